@@ -1,0 +1,104 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_COLLECTIVE_EXECUTOR_H
+#define VCLOS_COLLECTIVE_EXECUTOR_H
+
+#include "collective-schedule.h"
+#include "rdma-nic.h"
+
+#include "ns3/callback.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/traced-callback.h"
+
+#include <map>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup vclos
+ * Runs any CollectiveSchedule over the GPUs' NICs.
+ *
+ * Rank r of the schedule runs on the r-th NIC given to Setup(). A transfer is posted
+ * on its source NIC as soon as all the transfers it depends on have been received
+ * there; it counts as done when its last byte has arrived at the destination.
+ * One queue pair connects each ordered pair of ranks that exchange data, created once
+ * and reused by every Run(), so a training job calls Run() once per iteration.
+ */
+class CollectiveExecutor : public Object
+{
+  public:
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    CollectiveExecutor();
+
+    /**
+     * \param schedule the collective (validated here)
+     * \param nics the NIC of each rank, rank order; the NICs must be distinct
+     */
+    void Setup(const vclos::CollectiveSchedule& schedule, const std::vector<Ptr<RdmaNic>>& nics);
+
+    /**
+     * Start the collective now.
+     * \param done called when every transfer has been received
+     */
+    void Run(Callback<void> done);
+
+    /// \return true while a Run() is in progress
+    bool IsRunning() const;
+    /// \return the schedule
+    const vclos::CollectiveSchedule& GetSchedule() const;
+    /// \return start time of the last Run()
+    Time GetStartTime() const;
+    /// \return finish time of the last completed Run()
+    Time GetFinishTime() const;
+    /**
+     * \param index transfer index
+     * \return the time the transfer was posted in the last Run()
+     */
+    Time GetPostTime(uint32_t index) const;
+    /**
+     * \param index transfer index
+     * \return the time the transfer was fully received in the last Run()
+     */
+    Time GetDoneTime(uint32_t index) const;
+    /**
+     * The ordered pairs (src GPU, dst GPU) of the queue pairs and their UDP source ports:
+     * what a scheduler or a path query needs to know about the job's flows.
+     * \return one entry per queue pair: (src rank, dst rank, UDP source port)
+     */
+    std::vector<std::tuple<uint32_t, uint32_t, uint16_t>> GetFlows() const;
+
+  private:
+    void DoDispose() override;
+    void Post(uint32_t index);
+    void OnReceived(uint32_t imm, uint64_t bytes);
+    void Finish();
+
+    vclos::CollectiveSchedule m_schedule;
+    std::vector<Ptr<RdmaNic>> m_nics;
+    std::vector<uint32_t> m_qpOfTransfer;         //!< local QP number at the source
+    std::vector<uint32_t> m_depCount;             //!< unmet dependencies per transfer
+    std::vector<uint32_t> m_dependentsStart;      //!< CSR offsets into m_dependents
+    std::vector<uint32_t> m_dependents;           //!< transfers waiting on each transfer
+    std::map<std::pair<uint32_t, uint32_t>, uint32_t> m_qps; //!< (src, dst) -> QP number
+    std::vector<Time> m_postTime;
+    std::vector<Time> m_doneTime;
+    uint32_t m_remaining;
+    bool m_running;
+    Time m_start;
+    Time m_finish;
+    Callback<void> m_done;
+    TracedCallback<uint32_t> m_transferDoneTrace; //!< transfer index
+};
+
+} // namespace ns3
+
+#endif // VCLOS_COLLECTIVE_EXECUTOR_H

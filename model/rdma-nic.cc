@@ -1,0 +1,559 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "rdma-nic.h"
+
+#include "aeth-header.h"
+#include "bth-header.h"
+#include "ecmp-hash.h"
+
+#include "ns3/abort.h"
+#include "ns3/ipv4-header.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/type-id.h"
+#include "ns3/udp-header.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("RdmaNic");
+NS_OBJECT_ENSURE_REGISTERED(RdmaNic);
+
+namespace
+{
+constexpr uint8_t kUdpProtocol = 17;
+constexpr uint16_t kFirstSourcePort = 49152; // IANA dynamic range, as RoCE NICs use
+constexpr uint32_t kParseBytes = RdmaNic::HEADER_BYTES + 4; // headers + AETH or ImmDt
+
+uint32_t
+ReadU24(const uint8_t* b)
+{
+    return (static_cast<uint32_t>(b[0]) << 16) | (static_cast<uint32_t>(b[1]) << 8) | b[2];
+}
+
+uint32_t
+ReadU32(const uint8_t* b)
+{
+    return (static_cast<uint32_t>(b[0]) << 24) | ReadU24(b + 1);
+}
+} // namespace
+
+TypeId
+RdmaNic::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::RdmaNic")
+            .SetParent<Object>()
+            .SetGroupName("Vclos")
+            .AddConstructor<RdmaNic>()
+            .AddAttribute("Mtu",
+                          "RoCE payload bytes per packet (IPv4 packet = payload + 40 bytes).",
+                          UintegerValue(4096),
+                          MakeUintegerAccessor(&RdmaNic::m_mtu),
+                          MakeUintegerChecker<uint32_t>(1, 65000))
+            .AddAttribute("AckInterval",
+                          "The receiver ACKs every this many in-order packets (and always the "
+                          "last packet of a message).",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&RdmaNic::m_ackInterval),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("RetransmitTimeout",
+                          "Go back to the oldest unacknowledged packet after this long "
+                          "without progress.",
+                          TimeValue(MilliSeconds(1)),
+                          MakeTimeAccessor(&RdmaNic::m_rto),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("CongestionControl",
+                          "TypeId of the congestion control created for each queue pair.",
+                          TypeIdValue(LineRateCongestionControl::GetTypeId()),
+                          MakeTypeIdAccessor(&RdmaNic::m_ccType),
+                          MakeTypeIdChecker())
+            .AddTraceSource("MessageSent",
+                            "A message was sent and fully acknowledged: qpn, bytes, imm.",
+                            MakeTraceSourceAccessor(&RdmaNic::m_messageSentTrace),
+                            "ns3::RdmaNic::MessageTracedCallback")
+            .AddTraceSource("MessageReceived",
+                            "A message fully arrived: qpn, bytes, imm.",
+                            MakeTraceSourceAccessor(&RdmaNic::m_messageReceivedTrace),
+                            "ns3::RdmaNic::MessageTracedCallback")
+            .AddTraceSource("GoBack",
+                            "The sender went back (NAK or timeout): qpn, PSN.",
+                            MakeTraceSourceAccessor(&RdmaNic::m_goBackTrace),
+                            "ns3::RdmaNic::GoBackTracedCallback");
+    return tid;
+}
+
+RdmaNic::RdmaNic()
+    : m_gpuId(0),
+      m_serverId(0),
+      m_mtu(4096),
+      m_ackInterval(1),
+      m_rto(MilliSeconds(1)),
+      m_dataSent(0),
+      m_dataReceived(0)
+{
+    m_portRng = CreateObject<UniformRandomVariable>();
+}
+
+RdmaNic::~RdmaNic() = default;
+
+void
+RdmaNic::DoDispose()
+{
+    for (auto& ps : m_ports)
+    {
+        ps.wake.Cancel();
+        ps.device = nullptr;
+    }
+    for (auto& qp : m_qps)
+    {
+        qp->rtoEvent.Cancel();
+        qp->cc = nullptr;
+        qp->peer = nullptr;
+    }
+    m_qps.clear();
+    m_portRng = nullptr;
+    Object::DoDispose();
+}
+
+void
+RdmaNic::SetGpu(uint32_t gpuId, uint32_t serverId)
+{
+    NS_ABORT_MSG_IF(gpuId >= vclos::kMaxGpus, "GPU id " << gpuId << " out of range");
+    m_gpuId = gpuId;
+    m_serverId = serverId;
+}
+
+uint32_t
+RdmaNic::GetGpuId() const
+{
+    return m_gpuId;
+}
+
+uint32_t
+RdmaNic::GetServerId() const
+{
+    return m_serverId;
+}
+
+uint32_t
+RdmaNic::AddPort(Ptr<VclosNetDevice> device)
+{
+    NS_ABORT_MSG_IF(m_ports.size() >= 2, "a NIC has a network port and an intra-server port");
+    const uint32_t port = m_ports.size();
+    device->SetPortIndex(port);
+    device->SetPacketHandler(MakeCallback(&RdmaNic::Receive, this));
+    device->SetTxIdleCallback(MakeCallback(&RdmaNic::TrySend, this).Bind(port));
+    m_ports.emplace_back();
+    m_ports.back().device = device;
+    return port;
+}
+
+Ptr<VclosNetDevice>
+RdmaNic::GetPort(uint32_t port) const
+{
+    NS_ABORT_MSG_IF(port >= m_ports.size(), "no NIC port " << port);
+    return m_ports[port].device;
+}
+
+int64_t
+RdmaNic::AssignStreams(int64_t stream)
+{
+    m_portRng->SetStream(stream);
+    return 1;
+}
+
+uint32_t
+RdmaNic::AddQp(Ptr<RdmaNic> peer)
+{
+    NS_ABORT_MSG_IF(m_ports.empty(), "NIC of GPU " << m_gpuId << " has no port");
+    NS_ABORT_MSG_IF(m_qps.size() >= BthHeader::PSN_MASK, "too many queue pairs");
+    auto qp = std::make_unique<RdmaQueuePair>(m_mtu);
+    qp->qpn = m_qps.size();
+    qp->peer = PeekPointer(peer);
+    qp->port = (m_ports.size() > 1 && peer->m_serverId == m_serverId) ? 1 : 0;
+    qp->srcIp = vclos::GpuIp(m_gpuId);
+    qp->dstIp = vclos::GpuIp(peer->m_gpuId);
+    qp->srcPort = static_cast<uint16_t>(kFirstSourcePort + m_portRng->GetInteger(0, 16383));
+    ObjectFactory factory;
+    factory.SetTypeId(m_ccType);
+    qp->cc = factory.Create<CongestionControl>();
+    qp->cc->Init(m_ports[qp->port].device->GetDataRate());
+    m_qps.push_back(std::move(qp));
+    return m_qps.size() - 1;
+}
+
+uint32_t
+RdmaNic::CreateQp(Ptr<RdmaNic> peer,
+                  RdmaQueuePair::MessageCallback onSent,
+                  RdmaQueuePair::MessageCallback onReceived)
+{
+    NS_ABORT_MSG_IF(peer == this, "a queue pair needs two different GPUs");
+    const uint32_t local = AddQp(peer);
+    const uint32_t remote = peer->AddQp(this);
+    m_qps[local]->peerQpn = remote;
+    m_qps[local]->onSent = onSent;
+    peer->m_qps[remote]->peerQpn = local;
+    peer->m_qps[remote]->onReceived = onReceived;
+    return local;
+}
+
+void
+RdmaNic::PostSend(uint32_t qpn, uint64_t bytes, uint32_t imm)
+{
+    NS_ABORT_MSG_IF(qpn >= m_qps.size(), "no queue pair " << qpn);
+    RdmaQueuePair& qp = *m_qps[qpn];
+    qp.Post(bytes, imm);
+    Activate(qp);
+}
+
+const RdmaQueuePair&
+RdmaNic::GetQp(uint32_t qpn) const
+{
+    NS_ABORT_MSG_IF(qpn >= m_qps.size(), "no queue pair " << qpn);
+    return *m_qps[qpn];
+}
+
+uint32_t
+RdmaNic::GetNQps() const
+{
+    return m_qps.size();
+}
+
+void
+RdmaNic::Activate(RdmaQueuePair& qp)
+{
+    if (!qp.active && qp.HasDataToSend())
+    {
+        qp.active = true;
+        m_ports[qp.port].active.push_back(qp.qpn);
+    }
+    TrySend(qp.port);
+}
+
+void
+RdmaNic::TrySend(uint32_t port)
+{
+    PortState& ps = m_ports[port];
+    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0)
+    {
+        return; // the device calls back when the line is free
+    }
+    const Time now = Simulator::Now();
+    Time earliest = Time::Max();
+    uint32_t examined = 0;
+    while (examined < ps.active.size())
+    {
+        if (ps.rr >= ps.active.size())
+        {
+            ps.rr = 0;
+        }
+        RdmaQueuePair& qp = *m_qps[ps.active[ps.rr]];
+        if (!qp.HasDataToSend())
+        {
+            qp.active = false;
+            ps.active.erase(ps.active.begin() + ps.rr);
+            continue;
+        }
+        ++ps.rr;
+        if (qp.nextSendTime <= now)
+        {
+            SendDataPacket(qp);
+            return;
+        }
+        earliest = std::min(earliest, qp.nextSendTime);
+        ++examined;
+    }
+    if (earliest != Time::Max() &&
+        (!ps.wake.IsRunning() || Simulator::GetDelayLeft(ps.wake) > earliest - now))
+    {
+        ps.wake.Cancel();
+        ps.wake = Simulator::Schedule(earliest - now, &RdmaNic::TrySend, this, port);
+    }
+}
+
+Ptr<Packet>
+RdmaNic::Build(RdmaQueuePair& qp, Ptr<Packet> p, uint8_t opcode, uint64_t psn, bool ackReq)
+{
+    BthHeader bth;
+    bth.SetOpcode(opcode);
+    bth.SetDestQp(qp.peerQpn);
+    bth.SetPsn(static_cast<uint32_t>(psn));
+    bth.SetAckRequest(ackReq);
+    p->AddHeader(bth);
+    UdpHeader udp;
+    udp.SetSourcePort(qp.srcPort);
+    udp.SetDestinationPort(BthHeader::ROCEV2_PORT);
+    p->AddHeader(udp);
+    Ipv4Header ip;
+    ip.SetSource(Ipv4Address(qp.srcIp));
+    ip.SetDestination(Ipv4Address(qp.dstIp));
+    ip.SetProtocol(kUdpProtocol);
+    ip.SetPayloadSize(p->GetSize());
+    ip.SetTtl(64);
+    ip.SetDontFragment();
+    p->AddHeader(ip);
+    return p;
+}
+
+void
+RdmaNic::SendDataPacket(RdmaQueuePair& qp)
+{
+    uint32_t payload;
+    uint64_t psn;
+    bool first;
+    bool last;
+    uint32_t imm;
+    const bool wasIdle = !qp.HasOutstanding();
+    qp.NextPacket(payload, psn, first, last, imm);
+    Ptr<Packet> p = Create<Packet>(payload);
+    uint8_t opcode;
+    if (last)
+    {
+        ImmDtHeader immHdr;
+        immHdr.SetImmediate(imm);
+        p->AddHeader(immHdr);
+        opcode = first ? BthHeader::SEND_ONLY_WITH_IMMEDIATE : BthHeader::SEND_LAST_WITH_IMMEDIATE;
+    }
+    else
+    {
+        opcode = first ? BthHeader::SEND_FIRST : BthHeader::SEND_MIDDLE;
+    }
+    Build(qp, p, opcode, psn, last);
+    PortState& ps = m_ports[qp.port];
+    const uint32_t size = p->GetSize();
+    ++m_dataSent;
+    qp.cc->OnPacketSent(size);
+    const DataRate rate = qp.cc->GetRate();
+    if (rate < ps.device->GetDataRate())
+    {
+        qp.nextSendTime =
+            Simulator::Now() + rate.CalculateBytesTxTime(size + ps.device->GetFramingOverhead());
+    }
+    if (wasIdle)
+    {
+        qp.lastProgress = Simulator::Now();
+    }
+    ps.device->Enqueue(p);
+    ArmTimer(qp);
+}
+
+void
+RdmaNic::ArmTimer(RdmaQueuePair& qp)
+{
+    if (qp.rtoEvent.IsRunning() || !qp.HasOutstanding())
+    {
+        return;
+    }
+    Time left = qp.lastProgress + m_rto - Simulator::Now();
+    if (left.IsNegative())
+    {
+        left = Time(0);
+    }
+    qp.rtoEvent = Simulator::Schedule(left, &RdmaNic::RetransmitTimeout, this, qp.qpn);
+}
+
+void
+RdmaNic::RetransmitTimeout(uint32_t qpn)
+{
+    RdmaQueuePair& qp = *m_qps[qpn];
+    if (!qp.HasOutstanding())
+    {
+        return;
+    }
+    if (Simulator::Now() - qp.lastProgress >= m_rto)
+    {
+        NS_LOG_DEBUG("GPU " << m_gpuId << " qp " << qpn << " timeout, back to " << qp.sndUna);
+        ++qp.timeouts;
+        qp.GoBack();
+        qp.lastProgress = Simulator::Now();
+        m_goBackTrace(qpn, qp.sndUna);
+        Activate(qp);
+    }
+    ArmTimer(qp);
+}
+
+void
+RdmaNic::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
+{
+    const uint32_t size = p->GetSize();
+    uint8_t hdr[kParseBytes] = {};
+    p->CopyData(hdr, std::min(size, kParseBytes));
+    const uint16_t dport = static_cast<uint16_t>((hdr[22] << 8) | hdr[23]);
+    const uint8_t* bth = hdr + 28;
+    const uint32_t destQp = ReadU24(bth + 5);
+    if (size < HEADER_BYTES || hdr[9] != kUdpProtocol || dport != BthHeader::ROCEV2_PORT ||
+        destQp >= m_qps.size())
+    {
+        NS_LOG_WARN("GPU " << m_gpuId << " dropped a packet that is not for one of its QPs");
+        return;
+    }
+    RdmaQueuePair& qp = *m_qps[destQp];
+    const uint8_t opcode = bth[0];
+    if (opcode == BthHeader::ACKNOWLEDGE)
+    {
+        ReceiveAck(qp, hdr);
+    }
+    else if (opcode == BthHeader::CNP)
+    {
+        qp.cc->OnCnp();
+    }
+    else
+    {
+        const uint32_t extra = BthHeader::HasImmediate(opcode) ? ImmDtHeader::SIZE : 0;
+        ReceiveData(qp, hdr, size - HEADER_BYTES - extra, p);
+    }
+}
+
+void
+RdmaNic::ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Ptr<Packet> /* p */)
+{
+    ++m_dataReceived;
+    const uint8_t* bth = hdr + 28;
+    const uint8_t opcode = bth[0];
+    const bool ackReq = (bth[8] & 0x80) != 0;
+    switch (qp.Receive(ReadU24(bth + 9)))
+    {
+    case RdmaQueuePair::RxVerdict::ACCEPT:
+        qp.rxMessageBytes += payload;
+        qp.deliveredBytes += payload;
+        ++qp.rxUnacked;
+        if (BthHeader::IsLast(opcode))
+        {
+            const uint32_t imm = BthHeader::HasImmediate(opcode) ? ReadU32(hdr + HEADER_BYTES) : 0;
+            const uint64_t bytes = qp.rxMessageBytes;
+            qp.rxMessageBytes = 0;
+            ++qp.msn;
+            SendControl(qp, false);
+            m_messageReceivedTrace(qp.qpn, bytes, imm);
+            if (!qp.onReceived.IsNull())
+            {
+                qp.onReceived(imm, bytes);
+            }
+        }
+        else if (ackReq || qp.rxUnacked >= m_ackInterval)
+        {
+            SendControl(qp, false);
+        }
+        break;
+    case RdmaQueuePair::RxVerdict::DUPLICATE:
+        SendControl(qp, false);
+        break;
+    case RdmaQueuePair::RxVerdict::OUT_OF_ORDER:
+        if (!qp.nakSent)
+        {
+            qp.nakSent = true;
+            SendControl(qp, true);
+        }
+        break;
+    }
+}
+
+void
+RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
+{
+    qp.rxUnacked = 0;
+    Ptr<Packet> p = Create<Packet>();
+    AethHeader aeth;
+    aeth.SetSyndrome(nak ? AethHeader::SYNDROME_NAK_SEQ : AethHeader::SYNDROME_ACK);
+    aeth.SetMsn(qp.msn);
+    p->AddHeader(aeth);
+    // ACK: last PSN received in order; NAK: the PSN expected next.
+    Build(qp, p, BthHeader::ACKNOWLEDGE, nak ? qp.expectedPsn : qp.expectedPsn - 1, false);
+    m_ports[qp.port].device->Enqueue(p);
+}
+
+void
+RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
+{
+    const uint32_t psn = ReadU24(hdr + 28 + 9);
+    const bool nak = (hdr[HEADER_BYTES] & 0x60) == 0x60;
+    m_completed.clear();
+    uint64_t acked;
+    if (nak)
+    {
+        const uint64_t before = qp.sndNxt;
+        acked = qp.OnNak(psn, m_completed);
+        if (qp.sndNxt != before)
+        {
+            m_goBackTrace(qp.qpn, qp.sndNxt);
+        }
+    }
+    else
+    {
+        acked = qp.OnAck(psn, m_completed);
+    }
+    if (acked > 0 || !m_completed.empty())
+    {
+        qp.lastProgress = Simulator::Now();
+        qp.cc->OnAck(acked);
+    }
+    // Callbacks may post new messages; take the list out first.
+    std::deque<RdmaQueuePair::Message> done;
+    done.swap(m_completed);
+    for (const auto& m : done)
+    {
+        m_messageSentTrace(qp.qpn, m.bytes, m.imm);
+        if (!qp.onSent.IsNull())
+        {
+            qp.onSent(m.imm, m.bytes);
+        }
+    }
+    done.clear();
+    done.swap(m_completed);
+    if (nak)
+    {
+        Activate(qp);
+    }
+    ArmTimer(qp);
+}
+
+uint64_t
+RdmaNic::GetDataPacketsSent() const
+{
+    return m_dataSent;
+}
+
+uint64_t
+RdmaNic::GetDataPacketsReceived() const
+{
+    return m_dataReceived;
+}
+
+uint64_t
+RdmaNic::GetRetransmittedPackets() const
+{
+    uint64_t n = 0;
+    for (const auto& qp : m_qps)
+    {
+        n += qp->retransmittedPackets;
+    }
+    return n;
+}
+
+uint64_t
+RdmaNic::GetTimeouts() const
+{
+    uint64_t n = 0;
+    for (const auto& qp : m_qps)
+    {
+        n += qp->timeouts;
+    }
+    return n;
+}
+
+uint64_t
+RdmaNic::GetDeliveredBytes() const
+{
+    uint64_t n = 0;
+    for (const auto& qp : m_qps)
+    {
+        n += qp->deliveredBytes;
+    }
+    return n;
+}
+
+} // namespace ns3

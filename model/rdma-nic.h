@@ -1,0 +1,165 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_RDMA_NIC_H
+#define VCLOS_RDMA_NIC_H
+
+#include "rdma-queue-pair.h"
+#include "vclos-net-device.h"
+
+#include "ns3/object-factory.h"
+#include "ns3/object.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/traced-callback.h"
+
+#include <memory>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup vclos
+ * The RoCEv2-style NIC of a GPU, aggregated to the GPU's Node.
+ *
+ * Message API: CreateQp() connects a reliable queue pair to a peer NIC; PostSend()
+ * queues a message of N bytes on it; a callback fires at the sender when the message
+ * is fully acknowledged and at the receiver when its last byte has arrived in order.
+ *
+ * Transport: messages are cut into packets of at most Mtu payload bytes, each a real
+ * serialized IPv4 + UDP (destination port 4791, a source port per queue pair for ECMP
+ * entropy) + BTH (+ ImmDt on a message's last packet) datagram. The receiver accepts
+ * packets in PSN order, ACKs every AckInterval packets and at the end of each message,
+ * sends one NAK per gap, and drops out-of-order packets; the sender goes back to the
+ * NAKed PSN, or to the oldest unacknowledged one after RetransmitTimeout without
+ * progress (go-back-N). Every byte is delivered exactly once, in order.
+ *
+ * Ports: port 0 is the network port (to the leaf switch); an optional second port
+ * reaches the other GPUs of the same server over the intra-server fabric. Each port
+ * sends data packets round-robin over its queue pairs when the line is free, paced
+ * by each queue pair's CongestionControl (line rate by default).
+ */
+class RdmaNic : public Object
+{
+  public:
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    RdmaNic();
+    ~RdmaNic() override;
+
+    /**
+     * Set the GPU identity.
+     * \param gpuId GPU id (address 10.0.0.1 + id)
+     * \param serverId server holding the GPU
+     */
+    void SetGpu(uint32_t gpuId, uint32_t serverId);
+    /// \return the GPU id
+    uint32_t GetGpuId() const;
+    /// \return the server id
+    uint32_t GetServerId() const;
+
+    /**
+     * Add a port: the first is the network port, a second one the intra-server port.
+     * \param device the port's device
+     * \return the port number
+     */
+    uint32_t AddPort(Ptr<VclosNetDevice> device);
+    /**
+     * \param port port number
+     * \return the device
+     */
+    Ptr<VclosNetDevice> GetPort(uint32_t port) const;
+
+    /**
+     * Connect a queue pair to \p peer (creating the peer's end too).
+     * \param peer the remote NIC (another GPU)
+     * \param onSent called here when a message is sent and fully acknowledged
+     * \param onReceived called at the peer when a message has fully arrived
+     * \return the local QP number
+     */
+    uint32_t CreateQp(Ptr<RdmaNic> peer,
+                      RdmaQueuePair::MessageCallback onSent,
+                      RdmaQueuePair::MessageCallback onReceived);
+
+    /**
+     * Queue a message on a queue pair.
+     * \param qpn local QP number
+     * \param bytes payload bytes
+     * \param imm immediate value delivered to the receiver with the message
+     */
+    void PostSend(uint32_t qpn, uint64_t bytes, uint32_t imm);
+
+    /**
+     * \param qpn local QP number
+     * \return the queue pair
+     */
+    const RdmaQueuePair& GetQp(uint32_t qpn) const;
+    /// \return the number of queue pairs
+    uint32_t GetNQps() const;
+
+    /**
+     * Assign a fixed random stream to the source-port generator.
+     * \param stream first stream index
+     * \return number of streams used
+     */
+    int64_t AssignStreams(int64_t stream);
+
+    // Counters.
+    uint64_t GetDataPacketsSent() const;     //!< \return data packets sent (retransmissions included)
+    uint64_t GetDataPacketsReceived() const; //!< \return data packets received (all verdicts)
+    uint64_t GetRetransmittedPackets() const; //!< \return data packets sent again
+    uint64_t GetTimeouts() const;            //!< \return retransmission timeouts
+    uint64_t GetDeliveredBytes() const;      //!< \return payload bytes accepted in order
+
+    /// Bytes of IPv4 + UDP + BTH headers on every data packet.
+    static constexpr uint32_t HEADER_BYTES = 20 + 8 + 12;
+
+  private:
+    void DoDispose() override;
+    void Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p);
+    void ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Ptr<Packet> p);
+    void ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr);
+    void SendControl(RdmaQueuePair& qp, bool nak);
+    void TrySend(uint32_t port);
+    void SendDataPacket(RdmaQueuePair& qp);
+    void Activate(RdmaQueuePair& qp);
+    void ArmTimer(RdmaQueuePair& qp);
+    void RetransmitTimeout(uint32_t qpn);
+    uint32_t AddQp(Ptr<RdmaNic> peer);
+    Ptr<Packet> Build(RdmaQueuePair& qp, Ptr<Packet> p, uint8_t opcode, uint64_t psn, bool ackReq);
+
+    /// Per-port transmit scheduler state.
+    struct PortState
+    {
+        Ptr<VclosNetDevice> device;
+        std::vector<uint32_t> active; //!< QPs with data to send, round-robin order
+        uint32_t rr{0};               //!< next position in active
+        EventId wake;                 //!< wake-up for rate-limited QPs
+    };
+
+    uint32_t m_gpuId;
+    uint32_t m_serverId;
+    uint32_t m_mtu;
+    uint32_t m_ackInterval;
+    Time m_rto;
+    TypeId m_ccType;
+    Ptr<UniformRandomVariable> m_portRng;
+    std::vector<PortState> m_ports;
+    std::vector<std::unique_ptr<RdmaQueuePair>> m_qps;
+    std::deque<RdmaQueuePair::Message> m_completed; //!< scratch list (no per-ACK allocation)
+
+    uint64_t m_dataSent;
+    uint64_t m_dataReceived;
+
+    TracedCallback<uint32_t, uint64_t, uint32_t> m_messageSentTrace;     //!< qpn, bytes, imm
+    TracedCallback<uint32_t, uint64_t, uint32_t> m_messageReceivedTrace; //!< qpn, bytes, imm
+    TracedCallback<uint32_t, uint64_t> m_goBackTrace; //!< qpn, PSN it went back to
+};
+
+} // namespace ns3
+
+#endif // VCLOS_RDMA_NIC_H

@@ -1,0 +1,64 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_TEST_UTILS_H
+#define VCLOS_TEST_UTILS_H
+
+#include "ns3/core-module.h"
+#include "ns3/leaf-spine-helper.h"
+
+#include <gtest/gtest.h>
+
+namespace vclos_test
+{
+
+/// Picosecond time resolution for every simulation test (as vclos-sim uses).
+class PicosecondEnvironment : public ::testing::Environment
+{
+  public:
+    void SetUp() override
+    {
+        ns3::Time::SetResolution(ns3::Time::PS);
+    }
+};
+
+/// Destroys the simulator after each test.
+class SimTest : public ::testing::Test
+{
+  protected:
+    void TearDown() override
+    {
+        ns3::Simulator::Destroy();
+    }
+};
+
+/// Wire bytes of one data packet with \p payload bytes (IPv4+UDP+BTH 40, ImmDt 4 if last,
+/// framing 38).
+inline uint64_t
+DataWireBytes(uint64_t payload, bool last)
+{
+    return payload + 40 + (last ? 4 : 0) + 38;
+}
+
+/// Wire bytes of a message of \p bytes cut into \p mtu packets.
+inline uint64_t
+MessageWireBytes(uint64_t bytes, uint64_t mtu)
+{
+    const uint64_t packets = bytes == 0 ? 1 : (bytes + mtu - 1) / mtu;
+    return bytes + packets * (40 + 38) + 4;
+}
+
+/// Wire bytes of an ACK (IPv4+UDP+BTH 40 + AETH 4 + framing 38).
+constexpr uint64_t kAckWireBytes = 40 + 4 + 38;
+
+/// Seconds to serialise \p bytes at \p bps.
+inline double
+TxSeconds(uint64_t bytes, double bps)
+{
+    return bytes * 8.0 / bps;
+}
+
+} // namespace vclos_test
+
+#endif // VCLOS_TEST_UTILS_H
