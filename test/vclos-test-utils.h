@@ -19,7 +19,10 @@ class PicosecondEnvironment : public ::testing::Environment
   public:
     void SetUp() override
     {
-        ns3::Time::SetResolution(ns3::Time::PS);
+        if (ns3::Time::GetResolution() != ns3::Time::PS)
+        {
+            ns3::Time::SetResolution(ns3::Time::PS); // may be called once per process
+        }
     }
 };
 
