@@ -1,0 +1,512 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "results-db.h"
+
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <sqlite3.h>
+#include <stdexcept>
+
+namespace ns3
+{
+namespace vclos
+{
+
+namespace
+{
+
+/// The schema (version 1). Every statement is idempotent.
+const char* const kSchemaSql = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+    run_id        INTEGER PRIMARY KEY,
+    scenario_name TEXT NOT NULL,
+    scenario_json TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    level         TEXT NOT NULL,
+    vclos_version TEXT,
+    ns3_version   TEXT,
+    started_utc   TEXT NOT NULL,
+    wall_time_s   REAL,
+    sim_time_s    REAL,
+    events        INTEGER,
+    status        TEXT NOT NULL DEFAULT 'running'
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    run_id     INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    job_id     INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    n_gpus     INTEGER NOT NULL,
+    gpus       TEXT NOT NULL,
+    collective TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    iterations INTEGER NOT NULL,
+    start_s    REAL,
+    finish_s   REAL,
+    PRIMARY KEY (run_id, job_id)
+);
+CREATE TABLE IF NOT EXISTS iterations (
+    run_id        INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    job_id        INTEGER NOT NULL,
+    iteration     INTEGER NOT NULL,
+    start_s       REAL,
+    compute_end_s REAL,
+    end_s         REAL,
+    comm_s        REAL,
+    PRIMARY KEY (run_id, job_id, iteration)
+);
+CREATE TABLE IF NOT EXISTS links (
+    run_id          INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    link_id         INTEGER NOT NULL,
+    src             TEXT NOT NULL,
+    dst             TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('host', 'fabric', 'intra')),
+    rate_bps        REAL NOT NULL,
+    delay_s         REAL NOT NULL,
+    tx_bytes        INTEGER NOT NULL,
+    tx_packets      INTEGER NOT NULL,
+    max_queue_bytes INTEGER NOT NULL,
+    drops           INTEGER NOT NULL,
+    PRIMARY KEY (run_id, link_id)
+);
+CREATE TABLE IF NOT EXISTS flows (
+    run_id   INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    job_id   INTEGER NOT NULL,
+    src_gpu  INTEGER NOT NULL,
+    dst_gpu  INTEGER NOT NULL,
+    src_port INTEGER NOT NULL,
+    path     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS flows_by_run ON flows (run_id, job_id);
+PRAGMA user_version = 1;
+)sql";
+
+/// \return ids joined by commas ("0,1,2")
+std::string
+JoinIds(const std::vector<uint32_t>& ids)
+{
+    std::string out;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+    {
+        if (i > 0)
+        {
+            out += ',';
+        }
+        out += std::to_string(ids[i]);
+    }
+    return out;
+}
+
+/// Bind a text parameter (copied).
+void
+BindText(sqlite3_stmt* st, int idx, const std::string& v)
+{
+    sqlite3_bind_text(st, idx, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+/// Bind a real parameter; NaN and infinities become NULL.
+void
+BindReal(sqlite3_stmt* st, int idx, double v)
+{
+    if (std::isfinite(v))
+    {
+        sqlite3_bind_double(st, idx, v);
+    }
+    else
+    {
+        sqlite3_bind_null(st, idx);
+    }
+}
+
+/// Bind an integer parameter.
+void
+BindInt(sqlite3_stmt* st, int idx, uint64_t v)
+{
+    sqlite3_bind_int64(st, idx, static_cast<sqlite3_int64>(v));
+}
+
+} // namespace
+
+ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
+    : m_path(path)
+    , m_batchRows(batchRows == 0 ? 1 : batchRows)
+{
+    int rc =
+        sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK)
+    {
+        std::string msg = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+        Close();
+        throw std::runtime_error(path + ": cannot open results database: " + msg);
+    }
+    try
+    {
+        sqlite3_extended_result_codes(m_db, 1);
+        sqlite3_busy_timeout(m_db, 60000);
+        InitSchema();
+        m_insRun = Prepare("INSERT INTO runs (scenario_name, scenario_json, seed, level, "
+                           "vclos_version, ns3_version, started_utc, status) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')");
+        m_insJob = Prepare("INSERT INTO jobs (run_id, job_id, name, n_gpus, gpus, collective, "
+                           "bytes, iterations, start_s, finish_s) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        m_insIteration = Prepare("INSERT INTO iterations (run_id, job_id, iteration, start_s, "
+                                 "compute_end_s, end_s, comm_s) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        m_insLink = Prepare("INSERT INTO links (run_id, link_id, src, dst, kind, rate_bps, "
+                            "delay_s, tx_bytes, tx_packets, max_queue_bytes, drops) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        m_insFlow = Prepare("INSERT INTO flows (run_id, job_id, src_gpu, dst_gpu, src_port, "
+                            "path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        m_finishRun = Prepare("UPDATE runs SET wall_time_s = ?2, sim_time_s = ?3, events = ?4, "
+                              "status = ?5 WHERE run_id = ?1");
+    }
+    catch (...)
+    {
+        Close();
+        throw;
+    }
+}
+
+ResultsDb::~ResultsDb()
+{
+    try
+    {
+        Flush();
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "vclos: ResultsDb: rows lost at close: " << e.what() << std::endl;
+    }
+    Close();
+}
+
+void
+ResultsDb::Close() noexcept
+{
+    for (sqlite3_stmt** st :
+         {&m_insRun, &m_insJob, &m_insIteration, &m_insLink, &m_insFlow, &m_finishRun})
+    {
+        sqlite3_finalize(*st);
+        *st = nullptr;
+    }
+    if (m_db != nullptr)
+    {
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+    }
+}
+
+void
+ResultsDb::Fail(const std::string& what) const
+{
+    throw std::runtime_error(m_path + ": " + what + ": " + sqlite3_errmsg(m_db));
+}
+
+void
+ResultsDb::Exec(const char* sql, const std::string& what)
+{
+    char* err = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK)
+    {
+        std::string msg = err != nullptr ? err : sqlite3_errmsg(m_db);
+        sqlite3_free(err);
+        throw std::runtime_error(m_path + ": " + what + ": " + msg);
+    }
+}
+
+sqlite3_stmt*
+ResultsDb::Prepare(const char* sql)
+{
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(m_db, sql, -1, &st, nullptr) != SQLITE_OK)
+    {
+        Fail(std::string("preparing \"") + sql + "\"");
+    }
+    return st;
+}
+
+namespace
+{
+
+/// Run a bound statement to completion and reset it; throws "<path>: <what>: <message>".
+void
+Step(sqlite3* db, sqlite3_stmt* st, const std::string& path, const std::string& what)
+{
+    int rc = sqlite3_step(st);
+    std::string msg = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+    {
+        throw std::runtime_error(path + ": " + what + ": " + msg);
+    }
+}
+
+} // namespace
+
+void
+ResultsDb::InitSchema()
+{
+    Exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
+    sqlite3_stmt* st = Prepare("PRAGMA user_version");
+    int rc = sqlite3_step(st);
+    int version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    std::string msg = rc == SQLITE_ROW ? "" : sqlite3_errmsg(m_db);
+    sqlite3_finalize(st);
+    if (version < 0)
+    {
+        throw std::runtime_error(m_path + ": reading the schema version: " + msg);
+    }
+    if (version > kSchemaVersion)
+    {
+        throw std::runtime_error(m_path + ": results database has schema version " +
+                                 std::to_string(version) + ", newer than this vclos build (" +
+                                 std::to_string(kSchemaVersion) + "); use a newer vclos");
+    }
+    Exec("PRAGMA journal_mode = WAL", "setting the journal mode");
+    if (version < kSchemaVersion)
+    {
+        Exec("BEGIN IMMEDIATE", "creating the schema");
+        try
+        {
+            Exec(kSchemaSql, "creating the schema");
+            Exec("COMMIT", "creating the schema");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+}
+
+int64_t
+ResultsDb::BeginRun(const RunInfo& info)
+{
+    Flush();
+    BindText(m_insRun, 1, info.scenarioName);
+    BindText(m_insRun, 2, info.scenarioJson);
+    BindInt(m_insRun, 3, info.seed);
+    BindText(m_insRun, 4, info.level);
+    BindText(m_insRun, 5, info.vclosVersion);
+    BindText(m_insRun, 6, info.ns3Version);
+    BindText(m_insRun, 7, info.startedUtc.empty() ? UtcNow() : info.startedUtc);
+    Step(m_db, m_insRun, m_path, "inserting run '" + info.scenarioName + "'");
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+void
+ResultsDb::AddJob(int64_t runId, const JobRow& row)
+{
+    m_jobs.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddIteration(int64_t runId, const IterationRow& row)
+{
+    m_iterations.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddLink(int64_t runId, const LinkRow& row)
+{
+    if (row.kind != "host" && row.kind != "fabric" && row.kind != "intra")
+    {
+        throw std::invalid_argument(m_path + ": link " + std::to_string(row.linkId) + ": kind '" +
+                                    row.kind + "' is not one of 'host', 'fabric', 'intra'");
+    }
+    m_links.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddFlow(int64_t runId, const FlowRow& row)
+{
+    m_flows.push_back({runId, row});
+    MaybeFlush();
+}
+
+std::size_t
+ResultsDb::PendingRows() const
+{
+    return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size();
+}
+
+const std::string&
+ResultsDb::Path() const
+{
+    return m_path;
+}
+
+void
+ResultsDb::MaybeFlush()
+{
+    if (PendingRows() >= m_batchRows)
+    {
+        Flush();
+    }
+}
+
+void
+ResultsDb::ClearPending()
+{
+    m_jobs.clear();
+    m_iterations.clear();
+    m_links.clear();
+    m_flows.clear();
+}
+
+void
+ResultsDb::WritePending()
+{
+    const std::string run = "(run ";
+    for (const auto& p : m_jobs)
+    {
+        const JobRow& r = p.row;
+        BindInt(m_insJob, 1, p.runId);
+        BindInt(m_insJob, 2, r.jobId);
+        BindText(m_insJob, 3, r.name);
+        BindInt(m_insJob, 4, r.gpus.size());
+        BindText(m_insJob, 5, JoinIds(r.gpus));
+        BindText(m_insJob, 6, r.collective);
+        BindInt(m_insJob, 7, r.bytes);
+        BindInt(m_insJob, 8, r.iterations);
+        BindReal(m_insJob, 9, r.startS);
+        BindReal(m_insJob, 10, r.finishS);
+        Step(m_db, m_insJob, m_path,
+             "inserting jobs row " + run + std::to_string(p.runId) + ", job " +
+                 std::to_string(r.jobId) + ")");
+    }
+    for (const auto& p : m_iterations)
+    {
+        const IterationRow& r = p.row;
+        double comm = std::isnan(r.commS) ? r.endS - r.computeEndS : r.commS;
+        BindInt(m_insIteration, 1, p.runId);
+        BindInt(m_insIteration, 2, r.jobId);
+        BindInt(m_insIteration, 3, r.iteration);
+        BindReal(m_insIteration, 4, r.startS);
+        BindReal(m_insIteration, 5, r.computeEndS);
+        BindReal(m_insIteration, 6, r.endS);
+        BindReal(m_insIteration, 7, comm);
+        Step(m_db, m_insIteration, m_path,
+             "inserting iterations row " + run + std::to_string(p.runId) + ", job " +
+                 std::to_string(r.jobId) + ", iteration " + std::to_string(r.iteration) + ")");
+    }
+    for (const auto& p : m_links)
+    {
+        const LinkRow& r = p.row;
+        BindInt(m_insLink, 1, p.runId);
+        BindInt(m_insLink, 2, r.linkId);
+        BindText(m_insLink, 3, r.src);
+        BindText(m_insLink, 4, r.dst);
+        BindText(m_insLink, 5, r.kind);
+        BindReal(m_insLink, 6, r.rateBps);
+        BindReal(m_insLink, 7, r.delayS);
+        BindInt(m_insLink, 8, r.txBytes);
+        BindInt(m_insLink, 9, r.txPackets);
+        BindInt(m_insLink, 10, r.maxQueueBytes);
+        BindInt(m_insLink, 11, r.drops);
+        Step(m_db, m_insLink, m_path,
+             "inserting links row " + run + std::to_string(p.runId) + ", link " +
+                 std::to_string(r.linkId) + ")");
+    }
+    for (const auto& p : m_flows)
+    {
+        const FlowRow& r = p.row;
+        BindInt(m_insFlow, 1, p.runId);
+        BindInt(m_insFlow, 2, r.jobId);
+        BindInt(m_insFlow, 3, r.srcGpu);
+        BindInt(m_insFlow, 4, r.dstGpu);
+        BindInt(m_insFlow, 5, r.srcPort);
+        BindText(m_insFlow, 6, JoinIds(r.path));
+        Step(m_db, m_insFlow, m_path,
+             "inserting flows row " + run + std::to_string(p.runId) + ", job " +
+                 std::to_string(r.jobId) + ", " + std::to_string(r.srcGpu) + "->" +
+                 std::to_string(r.dstGpu) + ")");
+    }
+}
+
+void
+ResultsDb::Flush()
+{
+    if (PendingRows() == 0)
+    {
+        return;
+    }
+    try
+    {
+        Exec("BEGIN IMMEDIATE", "starting a transaction");
+        try
+        {
+            WritePending();
+            Exec("COMMIT", "committing");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    catch (...)
+    {
+        ClearPending();
+        throw;
+    }
+    ClearPending();
+}
+
+void
+ResultsDb::FinishRun(int64_t runId, double wallTimeS, double simTimeS, uint64_t events,
+                     const std::string& status)
+{
+    try
+    {
+        Exec("BEGIN IMMEDIATE", "starting a transaction");
+        try
+        {
+            WritePending();
+            BindInt(m_finishRun, 1, runId);
+            BindReal(m_finishRun, 2, wallTimeS);
+            BindReal(m_finishRun, 3, simTimeS);
+            BindInt(m_finishRun, 4, events);
+            BindText(m_finishRun, 5, status);
+            Step(m_db, m_finishRun, m_path, "finishing run " + std::to_string(runId));
+            if (sqlite3_changes(m_db) != 1)
+            {
+                throw std::runtime_error(m_path + ": finishing run " + std::to_string(runId) +
+                                         ": no such run");
+            }
+            Exec("COMMIT", "committing");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    catch (...)
+    {
+        ClearPending();
+        throw;
+    }
+    ClearPending();
+}
+
+std::string
+ResultsDb::UtcNow()
+{
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+} // namespace vclos
+} // namespace ns3

@@ -1,0 +1,230 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_RESULTS_DB_H
+#define VCLOS_RESULTS_DB_H
+
+// Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ns3
+{
+namespace vclos
+{
+
+/// "Not known" marker for the time fields of the row structs (stored as SQL NULL).
+constexpr double kUnknownTime = std::numeric_limits<double>::quiet_NaN();
+
+/**
+ * \ingroup vclos
+ * The row of table "runs" written by ResultsDb::BeginRun().
+ */
+struct RunInfo
+{
+    std::string scenarioName;    //!< Scenario::name
+    std::string scenarioJson;    //!< Scenario::text (the original file)
+    uint32_t seed{1};            //!< run seed
+    std::string level{"packet"}; //!< simulation level
+    std::string vclosVersion;    //!< vclos version string
+    std::string ns3Version;      //!< ns-3 version string
+    std::string startedUtc;      //!< ISO 8601 UTC start time; empty: ResultsDb::UtcNow()
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "jobs" (one per job and run).
+ */
+struct JobRow
+{
+    uint32_t jobId{0};            //!< index of the job in the scenario
+    std::string name;             //!< job name
+    std::vector<uint32_t> gpus;   //!< GPU of each rank (stored as "0,1,2"; n_gpus = size)
+    std::string collective;       //!< algorithm name
+    uint64_t bytes{0};            //!< collective size in bytes
+    uint32_t iterations{0};       //!< iterations configured
+    double startS{0};             //!< start time, seconds
+    double finishS{kUnknownTime}; //!< end of the last iteration, seconds; NaN: did not finish
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "iterations" (one per job iteration).
+ */
+struct IterationRow
+{
+    uint32_t jobId{0};          //!< job index
+    uint32_t iteration{0};      //!< iteration index, from 0
+    double startS{0};           //!< iteration start (compute starts), seconds
+    double computeEndS{0};      //!< compute end = collective start, seconds
+    double endS{kUnknownTime};  //!< collective end, seconds
+    double commS{kUnknownTime}; //!< communication time; NaN: endS - computeEndS
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "links": one direction of one link.
+ */
+struct LinkRow
+{
+    uint32_t linkId{0};        //!< unique per run
+    std::string src;           //!< transmitting node, e.g. "leaf0"
+    std::string dst;           //!< receiving node, e.g. "spine2"
+    std::string kind;          //!< "host", "fabric" or "intra"
+    double rateBps{0};         //!< line rate, bits/s
+    double delayS{0};          //!< propagation delay, seconds
+    uint64_t txBytes{0};       //!< bytes transmitted (wire bytes, headers included)
+    uint64_t txPackets{0};     //!< packets transmitted
+    uint64_t maxQueueBytes{0}; //!< peak egress queue occupancy, bytes
+    uint64_t drops{0};         //!< packets dropped at this egress
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "flows": the path a (job, src, dst, port) flow took.
+ */
+struct FlowRow
+{
+    uint32_t jobId{0};          //!< job index
+    uint32_t srcGpu{0};         //!< sending GPU
+    uint32_t dstGpu{0};         //!< receiving GPU
+    uint32_t srcPort{0};        //!< source port / QP id hashed by ECMP
+    std::vector<uint32_t> path; //!< link ids in order (stored as "3,17,42")
+};
+
+/**
+ * \ingroup vclos
+ * SQLite results store holding any number of runs.
+ *
+ * Schema (PRAGMA user_version = 1, WAL journal, foreign keys on):
+ *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
+ *    started_utc, wall_time_s, sim_time_s, events, status)
+ *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s)
+ *  - iterations(run_id, job_id, iteration, start_s, compute_end_s, end_s, comm_s)
+ *  - links(run_id, link_id, src, dst, kind, rate_bps, delay_s, tx_bytes, tx_packets,
+ *    max_queue_bytes, drops)
+ *  - flows(run_id, job_id, src_gpu, dst_gpu, src_port, path)
+ *
+ * BeginRun() commits the run row at once (status "running", so a crashed run stays
+ * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
+ * Flush() writes the buffered batch in one transaction, and happens automatically every
+ * \c batchRows rows, in FinishRun() (same transaction as the status update) and in the
+ * destructor. Other connections see no buffered row until its batch is committed.
+ * Several processes may write to one file (SQLite locking, 60 s busy timeout).
+ *
+ * Errors throw std::runtime_error with the file path and the SQLite message; a batch that
+ * fails is rolled back and discarded.
+ */
+class ResultsDb
+{
+public:
+    /// Schema version stored in PRAGMA user_version.
+    static constexpr int kSchemaVersion = 1;
+
+    /**
+     * Open or create the database and create missing tables.
+     * \param path the SQLite file
+     * \param batchRows buffered rows that trigger an automatic Flush() (>= 1)
+     * \throws std::runtime_error if the file cannot be opened, is not a database, or has a
+     *         newer schema version
+     */
+    explicit ResultsDb(const std::string& path, std::size_t batchRows = 10000);
+    /// Flushes (errors are printed to stderr, not thrown) and closes.
+    ~ResultsDb();
+
+    ResultsDb(const ResultsDb&) = delete;
+    ResultsDb& operator=(const ResultsDb&) = delete;
+
+    /**
+     * Insert a run with status "running" and commit it (flushes pending rows first).
+     * \param info the run description
+     * \return the new run_id
+     */
+    int64_t BeginRun(const RunInfo& info);
+    /// Buffer a jobs row. \param runId from BeginRun() \param row the row
+    void AddJob(int64_t runId, const JobRow& row);
+    /// Buffer an iterations row. \param runId from BeginRun() \param row the row
+    void AddIteration(int64_t runId, const IterationRow& row);
+    /**
+     * Buffer a links row.
+     * \param runId from BeginRun()
+     * \param row the row
+     * \throws std::invalid_argument if row.kind is not "host", "fabric" or "intra"
+     */
+    void AddLink(int64_t runId, const LinkRow& row);
+    /// Buffer a flows row. \param runId from BeginRun() \param row the row
+    void AddFlow(int64_t runId, const FlowRow& row);
+    /// Write all buffered rows in one transaction (no-op when nothing is buffered).
+    void Flush();
+    /**
+     * Flush and set the run's final figures and status, in one transaction.
+     * \param runId from BeginRun()
+     * \param wallTimeS wall-clock run time, seconds
+     * \param simTimeS simulated time reached, seconds
+     * \param events simulator events executed
+     * \param status normally "done" or "failed"
+     * \throws std::runtime_error if the run does not exist
+     */
+    void FinishRun(int64_t runId, double wallTimeS, double simTimeS, uint64_t events,
+                   const std::string& status);
+
+    /// \return the number of buffered (uncommitted) rows
+    std::size_t PendingRows() const;
+    /// \return the database file path
+    const std::string& Path() const;
+    /// \return the current UTC time as "YYYY-MM-DDTHH:MM:SSZ"
+    static std::string UtcNow();
+
+private:
+    /// Execute SQL without results; throws with \p what on error.
+    void Exec(const char* sql, const std::string& what);
+    /// Prepare a statement; throws on error.
+    sqlite3_stmt* Prepare(const char* sql);
+    /// Throw std::runtime_error "<path>: <what>: <sqlite message>".
+    [[noreturn]] void Fail(const std::string& what) const;
+    /// Create the schema if missing and check the version.
+    void InitSchema();
+    /// Flush if the buffer reached m_batchRows.
+    void MaybeFlush();
+    /// Insert all buffered rows (inside a transaction the caller manages).
+    void WritePending();
+    /// Drop the buffered rows.
+    void ClearPending();
+    /// Finalize the statements and close the connection.
+    void Close() noexcept;
+
+    /// A buffered row: which table, for which run.
+    template <typename Row>
+    struct Pending
+    {
+        int64_t runId; //!< run
+        Row row;       //!< the row
+    };
+
+    std::string m_path;                              //!< file path
+    std::size_t m_batchRows;                         //!< auto-flush threshold
+    sqlite3* m_db{nullptr};                          //!< connection
+    sqlite3_stmt* m_insRun{nullptr};                 //!< INSERT INTO runs
+    sqlite3_stmt* m_insJob{nullptr};                 //!< INSERT INTO jobs
+    sqlite3_stmt* m_insIteration{nullptr};           //!< INSERT INTO iterations
+    sqlite3_stmt* m_insLink{nullptr};                //!< INSERT INTO links
+    sqlite3_stmt* m_insFlow{nullptr};                //!< INSERT INTO flows
+    sqlite3_stmt* m_finishRun{nullptr};              //!< UPDATE runs
+    std::vector<Pending<JobRow>> m_jobs;             //!< buffered jobs rows
+    std::vector<Pending<IterationRow>> m_iterations; //!< buffered iterations rows
+    std::vector<Pending<LinkRow>> m_links;           //!< buffered links rows
+    std::vector<Pending<FlowRow>> m_flows;           //!< buffered flows rows
+};
+
+} // namespace vclos
+} // namespace ns3
+
+#endif // VCLOS_RESULTS_DB_H

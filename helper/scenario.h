@@ -1,0 +1,187 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_SCENARIO_H
+#define VCLOS_SCENARIO_H
+
+// Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+namespace vclos
+{
+
+/**
+ * \ingroup vclos
+ * Error in a scenario file. The message names the file, the JSON path of the offending
+ * key (e.g. "jobs[1].gpus[3]") and what was expected, e.g.
+ * "scenarios/x.json: jobs[1].gpus[3]: GPU 40 does not exist (the topology has 32 GPUs: 0..31)".
+ */
+class ScenarioError : public std::runtime_error
+{
+public:
+    /// \param message the complete message (already prefixed with file and path)
+    explicit ScenarioError(const std::string& message)
+        : std::runtime_error(message)
+    {}
+};
+
+/**
+ * \ingroup vclos
+ * A point-to-point link class (rate and propagation delay).
+ */
+struct LinkSpec
+{
+    double rateBps{100e9}; //!< line rate in bits/s (JSON: "rate_gbps", in Gbit/s)
+    double delayS{1e-6};   //!< one-way propagation delay in seconds (JSON: "delay_us", in us)
+};
+
+/**
+ * \ingroup vclos
+ * Leaf-spine topology. GPUs are numbered 0..NumGpus()-1, leaf by leaf: GPU g is attached
+ * to leaf g / gpusPerLeaf and sits in server g / gpusPerServer (servers never straddle
+ * two leaves because gpusPerServer divides gpusPerLeaf).
+ */
+struct TopologySpec
+{
+    uint32_t leaves{0};               //!< number of leaf (ToR) switches, >= 1 (required)
+    uint32_t spines{0};               //!< number of spine switches, >= 1 (required)
+    uint32_t gpusPerLeaf{0};          //!< GPUs attached to each leaf, >= 1 (required)
+    uint32_t gpusPerServer{1};        //!< GPUs sharing one intra-server switch; divides gpusPerLeaf
+    uint32_t linksPerLeafSpine{1};    //!< parallel links between each leaf and each spine
+    LinkSpec hostLink{100e9, 1e-6};   //!< GPU NIC <-> leaf
+    LinkSpec fabricLink{100e9, 1e-6}; //!< leaf <-> spine
+    LinkSpec intraServer{1000e9, 0.5e-6}; //!< GPU <-> server switch (NVSwitch-like)
+
+    /// \return leaves * gpusPerLeaf
+    uint32_t NumGpus() const;
+    /// \return NumGpus() / gpusPerServer
+    uint32_t NumServers() const;
+    /// \param gpu a GPU id < NumGpus() \return the leaf the GPU is attached to
+    uint32_t LeafOf(uint32_t gpu) const;
+    /// \param gpu a GPU id < NumGpus() \return the server the GPU sits in
+    uint32_t ServerOf(uint32_t gpu) const;
+};
+
+/**
+ * \ingroup vclos
+ * How switches seed their ECMP hash.
+ */
+enum class EcmpSeedMode
+{
+    PerSwitch, //!< "per_switch": every switch has its own seed (derived from the run seed)
+    Same,      //!< "same": all switches share one seed (shows hash polarization)
+};
+
+/// \param mode the mode \return its JSON spelling ("per_switch" or "same")
+std::string ToString(EcmpSeedMode mode);
+
+/**
+ * \ingroup vclos
+ * Transport and switch parameters.
+ */
+struct NetworkSpec
+{
+    uint32_t mtuBytes{4096};                            //!< RoCE payload per packet, 256..9000
+    uint64_t queueBytes{1048576};                       //!< egress buffer per switch port, >= mtu
+    uint32_t ackInterval{1};                            //!< receiver ACKs every this many packets
+    double retransmitTimeoutS{1e-3};                    //!< retransmit timeout in seconds, > 0
+    EcmpSeedMode ecmpSeedMode{EcmpSeedMode::PerSwitch}; //!< ECMP hash seeding
+};
+
+/**
+ * \ingroup vclos
+ * One training job: a collective repeated for some iterations on a set of GPUs.
+ * Rank r of the collective runs on gpus[r].
+ */
+struct JobSpec
+{
+    std::string name;           //!< unique job name (default "job<index>")
+    std::vector<uint32_t> gpus; //!< GPU of each rank; non-empty, distinct, < NumGpus()
+    std::string collective;     //!< algorithm name, e.g. "ring"
+    uint64_t bytes{0};          //!< collective size in bytes, > 0 ("bytes" or "bytes_mib")
+    uint32_t iterations{1};     //!< number of iterations, >= 1
+    double computeS{0};         //!< compute time before each iteration's collective, seconds
+    double startS{0};           //!< job start time, seconds
+    uint32_t pipelineChunks{1}; //!< sub-chunks per block (pipelining), >= 1
+};
+
+/**
+ * \ingroup vclos
+ * Output settings.
+ */
+struct OutputSpec
+{
+    double progressIntervalS{1e-3}; //!< simulated time between progress lines, seconds, > 0
+};
+
+/**
+ * \ingroup vclos
+ * A complete, validated scenario (plain data). Produced by ParseScenario() or
+ * LoadScenarioFile(); all defaults are applied and all values are checked.
+ */
+struct Scenario
+{
+    std::string name;            //!< scenario name (required)
+    std::string description;     //!< free text
+    uint32_t seed{1};            //!< run seed, >= 1
+    std::string level{"packet"}; //!< simulation level; only "packet" is implemented
+    TopologySpec topology;       //!< the leaf-spine fabric
+    NetworkSpec network;         //!< transport and switch parameters
+    std::vector<JobSpec> jobs;   //!< the jobs (non-empty)
+    OutputSpec output;           //!< output settings
+    double stopTimeS{10};        //!< safety stop, seconds, > 0
+    std::string text;            //!< the original JSON text, verbatim
+    std::string sourceName;      //!< where the text came from (file path), used in messages
+};
+
+/// \return the collective names accepted when the caller gives none: {"ring"}
+std::vector<std::string> DefaultCollectives();
+
+/**
+ * Parse and validate a scenario.
+ *
+ * The text is JSON; // and / * * / comments are allowed. Unknown keys, duplicate keys,
+ * wrong types, missing required keys and out-of-range values are errors.
+ *
+ * \param jsonText the JSON text
+ * \param sourceName name used in error messages (normally the file path)
+ * \param collectives the implemented collective algorithms; each job's "collective" must be
+ *        one of them
+ * \return the scenario, with defaults applied; Scenario::text holds \p jsonText
+ * \throws ScenarioError on any error
+ */
+Scenario ParseScenario(const std::string& jsonText, const std::string& sourceName,
+                       const std::vector<std::string>& collectives = DefaultCollectives());
+
+/**
+ * Read a file and ParseScenario() it.
+ *
+ * \param path the file
+ * \param collectives the implemented collective algorithms
+ * \return the scenario
+ * \throws ScenarioError if the file cannot be read or is invalid
+ */
+Scenario LoadScenarioFile(const std::string& path,
+                          const std::vector<std::string>& collectives = DefaultCollectives());
+
+/**
+ * Check every job's collective against a list of implemented algorithms (ParseScenario()
+ * already does this; the runner may call it again with a longer list).
+ *
+ * \param scenario the scenario
+ * \param collectives the implemented algorithms
+ * \throws ScenarioError naming e.g. "jobs[1].collective" if one is not in the list
+ */
+void ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& collectives);
+
+} // namespace vclos
+} // namespace ns3
+
+#endif // VCLOS_SCENARIO_H
