@@ -112,9 +112,7 @@ CollectiveSchedule MakeRingAllReduce(uint32_t ranks, uint64_t bytes, uint32_t pi
  * \return the schedule, algorithm "reduce_scatter"
  * \throws std::invalid_argument on bad arguments
  */
-CollectiveSchedule MakeReduceScatter(uint32_t ranks,
-                                     uint64_t bytes,
-                                     uint32_t pipelineChunks = 1);
+CollectiveSchedule MakeReduceScatter(uint32_t ranks, uint64_t bytes, uint32_t pipelineChunks = 1);
 
 /**
  * \ingroup vclos
