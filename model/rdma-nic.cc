@@ -7,13 +7,12 @@
 #include "aeth-header.h"
 #include "bth-header.h"
 #include "ecmp-hash.h"
+#include "rocev2-header.h"
 
 #include "ns3/abort.h"
-#include "ns3/ipv4-header.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/type-id.h"
-#include "ns3/udp-header.h"
 #include "ns3/uinteger.h"
 
 namespace ns3
@@ -276,26 +275,29 @@ RdmaNic::TrySend(uint32_t port)
 }
 
 Ptr<Packet>
-RdmaNic::Build(RdmaQueuePair& qp, Ptr<Packet> p, uint8_t opcode, uint64_t psn, bool ackReq)
+RdmaNic::Build(const RdmaQueuePair& qp,
+               uint32_t payload,
+               uint8_t opcode,
+               uint64_t psn,
+               bool ackReq,
+               bool hasExt,
+               uint32_t ext)
 {
-    BthHeader bth;
-    bth.SetOpcode(opcode);
-    bth.SetDestQp(qp.peerQpn);
-    bth.SetPsn(static_cast<uint32_t>(psn));
-    bth.SetAckRequest(ackReq);
-    p->AddHeader(bth);
-    UdpHeader udp;
-    udp.SetSourcePort(qp.srcPort);
-    udp.SetDestinationPort(BthHeader::ROCEV2_PORT);
-    p->AddHeader(udp);
-    Ipv4Header ip;
-    ip.SetSource(Ipv4Address(qp.srcIp));
-    ip.SetDestination(Ipv4Address(qp.dstIp));
-    ip.SetProtocol(kUdpProtocol);
-    ip.SetPayloadSize(p->GetSize());
-    ip.SetTtl(64);
-    ip.SetDontFragment();
-    p->AddHeader(ip);
+    Ptr<Packet> p = Create<Packet>(payload);
+    Rocev2Header h;
+    h.Set(qp.srcIp,
+          qp.dstIp,
+          qp.srcPort,
+          opcode,
+          qp.peerQpn,
+          static_cast<uint32_t>(psn),
+          ackReq,
+          payload);
+    if (hasExt)
+    {
+        h.SetExtension(ext);
+    }
+    p->AddHeader(h);
     return p;
 }
 
@@ -309,20 +311,17 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
     uint32_t imm;
     const bool wasIdle = !qp.HasOutstanding();
     qp.NextPacket(payload, psn, first, last, imm);
-    Ptr<Packet> p = Create<Packet>(payload);
     uint8_t opcode;
     if (last)
     {
-        ImmDtHeader immHdr;
-        immHdr.SetImmediate(imm);
-        p->AddHeader(immHdr);
         opcode = first ? BthHeader::SEND_ONLY_WITH_IMMEDIATE : BthHeader::SEND_LAST_WITH_IMMEDIATE;
     }
     else
     {
         opcode = first ? BthHeader::SEND_FIRST : BthHeader::SEND_MIDDLE;
     }
-    Build(qp, p, opcode, psn, last);
+    // The last packet of a message asks for an ACK and carries the immediate (ImmDt).
+    Ptr<Packet> p = Build(qp, payload, opcode, psn, last, last, imm);
     PortState& ps = m_ports[qp.port];
     const uint32_t size = p->GetSize();
     ++m_dataSent;
@@ -344,10 +343,11 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
 void
 RdmaNic::ArmTimer(RdmaQueuePair& qp)
 {
-    if (qp.rtoEvent.IsRunning() || !qp.HasOutstanding())
+    if (qp.rtoArmed || !qp.HasOutstanding())
     {
         return;
     }
+    qp.rtoArmed = true;
     Time left = qp.lastProgress + m_rto - Simulator::Now();
     if (left.IsNegative())
     {
@@ -360,6 +360,7 @@ void
 RdmaNic::RetransmitTimeout(uint32_t qpn)
 {
     RdmaQueuePair& qp = *m_qps[qpn];
+    qp.rtoArmed = false;
     if (!qp.HasOutstanding())
     {
         return;
@@ -456,13 +457,16 @@ void
 RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
 {
     qp.rxUnacked = 0;
-    Ptr<Packet> p = Create<Packet>();
-    AethHeader aeth;
-    aeth.SetSyndrome(nak ? AethHeader::SYNDROME_NAK_SEQ : AethHeader::SYNDROME_ACK);
-    aeth.SetMsn(qp.msn);
-    p->AddHeader(aeth);
+    const uint8_t syndrome = nak ? AethHeader::SYNDROME_NAK_SEQ : AethHeader::SYNDROME_ACK;
+    const uint32_t aeth = (static_cast<uint32_t>(syndrome) << 24) | (qp.msn & 0xFFFFFF);
     // ACK: last PSN received in order; NAK: the PSN expected next.
-    Build(qp, p, BthHeader::ACKNOWLEDGE, nak ? qp.expectedPsn : qp.expectedPsn - 1, false);
+    Ptr<Packet> p = Build(qp,
+                          0,
+                          BthHeader::ACKNOWLEDGE,
+                          nak ? qp.expectedPsn : qp.expectedPsn - 1,
+                          false,
+                          true,
+                          aeth);
     m_ports[qp.port].device->Enqueue(p);
 }
 

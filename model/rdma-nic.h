@@ -130,7 +130,13 @@ class RdmaNic : public Object
     void ArmTimer(RdmaQueuePair& qp);
     void RetransmitTimeout(uint32_t qpn);
     uint32_t AddQp(Ptr<RdmaNic> peer);
-    Ptr<Packet> Build(RdmaQueuePair& qp, Ptr<Packet> p, uint8_t opcode, uint64_t psn, bool ackReq);
+    Ptr<Packet> Build(const RdmaQueuePair& qp,
+                      uint32_t payload,
+                      uint8_t opcode,
+                      uint64_t psn,
+                      bool ackReq,
+                      bool hasExt,
+                      uint32_t ext);
 
     /// Per-port transmit scheduler state.
     struct PortState

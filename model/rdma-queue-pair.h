@@ -131,6 +131,7 @@ class RdmaQueuePair
     Time nextSendTime;            //!< rate limit: earliest time of the next data packet
     Time lastProgress;            //!< last time the ACK point moved (retransmit timer)
     EventId rtoEvent;             //!< retransmit timer
+    bool rtoArmed{false};         //!< rtoEvent is scheduled
     bool active{false};           //!< listed in its port's active list
 
     // Receiving side.

@@ -81,7 +81,8 @@ VclosNetDevice::VclosNetDevice()
       m_framingOverhead(38),
       m_queueLimit(1 << 20),
       m_queueBytes(0),
-      m_busy(false),
+      m_txCompletePending(false),
+      m_stepsPerByte(0),
       m_txBytes(0),
       m_txPackets(0),
       m_rxBytes(0),
@@ -95,6 +96,7 @@ VclosNetDevice::~VclosNetDevice() = default;
 void
 VclosNetDevice::DoDispose()
 {
+    m_txCompleteEvent.Cancel();
     m_node = nullptr;
     m_channel = nullptr;
     m_queue.clear();
@@ -113,7 +115,7 @@ VclosNetDevice::Attach(Ptr<VclosChannel> channel)
 bool
 VclosNetDevice::Enqueue(Ptr<Packet> p)
 {
-    if (!m_busy && m_queue.empty())
+    if (!IsBusy() && m_queue.empty())
     {
         m_enqueueTrace(p);
         m_dequeueTrace(p);
@@ -135,28 +137,41 @@ VclosNetDevice::Enqueue(Ptr<Packet> p)
     }
     m_enqueueTrace(p);
     m_queue.push_back(p);
+    if (!m_txCompletePending)
+    {
+        // The line is busy: come back when the packet on the wire is out.
+        m_txCompletePending = true;
+        m_txCompleteEvent = Simulator::Schedule(m_txEnd - Simulator::Now(),
+                                                &VclosNetDevice::TransmitComplete,
+                                                this);
+    }
     return true;
 }
 
 void
 VclosNetDevice::StartTransmission(Ptr<Packet> p)
 {
-    NS_ASSERT(!m_busy);
-    m_busy = true;
     const uint32_t size = p->GetSize();
     const Time txTime = GetTxTime(size);
+    m_txEnd = Simulator::Now() + txTime;
     m_txBytes += size;
     ++m_txPackets;
     m_phyTxBeginTrace(p);
     m_snifferTrace(p);
-    Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
+    // A port needs an event at the end of the transmission only if something waits
+    // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
+    if (!m_queue.empty() || !m_txIdle.IsNull())
+    {
+        m_txCompletePending = true;
+        m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
+    }
     m_channel->Transmit(p, this, txTime);
 }
 
 void
 VclosNetDevice::TransmitComplete()
 {
-    m_busy = false;
+    m_txCompletePending = false;
     if (!m_queue.empty())
     {
         Ptr<Packet> p = m_queue.front();
@@ -196,7 +211,7 @@ VclosNetDevice::SetTxIdleCallback(Callback<void> cb)
 bool
 VclosNetDevice::IsBusy() const
 {
-    return m_busy;
+    return Simulator::Now() < m_txEnd;
 }
 
 uint32_t
@@ -220,7 +235,13 @@ VclosNetDevice::GetFramingOverhead() const
 Time
 VclosNetDevice::GetTxTime(uint32_t bytes) const
 {
-    return m_bps.CalculateBytesTxTime(bytes + m_framingOverhead);
+    if (m_bps != m_cachedRate)
+    {
+        // time steps (of the current resolution) per byte at this rate
+        m_cachedRate = m_bps;
+        m_stepsPerByte = 8.0 / m_bps.GetBitRate() * Time(Seconds(1)).GetTimeStep();
+    }
+    return Time(std::llround((bytes + m_framingOverhead) * m_stepsPerByte));
 }
 
 Ptr<VclosChannel>

@@ -7,6 +7,7 @@
 
 #include "ns3/callback.h"
 #include "ns3/data-rate.h"
+#include "ns3/event-id.h"
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
@@ -147,7 +148,11 @@ class VclosNetDevice : public NetDevice
     uint32_t m_queueLimit;
     std::deque<Ptr<Packet>> m_queue;
     uint32_t m_queueBytes;
-    bool m_busy;
+    Time m_txEnd;                   //!< end of the current (or last) transmission
+    EventId m_txCompleteEvent;      //!< pending TransmitComplete, if any
+    bool m_txCompletePending;       //!< m_txCompleteEvent is scheduled
+    mutable DataRate m_cachedRate;  //!< rate m_stepsPerByte was computed for
+    mutable double m_stepsPerByte;  //!< serialisation time steps per byte
     PacketHandler m_handler;
     Callback<void> m_txIdle;
 

@@ -1,0 +1,186 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// Header serialization and the event scheduler: small exact checks.
+
+#include "ns3/aeth-header.h"
+#include "ns3/bth-header.h"
+#include "ns3/core-module.h"
+#include "ns3/ipv4-header.h"
+#include "ns3/packet.h"
+#include "ns3/quad-heap-scheduler.h"
+#include "ns3/rdma-queue-pair.h"
+#include "ns3/rocev2-header.h"
+#include "ns3/udp-header.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+using namespace ns3;
+
+namespace
+{
+
+std::vector<uint8_t>
+Bytes(Ptr<const Packet> p)
+{
+    std::vector<uint8_t> b(p->GetSize());
+    p->CopyData(b.data(), b.size());
+    return b;
+}
+
+} // namespace
+
+TEST(Rocev2Header, SameBytesAsTheSeparateHeaders)
+{
+    for (bool ack : {false, true})
+    {
+        const uint32_t payload = ack ? 0 : 1000;
+        Ptr<Packet> a = Create<Packet>(payload);
+        Rocev2Header h;
+        h.Set(0x0A000001, 0x0A000005, 51234, ack ? BthHeader::ACKNOWLEDGE : 0x03, 77, 0x123456,
+              !ack, payload);
+        h.SetExtension(ack ? 0x1F000009 : 42);
+        a->AddHeader(h);
+
+        Ptr<Packet> b = Create<Packet>(payload);
+        if (ack)
+        {
+            AethHeader aeth;
+            aeth.SetMsn(9);
+            b->AddHeader(aeth);
+        }
+        else
+        {
+            ImmDtHeader imm;
+            imm.SetImmediate(42);
+            b->AddHeader(imm);
+        }
+        BthHeader bth;
+        bth.SetOpcode(ack ? BthHeader::ACKNOWLEDGE : 0x03);
+        bth.SetDestQp(77);
+        bth.SetPsn(0x123456);
+        bth.SetAckRequest(!ack);
+        b->AddHeader(bth);
+        UdpHeader udp;
+        udp.SetSourcePort(51234);
+        udp.SetDestinationPort(4791);
+        b->AddHeader(udp);
+        Ipv4Header ip;
+        ip.SetSource(Ipv4Address(0x0A000001));
+        ip.SetDestination(Ipv4Address(0x0A000005));
+        ip.SetProtocol(17);
+        ip.SetPayloadSize(b->GetSize());
+        ip.SetTtl(64);
+        ip.SetDontFragment();
+        b->AddHeader(ip);
+        EXPECT_EQ(Bytes(a), Bytes(b)) << (ack ? "ack" : "data");
+    }
+}
+
+TEST(RdmaQueuePair, PsnUnwrapAcrossThe24BitBoundary)
+{
+    EXPECT_EQ(RdmaQueuePair::Unwrap(5, 10), 5u);
+    EXPECT_EQ(RdmaQueuePair::Unwrap(3, (1u << 24) - 2), (1u << 24) + 3);
+    EXPECT_EQ(RdmaQueuePair::Unwrap((1u << 24) - 1, (1u << 24) + 2), (1u << 24) - 1);
+    EXPECT_EQ(RdmaQueuePair::Unwrap(0, 5ULL << 24), 5ULL << 24);
+}
+
+TEST(RdmaQueuePair, GoBackNBookkeeping)
+{
+    RdmaQueuePair qp(1000);
+    qp.Post(2500, 1); // 3 packets
+    qp.Post(0, 2);    // 1 empty packet
+    uint32_t payload;
+    uint64_t psn;
+    bool first;
+    bool last;
+    uint32_t imm;
+    std::vector<uint32_t> sizes;
+    while (qp.HasDataToSend())
+    {
+        qp.NextPacket(payload, psn, first, last, imm);
+        sizes.push_back(payload);
+    }
+    EXPECT_EQ(sizes, (std::vector<uint32_t>{1000, 1000, 500, 0}));
+    std::deque<RdmaQueuePair::Message> done;
+    EXPECT_EQ(qp.OnAck(0, done), 1000u);
+    EXPECT_TRUE(done.empty());
+    EXPECT_EQ(qp.OnNak(1, done), 0u); // go back to PSN 1
+    EXPECT_EQ(qp.sndNxt, 1u);
+    qp.NextPacket(payload, psn, first, last, imm);
+    EXPECT_EQ(psn, 1u);
+    EXPECT_EQ(payload, 1000u);
+    EXPECT_EQ(qp.OnAck(3, done), 1500u);
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_EQ(done[0].imm, 1u);
+    EXPECT_EQ(done[1].imm, 2u);
+    EXPECT_FALSE(qp.HasOutstanding());
+    // Receiver side
+    RdmaQueuePair rx(1000);
+    EXPECT_EQ(rx.Receive(0), RdmaQueuePair::RxVerdict::ACCEPT);
+    EXPECT_EQ(rx.Receive(2), RdmaQueuePair::RxVerdict::OUT_OF_ORDER);
+    EXPECT_EQ(rx.Receive(0), RdmaQueuePair::RxVerdict::DUPLICATE);
+    EXPECT_EQ(rx.Receive(1), RdmaQueuePair::RxVerdict::ACCEPT);
+}
+
+TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
+{
+    Ptr<QuadHeapScheduler> s = CreateObject<QuadHeapScheduler>();
+    std::mt19937 rng(5);
+    std::map<std::pair<uint64_t, uint32_t>, int> reference;
+    uint32_t uid = 0;
+    std::vector<Scheduler::Event> removable;
+    for (int round = 0; round < 20000; ++round)
+    {
+        if (rng() % 3 != 0 || reference.empty())
+        {
+            Scheduler::Event ev;
+            ev.impl = nullptr;
+            ev.key.m_ts = rng() % 500;
+            ev.key.m_uid = uid++;
+            ev.key.m_context = 0;
+            s->Insert(ev);
+            reference[{ev.key.m_ts, ev.key.m_uid}] = 1;
+            if (rng() % 50 == 0)
+            {
+                removable.push_back(ev);
+            }
+        }
+        else if (!removable.empty() && rng() % 7 == 0)
+        {
+            Scheduler::Event ev = removable.back();
+            removable.pop_back();
+            if (reference.erase({ev.key.m_ts, ev.key.m_uid}))
+            {
+                s->Remove(ev);
+            }
+        }
+        else
+        {
+            Scheduler::Event ev = s->RemoveNext();
+            auto first = reference.begin();
+            ASSERT_EQ(ev.key.m_ts, first->first.first);
+            ASSERT_EQ(ev.key.m_uid, first->first.second);
+            reference.erase(first);
+            for (auto it = removable.begin(); it != removable.end(); ++it)
+            {
+                if (it->key.m_uid == ev.key.m_uid)
+                {
+                    removable.erase(it);
+                    break;
+                }
+            }
+        }
+    }
+    while (!reference.empty())
+    {
+        Scheduler::Event ev = s->RemoveNext();
+        ASSERT_EQ(ev.key.m_uid, reference.begin()->first.second);
+        reference.erase(reference.begin());
+    }
+    EXPECT_TRUE(s->IsEmpty());
+}
