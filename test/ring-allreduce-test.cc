@@ -26,7 +26,7 @@ struct RingCase
  * Analytical completion time of ring all-reduce on an idle fabric (doc/validation.rst):
  * transfer (s, r) is posted when (s-1, r-1) has arrived; it serialises after rank r's
  * previous send, at line rate B for its data packets plus the ACKs rank r returns for the
- * data it receives at the same time; it arrives (h-1) last-packet times and h delays later.
+ * data it receives at the same time; it arrives (h-1) full-packet times and h delays later.
  */
 double
 AnalyticalRingTime(const vclos::CollectiveSchedule& s,
@@ -48,12 +48,14 @@ AnalyticalRingTime(const vclos::CollectiveSchedule& s,
             post = std::max(post, done[d]);
         }
         const uint64_t packets = (t.bytes + mtu - 1) / mtu;
-        const uint64_t last = t.bytes - (packets - 1) * mtu;
+        // The tail of a message crosses each later hop one (largest) packet time behind.
+        const uint64_t largest = std::min<uint64_t>(t.bytes, mtu);
         const double start = std::max(post, txEnd[t.src]);
         txEnd[t.src] =
             start + TxSeconds(MessageWireBytes(t.bytes, mtu) + packets * kAckWireBytes, bps);
         const uint32_t h = hops[t.src];
-        done[i] = txEnd[t.src] + (h - 1) * TxSeconds(DataWireBytes(last, true), bps) + h * delay;
+        done[i] =
+            txEnd[t.src] + (h - 1) * TxSeconds(DataWireBytes(largest, packets == 1), bps) + h * delay;
         finish = std::max(finish, done[i]);
     }
     return finish;

@@ -159,6 +159,8 @@ TEST_F(SimTest, AloneVersusForcedCollisionSlowsTheRing)
     };
     const double alone = run(false, true);
     const double shared = run(true, true);
+    RecordProperty("alone_us", std::to_string(alone * 1e6));
+    RecordProperty("shared_us", std::to_string(shared * 1e6));
     EXPECT_NEAR(shared / alone, 2.0, 0.1);
 }
 
