@@ -80,7 +80,19 @@ CREATE TABLE IF NOT EXISTS flows (
     path     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS flows_by_run ON flows (run_id, job_id);
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS steps (
+    run_id     INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    job_id     INTEGER NOT NULL,
+    iteration  INTEGER NOT NULL,
+    run        INTEGER NOT NULL,
+    collective TEXT NOT NULL,
+    step       INTEGER NOT NULL,
+    start_s    REAL NOT NULL,
+    end_s      REAL NOT NULL,
+    bytes      INTEGER NOT NULL,
+    PRIMARY KEY (run_id, job_id, iteration, run, step)
+);
+PRAGMA user_version = 2;
 )sql";
 
 /// \return ids joined by commas ("0,1,2")
@@ -160,6 +172,9 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
         m_insFlow = Prepare("INSERT INTO flows (run_id, job_id, src_gpu, dst_gpu, src_port, "
                             "path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        m_insStep = Prepare("INSERT INTO steps (run_id, job_id, iteration, run, collective, "
+                            "step, start_s, end_s, bytes) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
         m_finishRun = Prepare("UPDATE runs SET wall_time_s = ?2, sim_time_s = ?3, events = ?4, "
                               "status = ?5 WHERE run_id = ?1");
     }
@@ -187,7 +202,7 @@ void
 ResultsDb::Close() noexcept
 {
     for (sqlite3_stmt** st :
-         {&m_insRun, &m_insJob, &m_insIteration, &m_insLink, &m_insFlow, &m_finishRun})
+         {&m_insRun, &m_insJob, &m_insIteration, &m_insLink, &m_insFlow, &m_insStep, &m_finishRun})
     {
         sqlite3_finalize(*st);
         *st = nullptr;
@@ -331,10 +346,18 @@ ResultsDb::AddFlow(int64_t runId, const FlowRow& row)
     MaybeFlush();
 }
 
+void
+ResultsDb::AddStep(int64_t runId, const StepRow& row)
+{
+    m_steps.push_back({runId, row});
+    MaybeFlush();
+}
+
 std::size_t
 ResultsDb::PendingRows() const
 {
-    return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size();
+    return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size() +
+           m_steps.size();
 }
 
 const std::string&
@@ -359,6 +382,7 @@ ResultsDb::ClearPending()
     m_iterations.clear();
     m_links.clear();
     m_flows.clear();
+    m_steps.clear();
 }
 
 void
@@ -428,6 +452,23 @@ ResultsDb::WritePending()
              "inserting flows row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ", " + std::to_string(r.srcGpu) + "->" +
                  std::to_string(r.dstGpu) + ")");
+    }
+    for (const auto& p : m_steps)
+    {
+        const StepRow& r = p.row;
+        BindInt(m_insStep, 1, p.runId);
+        BindInt(m_insStep, 2, r.jobId);
+        BindInt(m_insStep, 3, r.iteration);
+        BindInt(m_insStep, 4, r.run);
+        BindText(m_insStep, 5, r.collective);
+        BindInt(m_insStep, 6, r.step);
+        BindReal(m_insStep, 7, r.startS);
+        BindReal(m_insStep, 8, r.endS);
+        BindInt(m_insStep, 9, r.bytes);
+        Step(m_db, m_insStep, m_path,
+             "inserting steps row " + run + std::to_string(p.runId) + ", job " +
+                 std::to_string(r.jobId) + ", iteration " + std::to_string(r.iteration) +
+                 ", step " + std::to_string(r.step) + ")");
     }
 }
 

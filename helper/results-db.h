@@ -89,6 +89,23 @@ struct LinkRow
 
 /**
  * \ingroup vclos
+ * A row of table "steps": one step of one collective run of a job's iteration (the run is
+ * the gradient bucket or all-to-all within the iteration, in the order they ran).
+ */
+struct StepRow
+{
+    uint32_t jobId{0};      //!< job index
+    uint32_t iteration{0};  //!< iteration index
+    uint32_t run{0};        //!< collective run within the iteration
+    std::string collective; //!< algorithm
+    uint32_t step{0};       //!< step of the schedule
+    double startS{0};       //!< first transfer of the step posted, seconds
+    double endS{0};         //!< last transfer of the step received, seconds
+    uint64_t bytes{0};      //!< payload bytes of the step
+};
+
+/**
+ * \ingroup vclos
  * A row of table "flows": the path a (job, src, dst, port) flow took.
  */
 struct FlowRow
@@ -104,7 +121,7 @@ struct FlowRow
  * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 1, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 2, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
  *    started_utc, wall_time_s, sim_time_s, events, status)
  *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s)
@@ -112,6 +129,7 @@ struct FlowRow
  *  - links(run_id, link_id, src, dst, kind, rate_bps, delay_s, tx_bytes, tx_packets,
  *    max_queue_bytes, drops)
  *  - flows(run_id, job_id, src_gpu, dst_gpu, src_port, path)
+ *  - steps(run_id, job_id, iteration, run, collective, step, start_s, end_s, bytes)
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -127,7 +145,7 @@ class ResultsDb
 {
 public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     /**
      * Open or create the database and create missing tables.
@@ -162,6 +180,8 @@ public:
     void AddLink(int64_t runId, const LinkRow& row);
     /// Buffer a flows row. \param runId from BeginRun() \param row the row
     void AddFlow(int64_t runId, const FlowRow& row);
+    /// Buffer a steps row. \param runId from BeginRun() \param row the row
+    void AddStep(int64_t runId, const StepRow& row);
     /// Write all buffered rows in one transaction (no-op when nothing is buffered).
     void Flush();
     /**
@@ -217,11 +237,13 @@ private:
     sqlite3_stmt* m_insIteration{nullptr};           //!< INSERT INTO iterations
     sqlite3_stmt* m_insLink{nullptr};                //!< INSERT INTO links
     sqlite3_stmt* m_insFlow{nullptr};                //!< INSERT INTO flows
+    sqlite3_stmt* m_insStep{nullptr};                //!< INSERT INTO steps
     sqlite3_stmt* m_finishRun{nullptr};              //!< UPDATE runs
     std::vector<Pending<JobRow>> m_jobs;             //!< buffered jobs rows
     std::vector<Pending<IterationRow>> m_iterations; //!< buffered iterations rows
     std::vector<Pending<LinkRow>> m_links;           //!< buffered links rows
     std::vector<Pending<FlowRow>> m_flows;           //!< buffered flows rows
+    std::vector<Pending<StepRow>> m_steps;           //!< buffered steps rows
 };
 
 } // namespace vclos

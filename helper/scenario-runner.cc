@@ -5,6 +5,7 @@
 #include "scenario-runner.h"
 
 #include "ns3/collective-schedule.h"
+#include "ns3/double.h"
 #include "ns3/log.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
@@ -14,6 +15,8 @@
 
 #include <chrono>
 #include <iomanip>
+#include <set>
+#include <tuple>
 
 namespace ns3
 {
@@ -44,15 +47,6 @@ KindName(LeafSpineHelper::LinkKind kind)
     return "?";
 }
 } // namespace
-
-/// One job of the scenario: its collective executor and iteration records.
-struct ScenarioRunner::Job
-{
-    vclos::JobSpec spec;
-    Ptr<CollectiveExecutor> executor;
-    std::vector<IterationTimes> iterations;
-    bool finished{false};
-};
 
 ScenarioRunner::ScenarioRunner(const vclos::Scenario& scenario)
     : m_scenario(scenario),
@@ -98,56 +92,30 @@ ScenarioRunner::Build()
 
     for (uint32_t j = 0; j < s.jobs.size(); ++j)
     {
-        auto job = std::make_unique<Job>();
-        job->spec = s.jobs[j];
+        const vclos::JobSpec& spec = s.jobs[j];
         std::vector<Ptr<RdmaNic>> nics;
-        for (uint32_t g : job->spec.gpus)
+        for (uint32_t g : spec.gpus)
         {
             nics.push_back(m_topo->GetNic(g));
         }
-        job->executor = CreateObject<CollectiveExecutor>();
-        job->executor->Setup(vclos::MakeCollective(job->spec.collective,
-                                                   job->spec.gpus.size(),
-                                                   job->spec.bytes,
-                                                   s.topology.gpusPerServer,
-                                                   job->spec.pipelineChunks),
-                             nics);
-        m_jobs.push_back(std::move(job));
-        Simulator::Schedule(Seconds(s.jobs[j].startS), &ScenarioRunner::StartIteration, this, j);
+        Ptr<TrainingJob> job = CreateObject<TrainingJob>();
+        job->SetAttribute("Iterations", UintegerValue(spec.iterations));
+        job->SetAttribute("ComputeTime", TimeValue(Seconds(spec.computeS)));
+        job->SetAttribute("BackwardFraction", DoubleValue(spec.backwardFraction));
+        job->SetAttribute("Buckets", UintegerValue(spec.buckets));
+        job->Setup(nics, spec.collective, spec.bytes, s.topology.gpusPerServer,
+                   spec.pipelineChunks);
+        job->SetAllToAll(spec.allToAllBytes);
+        job->SetFinishedCallback(MakeCallback(&ScenarioRunner::JobFinished, this));
+        job->SetStartTime(Seconds(spec.startS));
+        m_topo->GetGpuNode(spec.gpus[0])->AddApplication(job);
+        m_jobs.push_back(job);
     }
 }
 
 void
-ScenarioRunner::StartIteration(uint32_t j)
+ScenarioRunner::JobFinished()
 {
-    Job& job = *m_jobs[j];
-    IterationTimes it;
-    it.startS = Simulator::Now().GetSeconds();
-    job.iterations.push_back(it);
-    Simulator::Schedule(Seconds(job.spec.computeS), &ScenarioRunner::StartCollective, this, j);
-}
-
-void
-ScenarioRunner::StartCollective(uint32_t j)
-{
-    Job& job = *m_jobs[j];
-    job.iterations.back().computeEndS = Simulator::Now().GetSeconds();
-    job.executor->Run(MakeCallback(&ScenarioRunner::CollectiveDone, this).Bind(j));
-}
-
-void
-ScenarioRunner::CollectiveDone(uint32_t j)
-{
-    Job& job = *m_jobs[j];
-    job.iterations.back().endS = Simulator::Now().GetSeconds();
-    NS_LOG_INFO("job " << job.spec.name << " iteration " << job.iterations.size() - 1 << " took "
-                       << job.iterations.back().endS - job.iterations.back().startS << " s");
-    if (job.iterations.size() < job.spec.iterations)
-    {
-        StartIteration(j);
-        return;
-    }
-    job.finished = true;
     if (++m_jobsFinished == m_jobs.size())
     {
         Simulator::Stop();
@@ -159,10 +127,10 @@ ScenarioRunner::Progress(std::ostream* out)
 {
     uint32_t iterations = 0;
     uint32_t total = 0;
-    for (const auto& job : m_jobs)
+    for (uint32_t j = 0; j < m_jobs.size(); ++j)
     {
-        iterations += job->iterations.size() - (job->finished || job->iterations.empty() ? 0 : 1);
-        total += job->spec.iterations;
+        iterations += m_jobs[j]->GetIterations().size();
+        total += m_scenario.jobs[j].iterations;
     }
     *out << "[vclos] sim " << std::fixed << std::setprecision(3)
          << Simulator::Now().GetSeconds() * 1e3 << " ms | wall " << std::setprecision(1)
@@ -227,44 +195,63 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
 {
     for (uint32_t j = 0; j < m_jobs.size(); ++j)
     {
-        const Job& job = *m_jobs[j];
+        const vclos::JobSpec& spec = m_scenario.jobs[j];
+        const Ptr<TrainingJob> job = m_jobs[j];
+        const auto& iterations = job->GetIterations();
         vclos::JobRow row;
         row.jobId = j;
-        row.name = job.spec.name;
-        row.gpus = job.spec.gpus;
-        row.collective = job.spec.collective;
-        row.bytes = job.spec.bytes;
-        row.iterations = job.spec.iterations;
-        row.startS = job.spec.startS;
-        if (job.finished)
+        row.name = spec.name;
+        row.gpus = spec.gpus;
+        row.collective = spec.collective;
+        row.bytes = spec.bytes;
+        row.iterations = spec.iterations;
+        row.startS = spec.startS;
+        if (job->IsFinished())
         {
-            row.finishS = job.iterations.back().endS;
+            row.finishS = iterations.back().end.GetSeconds();
         }
         db.AddJob(runId, row);
-        for (uint32_t i = 0; i < job.iterations.size(); ++i)
+        for (uint32_t i = 0; i < iterations.size(); ++i)
         {
-            const IterationTimes& t = job.iterations[i];
+            const TrainingJob::IterationRecord& t = iterations[i];
             vclos::IterationRow it;
             it.jobId = j;
             it.iteration = i;
-            it.startS = t.startS;
-            it.computeEndS = t.computeEndS;
-            if (t.endS >= 0)
-            {
-                it.endS = t.endS;
-                it.commS = t.endS - t.computeEndS;
-            }
+            it.startS = t.start.GetSeconds();
+            it.computeEndS = t.computeEnd.GetSeconds();
+            it.endS = t.end.GetSeconds();
+            it.commS = t.commBusy.GetSeconds();
             db.AddIteration(runId, it);
         }
-        for (const auto& [src, dst, port] : job.executor->GetFlows())
+        for (const TrainingJob::StepRecord& st : job->GetSteps())
         {
-            vclos::FlowRow f;
-            f.jobId = j;
-            f.srcGpu = job.spec.gpus[src];
-            f.dstGpu = job.spec.gpus[dst];
-            f.srcPort = port;
-            f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
-            db.AddFlow(runId, f);
+            db.AddStep(runId,
+                       vclos::StepRow{j,
+                                      st.iteration,
+                                      st.run,
+                                      st.collective,
+                                      st.step,
+                                      st.start.GetSeconds(),
+                                      st.end.GetSeconds(),
+                                      st.bytes});
+        }
+        std::set<std::tuple<uint32_t, uint32_t, uint16_t>> seen;
+        for (const Ptr<CollectiveExecutor>& e : job->GetExecutors())
+        {
+            for (const auto& [src, dst, port] : e->GetFlows())
+            {
+                if (!seen.emplace(src, dst, port).second)
+                {
+                    continue;
+                }
+                vclos::FlowRow f;
+                f.jobId = j;
+                f.srcGpu = spec.gpus[src];
+                f.dstGpu = spec.gpus[dst];
+                f.srcPort = port;
+                f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
+                db.AddFlow(runId, f);
+            }
         }
     }
     for (const auto& link : m_topo->GetLinks())
@@ -292,10 +279,10 @@ ScenarioRunner::GetTopology()
     return *m_topo;
 }
 
-const std::vector<ScenarioRunner::IterationTimes>&
-ScenarioRunner::GetIterations(uint32_t job) const
+Ptr<TrainingJob>
+ScenarioRunner::GetJob(uint32_t job) const
 {
-    return m_jobs.at(job)->iterations;
+    return m_jobs.at(job);
 }
 
 } // namespace ns3

@@ -5,7 +5,7 @@
 #ifndef VCLOS_SCENARIO_RUNNER_H
 #define VCLOS_SCENARIO_RUNNER_H
 
-#include "ns3/collective-executor.h"
+#include "ns3/training-job.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/results-db.h"
 #include "ns3/scenario.h"
@@ -19,9 +19,10 @@ namespace ns3
 
 /**
  * \ingroup vclos
- * Runs one scenario at packet level: builds the leaf-spine fabric, starts each job's
- * iterations (compute, then its collective over the NICs), runs the simulator and
- * writes the run, its jobs, iterations, links and flows to a results database.
+ * Runs one scenario at packet level: builds the leaf-spine fabric, installs a TrainingJob
+ * application per job (iterations of compute and collectives over the NICs), runs the
+ * simulator and writes the run, its jobs, iterations, collective steps, links and flows to
+ * a results database.
  */
 class ScenarioRunner
 {
@@ -36,14 +37,6 @@ class ScenarioRunner
         uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
         uint32_t jobs{0};        //!< jobs in the scenario
         std::string status;      //!< "done" or "incomplete" (safety stop reached)
-    };
-
-    /// Timings of one iteration of a job.
-    struct IterationTimes
-    {
-        double startS{0};      //!< compute starts
-        double computeEndS{0}; //!< collective starts
-        double endS{-1};       //!< collective ends (-1: did not end)
     };
 
     /// \param scenario a validated scenario
@@ -67,21 +60,18 @@ class ScenarioRunner
     LeafSpineHelper& GetTopology();
     /**
      * \param job job index
-     * \return the timings of its iterations so far
+     * \return the job's application (after Build())
      */
-    const std::vector<IterationTimes>& GetIterations(uint32_t job) const;
+    Ptr<TrainingJob> GetJob(uint32_t job) const;
 
   private:
-    struct Job;
-    void StartIteration(uint32_t job);
-    void StartCollective(uint32_t job);
-    void CollectiveDone(uint32_t job);
+    void JobFinished();
     void Progress(std::ostream* out);
     void WriteResults(vclos::ResultsDb& db, int64_t runId);
 
     vclos::Scenario m_scenario;
     std::unique_ptr<LeafSpineHelper> m_topo;
-    std::vector<std::unique_ptr<Job>> m_jobs;
+    std::vector<Ptr<TrainingJob>> m_jobs;
     uint32_t m_jobsFinished;
     double m_wallStart;
 };

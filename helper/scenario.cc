@@ -4,6 +4,8 @@
 
 #include "scenario.h"
 
+#include "ns3/model-zoo.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -693,7 +695,8 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         const std::string path = Elem("jobs", i);
         ObjectReader r(src, jobs[i], path,
                        {"name", "gpus", "collective", "bytes", "bytes_mib", "iterations",
-                        "compute_us", "start_us", "pipeline_chunks"});
+                        "compute_us", "start_us", "pipeline_chunks", "model", "buckets",
+                        "backward_fraction", "all_to_all_bytes"});
         JobSpec job;
         std::string defName = "job" + std::to_string(i);
         job.name = r.String("name", defName.c_str());
@@ -711,13 +714,31 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         job.gpus = ParseGpus(src, r, s.topology.NumGpus());
         job.collective = r.String("collective", nullptr);
 
+        // A model from the table gives defaults for bytes, compute and all-to-all.
+        const ModelSpec* model = nullptr;
+        if (r.Has("model"))
+        {
+            job.model = r.String("model", nullptr);
+            try
+            {
+                model = &FindModel(job.model);
+            }
+            catch (const std::invalid_argument& e)
+            {
+                r.Fail(r.Path("model"), e.what());
+            }
+        }
         bool hasBytes = r.Has("bytes");
         bool hasMib = r.Has("bytes_mib");
         if (hasBytes && hasMib)
         {
             r.Fail(path, "give exactly one of 'bytes' or 'bytes_mib', not both");
         }
-        if (!hasBytes && !hasMib)
+        if (!hasBytes && !hasMib && model)
+        {
+            job.bytes = model->gradientBytes;
+        }
+        else if (!hasBytes && !hasMib)
         {
             r.Fail(r.Path("bytes"), "missing required key 'bytes' in " + path +
                                         " (expected an integer >= 1; or give 'bytes_mib')");
@@ -726,7 +747,7 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         {
             job.bytes = r.Integer("bytes", 1, std::numeric_limits<uint64_t>::max(), nullptr);
         }
-        else
+        else if (hasMib)
         {
             double mib = r.Number("bytes_mib", true, nullptr);
             double bytes = std::round(mib * kMib);
@@ -740,7 +761,19 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         }
         job.iterations = r.U32("iterations", 1, 1);
         double zero = 0;
-        job.computeS = r.Number("compute_us", false, &zero) * 1e-6;
+        double computeUs = model ? model->computeS * 1e6 : 0;
+        job.computeS = r.Number("compute_us", false, &computeUs) * 1e-6;
+        job.buckets = r.U32("buckets", 1, 1);
+        double backward = model ? model->backwardFraction : 2.0 / 3.0;
+        job.backwardFraction = r.Number("backward_fraction", false, &backward);
+        if (job.backwardFraction > 1)
+        {
+            r.Fail(r.Path("backward_fraction"),
+                   "expected a share between 0 and 1, got " + Num(job.backwardFraction));
+        }
+        const uint64_t a2a = model ? model->allToAllBytes : 0;
+        job.allToAllBytes =
+            r.Integer("all_to_all_bytes", 0, std::numeric_limits<uint64_t>::max(), &a2a);
         job.startS = r.Number("start_us", false, &zero) * 1e-6;
         job.pipelineChunks = r.U32("pipeline_chunks", 1, 1);
         if (job.startS >= s.stopTimeS)

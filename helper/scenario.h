@@ -110,6 +110,10 @@ struct JobSpec
     double computeS{0};         //!< compute time before each iteration's collective, seconds
     double startS{0};           //!< job start time, seconds
     uint32_t pipelineChunks{1}; //!< sub-chunks per block (pipelining), >= 1
+    std::string model;          //!< model name from the model table ("" if none)
+    uint32_t buckets{1};        //!< gradient buckets overlapping the backward pass, >= 1
+    double backwardFraction{2.0 / 3.0}; //!< share of compute in the backward pass, [0, 1]
+    uint64_t allToAllBytes{0};  //!< MoE all-to-all bytes per GPU per iteration
 };
 
 /**

@@ -148,6 +148,7 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
         db.AddLink(run1, LinkRow{1, "spine0", "leaf0", "fabric", 100e9, 1e-6, 0, 0, 0, 0});
         db.AddLink(run1, LinkRow{2, "gpu0", "leaf0", "host", 100e9, 1e-6, 1234567890123, 9, 0, 3});
         db.AddFlow(run1, FlowRow{0, 0, 8, 49152, {2, 0, 7}});
+        db.AddStep(run1, ns3::vclos::StepRow{0, 1, 2, "ring", 3, 0.25, 0.5, 4096});
         db.FinishRun(run1, 1.5, 0.004, 123456, "done");
 
         run2 = db.BeginRun(MakeRun("second", 2));
@@ -158,8 +159,11 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     EXPECT_NE(run1, run2);
 
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "1");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "2");
     EXPECT_EQ(r.Value("PRAGMA journal_mode"), "wal");
+    EXPECT_EQ(r.Value("SELECT job_id || '/' || iteration || '/' || run || '/' || collective || "
+                      "'/' || step || '/' || start_s || '/' || end_s || '/' || bytes FROM steps"),
+              "0/1/2/ring/3/0.25/0.5/4096");
 
     Rows runs = r.Query("SELECT run_id, scenario_name, scenario_json, seed, level, "
                         "vclos_version, ns3_version, wall_time_s, sim_time_s, events, status, "
@@ -354,7 +358,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
-        sqlite3_exec(db, "PRAGMA user_version = 2", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "PRAGMA user_version = 3", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
     try
@@ -364,7 +368,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 2"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 3"), std::string::npos) << e.what();
     }
 }
 

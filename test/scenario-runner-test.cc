@@ -6,6 +6,7 @@
 
 #include "vclos-test-utils.h"
 
+#include "ns3/model-zoo.h"
 #include "ns3/scenario-runner.h"
 
 #include <cstdio>
@@ -109,6 +110,22 @@ TEST_F(SimTest, AnotherSeedChangesEcmp)
     EXPECT_GE(paths.size(), 2u);
 }
 
+TEST_F(SimTest, JobsTakeBytesAndComputeFromTheModelTable)
+{
+    std::string text = SmallScenario(1);
+    const std::string from = R"("bytes": 1048576,
+         "iterations": 2, "compute_us": 20},
+        {"name": "b")";
+    text.replace(text.find(from), from.size(), R"("model": "resnet50", "iterations": 1},
+        {"name": "b")");
+    vclos::Scenario s = vclos::ParseScenario(text, "model", vclos::CollectiveAlgorithms());
+    const vclos::ModelSpec& m = vclos::FindModel("resnet50");
+    EXPECT_EQ(s.jobs[0].bytes, m.gradientBytes);
+    EXPECT_DOUBLE_EQ(s.jobs[0].computeS, m.computeS);
+    EXPECT_EQ(s.jobs[0].allToAllBytes, 0u);
+    EXPECT_EQ(s.jobs[1].bytes, 1048576u);
+}
+
 TEST_F(SimTest, RunnerWritesEveryTable)
 {
     const std::string db = RunToDb(SmallScenario(1), "tables");
@@ -125,6 +142,9 @@ TEST_F(SimTest, RunnerWritesEveryTable)
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM iterations WHERE "
                         "abs(compute_end_s - start_s - 20e-6) > 1e-12;"),
               "0\n");
+    // Per-step timings: ring of 4 ranks = 6 steps per iteration, 2 iterations, 2 jobs.
+    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM steps;"), "24\n");
+    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM steps WHERE end_s <= start_s;"), "0\n");
 }
 
 TEST_F(SimTest, AloneVersusForcedCollisionSlowsTheRing)
@@ -188,10 +208,14 @@ RunCli(const std::string& text, const std::string& name)
 
 TEST(VclosSimCli, DefaultScenarioRunsAndBadScenariosFailWithTheirError)
 {
-    // The shipped default scenario parses (it is run by the README command).
-    EXPECT_NO_THROW(vclos::LoadScenarioFile(std::string(VCLOS_SOURCE_DIR) +
-                                                "/scenarios/default.json",
-                                            vclos::CollectiveAlgorithms()));
+    // The shipped scenarios parse (the default one is run by the README command).
+    for (const char* name : {"default.json", "training-mix.json"})
+    {
+        EXPECT_NO_THROW(vclos::LoadScenarioFile(std::string(VCLOS_SOURCE_DIR) + "/scenarios/" +
+                                                    name,
+                                                vclos::CollectiveAlgorithms()))
+            << name;
+    }
     const std::string good = SmallScenario(1);
     auto [ok, okErr] = RunCli(good, "good");
     EXPECT_EQ(ok, 0) << okErr;
@@ -232,6 +256,16 @@ TEST(VclosSimCli, DefaultScenarioRunsAndBadScenariosFailWithTheirError)
         EXPECT_EQ(rc, 2) << b.name << ": " << err;
         EXPECT_NE(err.find(b.message), std::string::npos) << b.name << ": " << err;
         EXPECT_NE(err.find("error: "), std::string::npos) << b.name;
+    }
+    {
+        std::string text = good;
+        text.replace(text.find(R"("collective": "ring", "bytes": 1048576,)"),
+                     std::string(R"("collective": "ring", "bytes": 1048576,)").size(),
+                     R"("collective": "ring", "model": "resnet5",)");
+        auto [rc, err] = RunCli(text, "model");
+        EXPECT_EQ(rc, 2) << err;
+        EXPECT_NE(err.find("jobs[0].model"), std::string::npos) << err;
+        EXPECT_NE(err.find("resnet50"), std::string::npos) << err; // lists the valid names
     }
     auto [rc, err] = RunCli("{ not json", "syntax");
     EXPECT_EQ(rc, 2);

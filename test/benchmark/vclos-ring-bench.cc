@@ -29,7 +29,7 @@ main(int argc, char* argv[])
 {
     std::string benchCase = "a";
     uint32_t mtu = 4096;
-    std::string scheduler = "ns3::HeapScheduler";
+    std::string scheduler = "ns3::QuadHeapScheduler";
     uint32_t ackInterval = 1;
     CommandLine cmd(__FILE__);
     cmd.AddValue("case", "a (32 GPUs, 64 MiB) or b (256 GPUs, 8 MiB)", benchCase);
