@@ -23,7 +23,7 @@ main(int argc, char* argv[])
     std::string dbPath = "vclos-results.db";
     uint32_t seed = 0;
     bool quiet = false;
-    std::string scheduler = "ns3::QuadHeapScheduler";
+    std::string scheduler = "ns3::TimeWheelScheduler";
     CommandLine cmd(__FILE__);
     cmd.Usage("Run a vclos scenario (JSON) at packet level; results go to a SQLite database.");
     cmd.AddValue("scenario", "path of the scenario JSON file (required)", scenarioPath);
@@ -45,7 +45,7 @@ main(int argc, char* argv[])
     if (!TypeId::LookupByNameFailSafe(scheduler, &schedulerTid))
     {
         std::cerr << "error: --scheduler: no ns-3 type named '" << scheduler
-                  << "' (try ns3::QuadHeapScheduler, ns3::MapScheduler)\n";
+                  << "' (try ns3::TimeWheelScheduler, ns3::QuadHeapScheduler, ns3::MapScheduler)\n";
         return 2;
     }
     ObjectFactory schedulerFactory(scheduler);

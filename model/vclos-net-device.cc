@@ -4,6 +4,7 @@
 
 #include "vclos-net-device.h"
 
+#include "pfc-header.h"
 #include "vclos-channel.h"
 
 #include "ns3/abort.h"
@@ -70,7 +71,11 @@ VclosNetDevice::GetTypeId()
             .AddTraceSource("Sniffer",
                             "Every packet sent or received (IPv4, for pcap DLT_RAW).",
                             MakeTraceSourceAccessor(&VclosNetDevice::m_snifferTrace),
-                            "ns3::Packet::TracedCallback");
+                            "ns3::Packet::TracedCallback")
+            .AddTraceSource("PfcReceived",
+                            "A PFC frame arrived: priority, pause quanta (0: resume).",
+                            MakeTraceSourceAccessor(&VclosNetDevice::m_pfcTrace),
+                            "ns3::VclosNetDevice::PfcTracedCallback");
     return tid;
 }
 
@@ -80,7 +85,12 @@ VclosNetDevice::VclosNetDevice()
       m_mtu(9000),
       m_framingOverhead(38),
       m_queueLimit(1 << 20),
+      m_prioBytes{},
       m_queueBytes(0),
+      m_queuedPackets(0),
+      m_ecnMarks(0),
+      m_pfcSent(0),
+      m_pfcReceived(0),
       m_txCompletePending(false),
       m_stepsPerByte(0),
       m_txBytes(0),
@@ -97,9 +107,15 @@ void
 VclosNetDevice::DoDispose()
 {
     m_txCompleteEvent.Cancel();
+    m_pauseWake.Cancel();
     m_node = nullptr;
     m_channel = nullptr;
-    m_queue.clear();
+    for (auto& q : m_queue)
+    {
+        q.clear();
+    }
+    m_control.clear();
+    m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
     m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
     m_txIdle = MakeNullCallback<void>();
     NetDevice::DoDispose();
@@ -115,15 +131,28 @@ VclosNetDevice::Attach(Ptr<VclosChannel> channel)
 bool
 VclosNetDevice::Enqueue(Ptr<Packet> p)
 {
-    if (!IsBusy() && m_queue.empty())
+    uint8_t head[2];
+    p->CopyData(head, 2);
+    return Enqueue(p, PriorityOfTos(head[1]), NO_INGRESS, false);
+}
+
+bool
+VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted)
+{
+    NS_ASSERT(priority < PRIORITIES);
+    if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority))
     {
         m_enqueueTrace(p);
         m_dequeueTrace(p);
+        if (ingress != NO_INGRESS && !m_dequeueHook.IsNull())
+        {
+            m_dequeueHook(ingress, priority, p->GetSize());
+        }
         StartTransmission(p);
         return true;
     }
     const uint32_t size = p->GetSize();
-    if (m_queueBytes + size > m_queueLimit)
+    if (!admitted && m_queueBytes + size > m_queueLimit)
     {
         NS_LOG_LOGIC("drop " << size << " bytes, queue " << m_queueBytes);
         ++m_drops;
@@ -131,12 +160,18 @@ VclosNetDevice::Enqueue(Ptr<Packet> p)
         return false;
     }
     m_queueBytes += size;
+    m_prioBytes[priority] += size;
+    ++m_queuedPackets;
     if (m_queueBytes > m_maxQueueBytes)
     {
         m_maxQueueBytes = m_queueBytes;
     }
     m_enqueueTrace(p);
-    m_queue.push_back(p);
+    m_queue[priority].push_back(Item{p, ingress});
+    if (!IsBusy())
+    {
+        return true; // the priority is paused: a resume or the pause's expiry restarts it
+    }
     if (!m_txCompletePending)
     {
         // The line is busy: come back when the packet on the wire is out.
@@ -146,6 +181,19 @@ VclosNetDevice::Enqueue(Ptr<Packet> p)
                                                 this);
     }
     return true;
+}
+
+uint32_t
+VclosNetDevice::NextPriority() const
+{
+    for (uint32_t prio = PRIORITIES; prio-- > 0;)
+    {
+        if (!m_queue[prio].empty() && !IsPaused(prio))
+        {
+            return prio;
+        }
+    }
+    return PRIORITIES;
 }
 
 void
@@ -160,7 +208,7 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
     m_snifferTrace(p);
     // A port needs an event at the end of the transmission only if something waits
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
-    if (!m_queue.empty() || !m_txIdle.IsNull())
+    if (m_queuedPackets > 0 || !m_control.empty() || !m_txIdle.IsNull())
     {
         m_txCompletePending = true;
         m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
@@ -172,13 +220,38 @@ void
 VclosNetDevice::TransmitComplete()
 {
     m_txCompletePending = false;
-    if (!m_queue.empty())
+    TransmitNext();
+}
+
+void
+VclosNetDevice::TransmitNext()
+{
+    if (IsBusy())
     {
-        Ptr<Packet> p = m_queue.front();
-        m_queue.pop_front();
-        m_queueBytes -= p->GetSize();
-        m_dequeueTrace(p);
+        return;
+    }
+    if (!m_control.empty())
+    {
+        Ptr<Packet> p = m_control.front();
+        m_control.pop_front();
         StartTransmission(p);
+        return;
+    }
+    const uint32_t prio = NextPriority();
+    if (prio < PRIORITIES)
+    {
+        Item item = m_queue[prio].front();
+        m_queue[prio].pop_front();
+        const uint32_t size = item.packet->GetSize();
+        m_queueBytes -= size;
+        m_prioBytes[prio] -= size;
+        --m_queuedPackets;
+        m_dequeueTrace(item.packet);
+        if (item.ingress != NO_INGRESS && !m_dequeueHook.IsNull())
+        {
+            m_dequeueHook(item.ingress, prio, size);
+        }
+        StartTransmission(item.packet);
         return;
     }
     if (!m_txIdle.IsNull())
@@ -188,8 +261,119 @@ VclosNetDevice::TransmitComplete()
 }
 
 void
+VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
+{
+    Ptr<Packet> p = Create<Packet>();
+    PfcHeader pfc;
+    pfc.SetPause(priority, quanta);
+    p->AddHeader(pfc);
+    ++m_pfcSent;
+    m_control.push_back(p);
+    if (IsBusy())
+    {
+        if (!m_txCompletePending)
+        {
+            m_txCompletePending = true;
+            m_txCompleteEvent = Simulator::Schedule(m_txEnd - Simulator::Now(),
+                                                    &VclosNetDevice::TransmitComplete,
+                                                    this);
+        }
+        return;
+    }
+    TransmitNext();
+}
+
+void
+VclosNetDevice::ReceivePfc(Ptr<Packet> p)
+{
+    PfcHeader pfc;
+    p->RemoveHeader(pfc);
+    ++m_pfcReceived;
+    const Time now = Simulator::Now();
+    // One quantum is 512 bit times at this port's rate.
+    const Time quantum = m_bps.CalculateBitsTxTime(512);
+    Time earliest = Time::Max();
+    for (uint32_t prio = 0; prio < PRIORITIES; ++prio)
+    {
+        if (!pfc.IsEnabled(prio))
+        {
+            continue;
+        }
+        const uint16_t quanta = pfc.GetQuanta(prio);
+        m_pfcTrace(prio, quanta);
+        const bool paused = now < m_pausedUntil[prio];
+        if (quanta > 0)
+        {
+            if (!paused)
+            {
+                m_pausedAccum[prio] += m_pausedUntil[prio] - m_pauseStart[prio];
+                m_pauseStart[prio] = now;
+            }
+            m_pausedUntil[prio] = now + quantum * quanta;
+            earliest = std::min(earliest, m_pausedUntil[prio]);
+        }
+        else if (paused)
+        {
+            m_pausedUntil[prio] = now; // resume
+        }
+    }
+    if (earliest != Time::Max() &&
+        (!m_pauseWake.IsRunning() || Simulator::GetDelayLeft(m_pauseWake) > earliest - now))
+    {
+        m_pauseWake.Cancel();
+        m_pauseWake = Simulator::Schedule(earliest - now, &VclosNetDevice::PauseExpired, this);
+    }
+    TransmitNext();
+}
+
+void
+VclosNetDevice::PauseExpired()
+{
+    // Re-arm for any later expiry, then send what became eligible.
+    const Time now = Simulator::Now();
+    Time earliest = Time::Max();
+    for (uint32_t prio = 0; prio < PRIORITIES; ++prio)
+    {
+        if (now < m_pausedUntil[prio])
+        {
+            earliest = std::min(earliest, m_pausedUntil[prio]);
+        }
+    }
+    if (earliest != Time::Max())
+    {
+        m_pauseWake = Simulator::Schedule(earliest - now, &VclosNetDevice::PauseExpired, this);
+    }
+    TransmitNext();
+}
+
+bool
+VclosNetDevice::IsPaused(uint32_t priority) const
+{
+    return Simulator::Now() < m_pausedUntil[priority];
+}
+
+void
+VclosNetDevice::SetDequeueHook(DequeueHook hook)
+{
+    m_dequeueHook = hook;
+}
+
+void
+VclosNetDevice::CountEcnMark()
+{
+    ++m_ecnMarks;
+}
+
+void
 VclosNetDevice::Receive(Ptr<Packet> p)
 {
+    uint8_t head[2];
+    p->CopyData(head, 2);
+    if (PfcHeader::IsPfc(head))
+    {
+        ReceivePfc(p);
+        return;
+    }
     m_rxBytes += p->GetSize();
     m_phyRxEndTrace(p);
     m_snifferTrace(p);
@@ -218,6 +402,12 @@ uint32_t
 VclosNetDevice::GetQueueBytes() const
 {
     return m_queueBytes;
+}
+
+uint32_t
+VclosNetDevice::GetQueueBytes(uint32_t priority) const
+{
+    return m_prioBytes.at(priority);
 }
 
 DataRate
@@ -296,6 +486,36 @@ uint32_t
 VclosNetDevice::GetMaxQueueBytes() const
 {
     return m_maxQueueBytes;
+}
+
+uint64_t
+VclosNetDevice::GetEcnMarks() const
+{
+    return m_ecnMarks;
+}
+
+uint64_t
+VclosNetDevice::GetPfcFramesSent() const
+{
+    return m_pfcSent;
+}
+
+uint64_t
+VclosNetDevice::GetPfcFramesReceived() const
+{
+    return m_pfcReceived;
+}
+
+Time
+VclosNetDevice::GetPausedTime() const
+{
+    const Time now = Simulator::Now();
+    Time total(0);
+    for (uint32_t prio = 0; prio < PRIORITIES; ++prio)
+    {
+        total += m_pausedAccum[prio] + (std::min(now, m_pausedUntil[prio]) - m_pauseStart[prio]);
+    }
+    return total;
 }
 
 void

@@ -14,6 +14,7 @@
 #include "ns3/packet.h"
 #include "ns3/traced-callback.h"
 
+#include <array>
 #include <deque>
 
 namespace ns3
@@ -40,6 +41,22 @@ class VclosNetDevice : public NetDevice
   public:
     /// Handler of received packets: (ingress device, packet).
     typedef Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>> PacketHandler;
+    /// Called when a packet queued with an ingress port leaves for the wire:
+    /// (ingress port, priority, bytes). A switch's buffer accounting uses it.
+    typedef Callback<void, uint32_t, uint32_t, uint32_t> DequeueHook;
+
+    /// Priorities (802.1p classes), each with its own egress FIFO.
+    static constexpr uint32_t PRIORITIES = 8;
+    /// Ingress of packets that did not come through a switch port.
+    static constexpr uint32_t NO_INGRESS = 0xFFFF;
+    /**
+     * \param tos the IPv4 TOS byte (DSCP and ECN)
+     * \return the priority: the DSCP class selector (TOS >> 5)
+     */
+    static uint32_t PriorityOfTos(uint8_t tos)
+    {
+        return tos >> 5;
+    }
 
     /**
      * \brief Get the type ID.
@@ -56,11 +73,39 @@ class VclosNetDevice : public NetDevice
     void Attach(Ptr<VclosChannel> channel);
 
     /**
-     * Queue a packet for transmission (tail drop if the buffer is full).
+     * Queue a packet for transmission in the FIFO of its priority (from its TOS byte), with
+     * tail drop when the port's QueueBytes are full.
      * \param p an IPv4 packet
      * \return false if the packet was dropped
      */
     bool Enqueue(Ptr<Packet> p);
+    /**
+     * Queue a packet whose priority the caller knows.
+     * \param p an IPv4 packet
+     * \param priority its priority (0..7)
+     * \param ingress the switch port it came in on (NO_INGRESS if none); given back to the
+     *        dequeue hook
+     * \param admitted true if the caller did admission control (a switch with a shared
+     *        buffer): the port's own QueueBytes limit is not applied
+     * \return false if the packet was dropped
+     */
+    bool Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted);
+
+    /**
+     * Send a PFC frame to the other end, ahead of every queued packet.
+     * \param priority the priority to pause or resume
+     * \param quanta pause time in quanta of 512 bit times (0: resume)
+     */
+    void SendPfc(uint32_t priority, uint16_t quanta);
+    /**
+     * \param priority 0..7
+     * \return true while the other end has this priority paused
+     */
+    bool IsPaused(uint32_t priority) const;
+    /// \param hook called for every packet queued with an ingress port when it leaves
+    void SetDequeueHook(DequeueHook hook);
+    /// Count one packet marked CE (by the owner, at enqueue).
+    void CountEcnMark();
 
     /**
      * Called by the channel when a packet has fully arrived.
@@ -75,8 +120,10 @@ class VclosNetDevice : public NetDevice
 
     /// \return true while a packet is being serialised
     bool IsBusy() const;
-    /// \return bytes waiting in the egress queue (not counting the packet on the wire)
+    /// \return bytes waiting in the egress queues (not counting the packet on the wire)
     uint32_t GetQueueBytes() const;
+    /// \param priority 0..7 \return bytes waiting in that priority's queue
+    uint32_t GetQueueBytes(uint32_t priority) const;
     /// \return the line rate
     DataRate GetDataRate() const;
     /// \return per-packet framing overhead in bytes
@@ -101,7 +148,12 @@ class VclosNetDevice : public NetDevice
     uint64_t GetTxPackets() const;      //!< \return packets sent
     uint64_t GetRxBytes() const;        //!< \return IPv4 bytes received
     uint64_t GetDropPackets() const;    //!< \return packets dropped at the egress queue
-    uint32_t GetMaxQueueBytes() const;  //!< \return high-water mark of the egress queue
+    uint32_t GetMaxQueueBytes() const;  //!< \return high-water mark of the egress queues
+    uint64_t GetEcnMarks() const;       //!< \return packets marked CE at this egress
+    uint64_t GetPfcFramesSent() const;  //!< \return PFC frames sent (pause and resume)
+    uint64_t GetPfcFramesReceived() const; //!< \return PFC frames received
+    /// \return total time this port's priorities were paused by the other end (summed)
+    Time GetPausedTime() const;
 
     // NetDevice
     void SetIfIndex(const uint32_t index) override;
@@ -133,9 +185,22 @@ class VclosNetDevice : public NetDevice
     bool SupportsSendFrom() const override;
 
   private:
+    /// A queued packet and where it came from.
+    struct Item
+    {
+        Ptr<Packet> packet;
+        uint32_t ingress;
+    };
+
     void DoDispose() override;
     void StartTransmission(Ptr<Packet> p);
     void TransmitComplete();
+    /// Start the next eligible packet if the line is free; else wait for a resume.
+    void TransmitNext();
+    /// Pick the highest priority non-empty, non-paused queue; PRIORITIES if none.
+    uint32_t NextPriority() const;
+    void ReceivePfc(Ptr<Packet> p);
+    void PauseExpired();
 
     Ptr<Node> m_node;
     Ptr<VclosChannel> m_channel;
@@ -146,8 +211,19 @@ class VclosNetDevice : public NetDevice
     DataRate m_bps;
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
-    std::deque<Ptr<Packet>> m_queue;
+    std::array<std::deque<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority
+    std::array<uint32_t, PRIORITIES> m_prioBytes;      //!< bytes queued per priority
+    std::deque<Ptr<Packet>> m_control;                //!< PFC frames to send first
     uint32_t m_queueBytes;
+    uint32_t m_queuedPackets;
+    std::array<Time, PRIORITIES> m_pausedUntil;       //!< the other end paused us until
+    std::array<Time, PRIORITIES> m_pauseStart;        //!< start of the current pause
+    std::array<Time, PRIORITIES> m_pausedAccum;       //!< closed pause intervals
+    EventId m_pauseWake;                              //!< earliest pause expiry
+    DequeueHook m_dequeueHook;
+    uint64_t m_ecnMarks;
+    uint64_t m_pfcSent;
+    uint64_t m_pfcReceived;
     Time m_txEnd;                   //!< end of the current (or last) transmission
     EventId m_txCompleteEvent;      //!< pending TransmitComplete, if any
     bool m_txCompletePending;       //!< m_txCompleteEvent is scheduled
@@ -168,6 +244,7 @@ class VclosNetDevice : public NetDevice
     TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace; //!< serialisation started
     TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;  //!< packet fully received
     TracedCallback<Ptr<const Packet>> m_snifferTrace;   //!< every packet sent or received (pcap)
+    TracedCallback<uint32_t, uint16_t> m_pfcTrace;      //!< PFC received: priority, quanta
 };
 
 } // namespace ns3

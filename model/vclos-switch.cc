@@ -5,6 +5,11 @@
 #include "vclos-switch.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/ipv4-header.h"
+#include "ns3/simulator.h"
+#include "vclos-channel.h"
 #include "ns3/log.h"
 #include "ns3/uinteger.h"
 
@@ -35,22 +40,126 @@ VclosSwitch::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&VclosSwitch::m_seed),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("BufferBytes",
+                          "Shared packet buffer of the switch (MMU). 0: no shared buffer, "
+                          "each port tail-drops at its own QueueBytes.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&VclosSwitch::m_bufferBytes),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PfcEnabled",
+                          "Send PFC PAUSE/RESUME upstream for the lossless priorities "
+                          "(needs BufferBytes > 0).",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&VclosSwitch::m_pfcEnabled),
+                          MakeBooleanChecker())
+            .AddAttribute("LosslessPriorities",
+                          "Bit mask of the priorities PFC protects (RoCE data: priority 3).",
+                          UintegerValue(1 << 3),
+                          MakeUintegerAccessor(&VclosSwitch::m_losslessMask),
+                          MakeUintegerChecker<uint32_t>(0, 0xFF))
+            .AddAttribute("Alpha",
+                          "Dynamic threshold factor: a queue (lossy, at egress) or an ingress "
+                          "priority (lossless, XOFF) may hold Alpha x the free shared buffer.",
+                          DoubleValue(0.125),
+                          MakeDoubleAccessor(&VclosSwitch::m_alpha),
+                          MakeDoubleChecker<double>(0))
+            .AddAttribute("StaticXoffBytes",
+                          "Static XOFF threshold per ingress port and priority (0: dynamic, "
+                          "Alpha x free shared buffer).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&VclosSwitch::m_staticXoff),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("XonOffsetBytes",
+                          "RESUME once an ingress priority's usage is this far below XOFF.",
+                          UintegerValue(2 * 4200),
+                          MakeUintegerAccessor(&VclosSwitch::m_xonOffset),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("HeadroomBytes",
+                          "PFC headroom per port and lossless priority (0: automatic, the "
+                          "bytes in flight on the port's cable during one PAUSE round trip "
+                          "plus three maximum frames).",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&VclosSwitch::m_headroomAttr),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("PauseQuanta",
+                          "Pause time in a PAUSE frame, in quanta of 512 bit times; refreshed "
+                          "at half that while congested.",
+                          UintegerValue(0xFFFF),
+                          MakeUintegerAccessor(&VclosSwitch::m_pauseQuanta),
+                          MakeUintegerChecker<uint16_t>(1))
+            .AddAttribute("EcnEnabled",
+                          "RED-style ECN marking of ECN-capable packets at egress.",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&VclosSwitch::m_ecnEnabled),
+                          MakeBooleanChecker())
+            .AddAttribute("EcnKminBytes",
+                          "Queue below which nothing is marked, for a 100 Gbps port (scaled "
+                          "with the port rate).",
+                          UintegerValue(100 * 1000),
+                          MakeUintegerAccessor(&VclosSwitch::m_kmin),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("EcnKmaxBytes",
+                          "Queue at which the marking probability reaches EcnPmax (beyond: "
+                          "every packet), for a 100 Gbps port.",
+                          UintegerValue(400 * 1000),
+                          MakeUintegerAccessor(&VclosSwitch::m_kmax),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("EcnPmax",
+                          "Marking probability at EcnKmaxBytes.",
+                          DoubleValue(0.2),
+                          MakeDoubleAccessor(&VclosSwitch::m_pmax),
+                          MakeDoubleChecker<double>(0, 1))
             .AddTraceSource("NoRouteDrop",
                             "A packet was dropped because no route matched its destination.",
                             MakeTraceSourceAccessor(&VclosSwitch::m_noRouteTrace),
-                            "ns3::Packet::TracedCallback");
+                            "ns3::Packet::TracedCallback")
+            .AddTraceSource("BufferDrop",
+                            "The shared buffer refused a packet.",
+                            MakeTraceSourceAccessor(&VclosSwitch::m_bufferDropTrace),
+                            "ns3::Packet::TracedCallback")
+            .AddTraceSource("PfcSent",
+                            "PAUSE (true) or RESUME (false) sent upstream: ingress port, "
+                            "priority.",
+                            MakeTraceSourceAccessor(&VclosSwitch::m_pfcSentTrace),
+                            "ns3::VclosSwitch::PfcTracedCallback");
     return tid;
 }
 
 VclosSwitch::VclosSwitch()
     : m_seed(0),
-      m_noRouteDrops(0)
+      m_noRouteDrops(0),
+      m_bufferBytes(0),
+      m_pfcEnabled(false),
+      m_losslessMask(1 << 3),
+      m_alpha(0.125),
+      m_staticXoff(0),
+      m_xonOffset(2 * 4200),
+      m_headroomAttr(0),
+      m_pauseQuanta(0xFFFF),
+      m_ecnEnabled(false),
+      m_kmin(100 * 1000),
+      m_kmax(400 * 1000),
+      m_pmax(0.2),
+      m_bufferReady(false),
+      m_sharedPool(0),
+      m_sharedUsed(0),
+      m_bufferDrops(0),
+      m_losslessDrops(0)
 {
+    m_ecnRng = CreateObject<UniformRandomVariable>();
 }
 
 void
 VclosSwitch::DoDispose()
 {
+    for (auto& events : m_pfcRefresh)
+    {
+        for (auto& e : events)
+        {
+            e.Cancel();
+        }
+    }
+    m_ecnRng = nullptr;
     m_ports.clear();
     m_portPtr.clear();
     Object::DoDispose();
@@ -62,8 +171,10 @@ VclosSwitch::AddPort(Ptr<VclosNetDevice> device)
     const uint32_t port = m_ports.size();
     device->SetPortIndex(port);
     device->SetPacketHandler(MakeCallback(&VclosSwitch::Receive, this));
+    device->SetDequeueHook(MakeCallback(&VclosSwitch::Dequeued, this).Bind(port));
     m_ports.push_back(device);
     m_portPtr.push_back(PeekPointer(device));
+    m_bufferReady = false;
     return port;
 }
 
@@ -185,7 +296,7 @@ VclosSwitch::GetNoRouteDrops() const
 }
 
 void
-VclosSwitch::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
+VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
 {
     uint8_t buf[vclos::kFlowKeyBytes];
     p->CopyData(buf, vclos::kFlowKeyBytes);
@@ -199,7 +310,234 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
         m_noRouteTrace(p);
         return;
     }
-    m_portPtr[port]->Enqueue(p);
+    const uint8_t tos = buf[1];
+    const uint32_t prio = VclosNetDevice::PriorityOfTos(tos);
+    VclosNetDevice* out = m_portPtr[port];
+    const uint32_t ingress = in->GetPortIndex();
+    // ECN: mark by the egress queue the packet joins (ECN-capable, not yet CE).
+    if (m_ecnEnabled && (tos & 0x3) != 0 && (tos & 0x3) != 0x3 &&
+        DrawEcnMark(out->GetQueueBytes(prio), out->GetDataRate()))
+    {
+        MarkCe(p);
+        out->CountEcnMark();
+    }
+    if (m_bufferBytes == 0)
+    {
+        out->Enqueue(p, prio, ingress, false);
+        return;
+    }
+    if (!Admit(ingress, port, prio, p->GetSize()))
+    {
+        m_bufferDropTrace(p);
+        return;
+    }
+    out->Enqueue(p, prio, ingress, true);
+}
+
+bool
+VclosSwitch::IsLossless(uint32_t priority) const
+{
+    return m_pfcEnabled && ((m_losslessMask >> priority) & 1) != 0;
+}
+
+uint32_t
+VclosSwitch::GetHeadroom(uint32_t port) const
+{
+    NS_ABORT_MSG_IF(port >= m_ports.size(), "no port " << port);
+    if (m_headroomAttr != 0)
+    {
+        return m_headroomAttr;
+    }
+    // Bytes that keep arriving after we decide to pause: the PAUSE frame's wait behind a
+    // maximum frame and its own serialisation, the cable's round trip, and the frame the
+    // sender is in the middle of.
+    const VclosNetDevice* dev = m_portPtr[port];
+    const double bytesPerS = dev->GetDataRate().GetBitRate() / 8.0;
+    const double rtt = 2 * dev->GetVclosChannel()->GetDelay().GetSeconds();
+    const uint32_t frame = dev->GetMtu() + dev->GetFramingOverhead();
+    return static_cast<uint32_t>(bytesPerS * rtt) + 3 * frame + 84;
+}
+
+void
+VclosSwitch::InitBuffer()
+{
+    const uint32_t n = m_ports.size();
+    NS_ABORT_MSG_IF(m_pfcEnabled && m_bufferBytes == 0,
+                    "VclosSwitch: PfcEnabled needs a shared buffer (BufferBytes > 0)");
+    m_headroom.assign(n, 0);
+    m_ingressShared.assign(n, {});
+    m_ingressHeadroom.assign(n, {});
+    m_pauseSent.assign(n, {});
+    m_pfcRefresh.resize(n);
+    double reserved = 0;
+    uint32_t lossless = 0;
+    for (uint32_t prio = 0; prio < VclosNetDevice::PRIORITIES; ++prio)
+    {
+        lossless += IsLossless(prio) ? 1 : 0;
+    }
+    for (uint32_t port = 0; port < n; ++port)
+    {
+        m_headroom[port] = GetHeadroom(port);
+        reserved += static_cast<double>(m_headroom[port]) * lossless;
+    }
+    m_sharedPool = m_bufferBytes - reserved;
+    NS_ABORT_MSG_IF(m_sharedPool <= 0,
+                    "VclosSwitch: BufferBytes (" << m_bufferBytes << ") does not cover the PFC "
+                                                 << "headroom of its ports (" << reserved
+                                                 << " bytes)");
+    m_sharedUsed = 0;
+    m_bufferReady = true;
+}
+
+double
+VclosSwitch::Threshold() const
+{
+    return m_alpha * (m_sharedPool - m_sharedUsed);
+}
+
+bool
+VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size)
+{
+    if (!m_bufferReady)
+    {
+        InitBuffer();
+    }
+    if (!IsLossless(priority))
+    {
+        // Lossy: the egress queue may hold Alpha x the free shared buffer.
+        const double free = m_sharedPool - m_sharedUsed;
+        if (size > free || m_portPtr[egress]->GetQueueBytes(priority) + size > m_alpha * free)
+        {
+            ++m_bufferDrops;
+            return false;
+        }
+        m_sharedUsed += size;
+        m_ingressShared[ingress][priority] += size;
+        return true;
+    }
+    // Lossless: the ingress priority uses the shared pool up to XOFF, then its headroom.
+    const double xoff = m_staticXoff != 0 ? m_staticXoff : Threshold();
+    auto& shared = m_ingressShared[ingress][priority];
+    auto& headroom = m_ingressHeadroom[ingress][priority];
+    if (shared + size <= xoff && m_sharedUsed + size <= m_sharedPool)
+    {
+        shared += size;
+        m_sharedUsed += size;
+    }
+    else if (headroom + size <= m_headroom[ingress])
+    {
+        headroom += size;
+    }
+    else
+    {
+        ++m_losslessDrops;
+        ++m_bufferDrops;
+        NS_LOG_WARN("lossless drop at port " << ingress << " priority " << priority);
+        return false;
+    }
+    if (!m_pauseSent[ingress][priority] && shared + headroom + size > xoff)
+    {
+        m_pauseSent[ingress][priority] = true;
+        m_pfcSentTrace(ingress, priority, true);
+        m_portPtr[ingress]->SendPfc(priority, m_pauseQuanta);
+        const Time refresh =
+            m_portPtr[ingress]->GetDataRate().CalculateBitsTxTime(512) * (m_pauseQuanta / 2);
+        m_pfcRefresh[ingress][priority] =
+            Simulator::Schedule(refresh, &VclosSwitch::PfcRefresh, this, ingress, priority);
+    }
+    return true;
+}
+
+void
+VclosSwitch::PfcRefresh(uint32_t ingress, uint32_t priority)
+{
+    if (!m_pauseSent[ingress][priority])
+    {
+        return;
+    }
+    m_portPtr[ingress]->SendPfc(priority, m_pauseQuanta);
+    const Time refresh =
+        m_portPtr[ingress]->GetDataRate().CalculateBitsTxTime(512) * (m_pauseQuanta / 2);
+    m_pfcRefresh[ingress][priority] =
+        Simulator::Schedule(refresh, &VclosSwitch::PfcRefresh, this, ingress, priority);
+}
+
+void
+VclosSwitch::Dequeued(uint32_t /* egress */, uint32_t ingress, uint32_t priority, uint32_t size)
+{
+    if (m_bufferBytes == 0 || !m_bufferReady)
+    {
+        return;
+    }
+    auto& headroom = m_ingressHeadroom[ingress][priority];
+    auto& shared = m_ingressShared[ingress][priority];
+    const uint32_t fromHeadroom = std::min(headroom, size);
+    headroom -= fromHeadroom;
+    shared -= size - fromHeadroom;
+    m_sharedUsed -= size - fromHeadroom;
+    if (m_pauseSent[ingress][priority])
+    {
+        const double xoff = m_staticXoff != 0 ? m_staticXoff : Threshold();
+        if (headroom == 0 && shared + m_xonOffset <= xoff)
+        {
+            m_pauseSent[ingress][priority] = false;
+            m_pfcRefresh[ingress][priority].Cancel();
+            m_pfcSentTrace(ingress, priority, false);
+            m_portPtr[ingress]->SendPfc(priority, 0);
+        }
+    }
+}
+
+double
+VclosSwitch::EcnMarkProbability(uint32_t queueBytes, DataRate rate) const
+{
+    const double scale = rate.GetBitRate() / 100e9;
+    const double kmin = m_kmin * scale;
+    const double kmax = m_kmax * scale;
+    if (queueBytes <= kmin)
+    {
+        return 0;
+    }
+    if (queueBytes >= kmax)
+    {
+        return 1;
+    }
+    return m_pmax * (queueBytes - kmin) / (kmax - kmin);
+}
+
+bool
+VclosSwitch::DrawEcnMark(uint32_t queueBytes, DataRate rate)
+{
+    const double prob = EcnMarkProbability(queueBytes, rate);
+    return prob > 0 && (prob >= 1 || m_ecnRng->GetValue() < prob);
+}
+
+void
+VclosSwitch::MarkCe(Ptr<Packet> p)
+{
+    Ipv4Header ip;
+    p->RemoveHeader(ip);
+    ip.SetEcn(Ipv4Header::ECN_CE);
+    p->AddHeader(ip);
+}
+
+int64_t
+VclosSwitch::AssignStreams(int64_t stream)
+{
+    m_ecnRng->SetStream(stream);
+    return 1;
+}
+
+uint64_t
+VclosSwitch::GetBufferDrops() const
+{
+    return m_bufferDrops;
+}
+
+uint64_t
+VclosSwitch::GetLosslessDrops() const
+{
+    return m_losslessDrops;
 }
 
 } // namespace ns3

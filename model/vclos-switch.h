@@ -9,8 +9,10 @@
 #include "vclos-net-device.h"
 
 #include "ns3/object.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
+#include <array>
 #include <unordered_map>
 #include <vector>
 
@@ -99,10 +101,48 @@ class VclosSwitch : public Object
     uint32_t GetHashSeed() const;
     /// \return packets dropped because no route matched
     uint64_t GetNoRouteDrops() const;
+    /// \return packets dropped by the shared buffer's admission control
+    uint64_t GetBufferDrops() const;
+    /// \return lossless-priority packets dropped (headroom exhausted; 0 if sized right)
+    uint64_t GetLosslessDrops() const;
+
+    /**
+     * RED marking probability of the ECN attributes for a queue of \p queueBytes on a port
+     * of \p rate: 0 up to Kmin, rising linearly to Pmax at Kmax, 1 beyond (Kmin and Kmax
+     * scale with the port's rate relative to 100 Gbps).
+     * \param queueBytes egress queue of the packet's priority, before the packet
+     * \param rate the port's rate
+     * \return the marking probability
+     */
+    double EcnMarkProbability(uint32_t queueBytes, DataRate rate) const;
+    /**
+     * Draw the marking decision for one packet (what the switch does at enqueue).
+     * \param queueBytes egress queue before the packet
+     * \param rate the port's rate
+     * \return true to mark CE
+     */
+    bool DrawEcnMark(uint32_t queueBytes, DataRate rate);
+    /**
+     * \param stream first random stream (ECN marking)
+     * \return streams used
+     */
+    int64_t AssignStreams(int64_t stream);
+    /// \param port a port \return the headroom reserved per lossless priority on it
+    uint32_t GetHeadroom(uint32_t port) const;
 
   private:
     void DoDispose() override;
     void Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p);
+    /// Shared-buffer admission of a packet; sends PAUSE upstream when needed.
+    bool Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size);
+    /// A packet admitted on ingress/priority left its egress queue.
+    void Dequeued(uint32_t egress, uint32_t ingress, uint32_t priority, uint32_t size);
+    /// Threshold of the dynamic (or static) shared-buffer limit, bytes.
+    double Threshold() const;
+    void PfcRefresh(uint32_t ingress, uint32_t priority);
+    void InitBuffer();
+    bool IsLossless(uint32_t priority) const;
+    void MarkCe(Ptr<Packet> p);
 
     std::vector<Ptr<VclosNetDevice>> m_ports;
     std::vector<VclosNetDevice*> m_portPtr;           //!< raw view of m_ports for the hot path
@@ -112,6 +152,33 @@ class VclosSwitch : public Object
     uint32_t m_seed;
     uint64_t m_noRouteDrops;
     TracedCallback<Ptr<const Packet>> m_noRouteTrace;
+
+    // Shared buffer (MMU), PFC and ECN.
+    uint32_t m_bufferBytes;      //!< total buffer; 0: each port tail-drops at its QueueBytes
+    bool m_pfcEnabled;           //!< PFC on the lossless priorities
+    uint32_t m_losslessMask;     //!< bit p set: priority p is lossless
+    double m_alpha;              //!< dynamic threshold factor
+    uint32_t m_staticXoff;       //!< static XOFF threshold (0: dynamic)
+    uint32_t m_xonOffset;        //!< resume when usage falls this far below XOFF
+    uint32_t m_headroomAttr;     //!< headroom per port and lossless priority (0: automatic)
+    uint16_t m_pauseQuanta;      //!< quanta in a PAUSE frame
+    bool m_ecnEnabled;           //!< RED/ECN marking
+    uint32_t m_kmin;             //!< ECN Kmin at 100 Gbps, bytes
+    uint32_t m_kmax;             //!< ECN Kmax at 100 Gbps, bytes
+    double m_pmax;               //!< ECN marking probability at Kmax
+    Ptr<UniformRandomVariable> m_ecnRng;
+    bool m_bufferReady;
+    double m_sharedPool;         //!< buffer less the reserved headroom
+    double m_sharedUsed;         //!< bytes in the shared pool
+    std::vector<uint32_t> m_headroom;                  //!< per port
+    std::vector<std::array<uint32_t, 8>> m_ingressShared; //!< per port, priority
+    std::vector<std::array<uint32_t, 8>> m_ingressHeadroom;
+    std::vector<std::array<bool, 8>> m_pauseSent;
+    std::vector<std::array<EventId, 8>> m_pfcRefresh;
+    uint64_t m_bufferDrops;
+    uint64_t m_losslessDrops;
+    TracedCallback<Ptr<const Packet>> m_bufferDropTrace;
+    TracedCallback<uint32_t, uint32_t, bool> m_pfcSentTrace; //!< ingress port, priority, pause
 };
 
 } // namespace ns3

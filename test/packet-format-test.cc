@@ -10,6 +10,7 @@
 #include "ns3/ipv4-header.h"
 #include "ns3/packet.h"
 #include "ns3/quad-heap-scheduler.h"
+#include "ns3/time-wheel-scheduler.h"
 #include "ns3/rdma-queue-pair.h"
 #include "ns3/rocev2-header.h"
 #include "ns3/udp-header.h"
@@ -127,10 +128,16 @@ TEST(RdmaQueuePair, GoBackNBookkeeping)
     EXPECT_EQ(rx.Receive(1), RdmaQueuePair::RxVerdict::ACCEPT);
 }
 
-TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
+namespace
 {
-    Ptr<QuadHeapScheduler> s = CreateObject<QuadHeapScheduler>();
+
+/// Random inserts, removals and pops against a sorted map: the scheduler must pop in
+/// (timestamp, uid) order. Timestamps mix near (packet-like) and far (timer-like) events.
+void
+CheckSchedulerOrder(Ptr<Scheduler> s, uint64_t spread)
+{
     std::mt19937 rng(5);
+    uint64_t now = 0;
     std::map<std::pair<uint64_t, uint32_t>, int> reference;
     uint32_t uid = 0;
     std::vector<Scheduler::Event> removable;
@@ -140,7 +147,7 @@ TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
         {
             Scheduler::Event ev;
             ev.impl = nullptr;
-            ev.key.m_ts = rng() % 500;
+            ev.key.m_ts = now + (rng() % 8 == 0 ? rng() % (1000 * spread) : rng() % spread);
             ev.key.m_uid = uid++;
             ev.key.m_context = 0;
             s->Insert(ev);
@@ -161,7 +168,10 @@ TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
         }
         else
         {
+            Scheduler::Event peek = s->PeekNext();
             Scheduler::Event ev = s->RemoveNext();
+            ASSERT_EQ(peek.key.m_uid, ev.key.m_uid);
+            now = ev.key.m_ts;
             auto first = reference.begin();
             ASSERT_EQ(ev.key.m_ts, first->first.first);
             ASSERT_EQ(ev.key.m_uid, first->first.second);
@@ -183,4 +193,20 @@ TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
         reference.erase(reference.begin());
     }
     EXPECT_TRUE(s->IsEmpty());
+}
+
+} // namespace
+
+TEST(QuadHeapScheduler, PopsInTimestampThenUidOrder)
+{
+    CheckSchedulerOrder(CreateObject<QuadHeapScheduler>(), 500);
+}
+
+TEST(TimeWheelScheduler, PopsInTimestampThenUidOrder)
+{
+    // Spreads below, at and far beyond the wheel (4096 buckets of 1 ns by default).
+    for (uint64_t spread : {100, 5000, 4096 * 1000, 100000000})
+    {
+        CheckSchedulerOrder(CreateObject<TimeWheelScheduler>(), spread);
+    }
 }

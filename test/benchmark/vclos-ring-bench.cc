@@ -29,13 +29,16 @@ main(int argc, char* argv[])
 {
     std::string benchCase = "a";
     uint32_t mtu = 4096;
-    std::string scheduler = "ns3::QuadHeapScheduler";
+    std::string scheduler = "ns3::TimeWheelScheduler";
     uint32_t ackInterval = 1;
+    uint64_t bytesOverride = 0;
     CommandLine cmd(__FILE__);
     cmd.AddValue("case", "a (32 GPUs, 64 MiB) or b (256 GPUs, 8 MiB)", benchCase);
     cmd.AddValue("mtu", "RoCE payload bytes per packet", mtu);
     cmd.AddValue("scheduler", "ns-3 event scheduler TypeId", scheduler);
     cmd.AddValue("ackInterval", "receiver ACKs every this many packets", ackInterval);
+    cmd.AddValue("bytes", "bytes per GPU instead of the case's S (for profiling runs)",
+                 bytesOverride);
     cmd.Parse(argc, argv);
     if (benchCase != "a" && benchCase != "b")
     {
@@ -53,7 +56,8 @@ main(int argc, char* argv[])
     c.gpusPerLeaf = benchCase == "a" ? 8 : 16;
     c.spines = c.leaves;
     c.queueBytes = 16 << 20;
-    const uint64_t bytes = (benchCase == "a" ? 64ULL : 8ULL) << 20;
+    const uint64_t bytes =
+        bytesOverride != 0 ? bytesOverride : (benchCase == "a" ? 64ULL : 8ULL) << 20;
     LeafSpineHelper topo(c);
     topo.SetNicAttribute("Mtu", UintegerValue(mtu));
     topo.SetNicAttribute("AckInterval", UintegerValue(ackInterval));

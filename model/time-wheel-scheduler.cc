@@ -1,0 +1,277 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "time-wheel-scheduler.h"
+
+#include "ns3/abort.h"
+#include "ns3/double.h"
+#include "ns3/assert.h"
+#include "ns3/log.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("TimeWheelScheduler");
+NS_OBJECT_ENSURE_REGISTERED(TimeWheelScheduler);
+
+namespace
+{
+/// Event order of every ns-3 scheduler: timestamp, then insertion uid (branch-free form).
+inline bool
+Less(const Scheduler::Event& a, const Scheduler::Event& b)
+{
+    return (a.key.m_ts < b.key.m_ts) |
+           ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
+}
+} // namespace
+
+TypeId
+TimeWheelScheduler::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::TimeWheelScheduler")
+            .SetParent<Scheduler>()
+            .SetGroupName("Vclos")
+            .AddConstructor<TimeWheelScheduler>()
+            .AddAttribute("BucketWidthNs",
+                          "Time covered by one bucket of the wheel, in nanoseconds (read "
+                          "when the first event arrives, in the time resolution then set).",
+                          DoubleValue(1.0),
+                          MakeDoubleAccessor(&TimeWheelScheduler::m_widthNs),
+                          MakeDoubleChecker<double>(0))
+            .AddAttribute("Buckets",
+                          "Buckets in the wheel (rounded up to a power of two).",
+                          UintegerValue(4096),
+                          MakeUintegerAccessor(&TimeWheelScheduler::m_nBuckets),
+                          MakeUintegerChecker<uint32_t>(2, 1 << 24));
+    return tid;
+}
+
+TimeWheelScheduler::TimeWheelScheduler()
+    : m_widthNs(1.0),
+      m_nBuckets(4096),
+      m_configured(false),
+      m_w(1),
+      m_mask(0),
+      m_slot(0),
+      m_inWheel(0)
+{
+}
+
+TimeWheelScheduler::~TimeWheelScheduler() = default;
+
+void
+TimeWheelScheduler::Configure() const
+{
+    m_w = std::max<int64_t>(1, std::llround(m_widthNs * NanoSeconds(1).GetTimeStep()));
+    uint64_t n = 1;
+    while (n < m_nBuckets)
+    {
+        n <<= 1;
+    }
+    m_buckets.assign(n, {});
+    m_mask = n - 1;
+    m_slot = 0;
+    m_inWheel = 0;
+    m_heap.reserve(256);
+    m_configured = true;
+}
+
+void
+TimeWheelScheduler::BucketInsert(const Event& ev) const
+{
+    // Buckets are sorted earliest first from their head. Events mostly arrive in order
+    // (later time, or same time and larger uid): append, and bubble back only if not.
+    Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
+    b.items.push_back(ev);
+    for (std::size_t i = b.items.size() - 1; i > b.head && Less(b.items[i], b.items[i - 1]); --i)
+    {
+        std::swap(b.items[i - 1], b.items[i]);
+    }
+    ++m_inWheel;
+}
+
+void
+TimeWheelScheduler::HeapPush(const Event& ev) const
+{
+    m_heap.push_back(ev);
+    std::size_t i = m_heap.size() - 1;
+    while (i > 0)
+    {
+        const std::size_t parent = (i - 1) / 4;
+        if (!Less(ev, m_heap[parent]))
+        {
+            break;
+        }
+        m_heap[i] = m_heap[parent];
+        i = parent;
+    }
+    m_heap[i] = ev;
+}
+
+Scheduler::Event
+TimeWheelScheduler::HeapPop() const
+{
+    Event top = m_heap.front();
+    Event last = m_heap.back();
+    m_heap.pop_back();
+    const std::size_t n = m_heap.size();
+    if (n > 0)
+    {
+        std::size_t i = 0;
+        while (true)
+        {
+            const std::size_t first = 4 * i + 1;
+            if (first >= n)
+            {
+                break;
+            }
+            std::size_t best = first;
+            for (std::size_t c = first + 1; c < std::min(first + 4, n); ++c)
+            {
+                best = Less(m_heap[c], m_heap[best]) ? c : best;
+            }
+            if (!Less(m_heap[best], last))
+            {
+                break;
+            }
+            m_heap[i] = m_heap[best];
+            i = best;
+        }
+        m_heap[i] = last;
+    }
+    return top;
+}
+
+void
+TimeWheelScheduler::Migrate() const
+{
+    const uint64_t horizon = (m_slot + m_buckets.size()) * m_w; // first ts beyond the wheel
+    while (!m_heap.empty() && m_heap.front().key.m_ts < horizon)
+    {
+        BucketInsert(HeapPop());
+    }
+}
+
+void
+TimeWheelScheduler::Insert(const Event& ev)
+{
+    if (!m_configured)
+    {
+        Configure(); // the wheel starts at time 0
+    }
+    NS_ASSERT_MSG(ev.key.m_ts / m_w >= m_slot, "event in the past of the scheduler");
+    if (ev.key.m_ts / m_w < m_slot + m_buckets.size())
+    {
+        BucketInsert(ev);
+    }
+    else
+    {
+        HeapPush(ev);
+    }
+}
+
+bool
+TimeWheelScheduler::IsEmpty() const
+{
+    return m_inWheel == 0 && m_heap.empty();
+}
+
+void
+TimeWheelScheduler::Advance() const
+{
+    NS_ASSERT(!IsEmpty());
+    if (m_inWheel == 0)
+    {
+        // Nothing in the near future: jump the wheel to the earliest later event.
+        m_slot = m_heap.front().key.m_ts / m_w;
+        Migrate();
+    }
+    while (m_buckets[m_slot & m_mask].Empty())
+    {
+        ++m_slot;
+        // The wheel turned by one bucket: its far end now covers one more bucket.
+        if (!m_heap.empty())
+        {
+            Migrate();
+        }
+    }
+}
+
+Scheduler::Event
+TimeWheelScheduler::PeekNext() const
+{
+    NS_ASSERT(!IsEmpty());
+    // Read-only: the wheel turns only when an event is removed, so that an event
+    // inserted at the current time never lands behind the wheel.
+    if (m_inWheel == 0)
+    {
+        return m_heap.front(); // everything in the heap lies beyond the wheel
+    }
+    for (uint64_t slot = m_slot;; ++slot)
+    {
+        const Bucket& b = m_buckets[slot & m_mask];
+        if (!b.Empty())
+        {
+            return b.items[b.head];
+        }
+    }
+}
+
+Scheduler::Event
+TimeWheelScheduler::RemoveNext()
+{
+    Advance();
+    Bucket& b = m_buckets[m_slot & m_mask];
+    Event ev = b.items[b.head++];
+    if (b.head == b.items.size())
+    {
+        b.items.clear();
+        b.head = 0;
+    }
+    --m_inWheel;
+    return ev;
+}
+
+void
+TimeWheelScheduler::Remove(const Event& ev)
+{
+    // Rare (Simulator::Remove): look in the event's bucket, else in the heap.
+    Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
+    for (std::size_t i = b.head; i < b.items.size(); ++i)
+    {
+        if (b.items[i].key.m_uid == ev.key.m_uid)
+        {
+            b.items.erase(b.items.begin() + i);
+            if (b.head == b.items.size())
+            {
+                b.items.clear();
+                b.head = 0;
+            }
+            --m_inWheel;
+            return;
+        }
+    }
+    for (std::size_t i = 0; i < m_heap.size(); ++i)
+    {
+        if (m_heap[i].key.m_uid == ev.key.m_uid)
+        {
+            std::vector<Event> rest(m_heap.begin(), m_heap.end());
+            rest.erase(rest.begin() + i);
+            m_heap.clear();
+            for (const Event& e : rest)
+            {
+                HeapPush(e);
+            }
+            return;
+        }
+    }
+    NS_ASSERT_MSG(false, "event not in the scheduler");
+}
+
+} // namespace ns3
