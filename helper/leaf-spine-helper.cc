@@ -52,7 +52,8 @@ LeafSpineHelper::AssignStreams(int64_t stream)
     NS_ABORT_MSG_IF(m_built, "call AssignStreams() before Build()");
     m_seedRng->SetStream(stream);
     m_streamBase = stream;
-    return 1 + m_config.leaves * m_config.gpusPerLeaf;
+    // seeds, one per NIC, one per switch (at most one server switch per GPU)
+    return 1 + 2 * m_config.leaves * m_config.gpusPerLeaf + m_config.leaves + m_config.spines;
 }
 
 const LeafSpineConfig&
@@ -113,10 +114,12 @@ LeafSpineHelper::Build()
     const uint32_t links = c.linksPerLeafSpine;
     m_gpus.Create(nGpus);
 
-    auto makeSwitch = [this](uint32_t seed) {
+    int64_t switchStream = m_streamBase + 1 + nGpus;
+    auto makeSwitch = [this, &switchStream](uint32_t seed) {
         Ptr<Node> node = CreateObject<Node>();
         Ptr<VclosSwitch> sw = m_switchFactory.Create<VclosSwitch>();
         sw->SetHashSeed(seed);
+        sw->AssignStreams(switchStream++);
         node->AggregateObject(sw);
         return sw;
     };

@@ -92,7 +92,32 @@ CREATE TABLE IF NOT EXISTS steps (
     bytes      INTEGER NOT NULL,
     PRIMARY KEY (run_id, job_id, iteration, run, step)
 );
-PRAGMA user_version = 2;
+CREATE TABLE IF NOT EXISTS congestion (
+    run_id       INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    link_id      INTEGER NOT NULL,
+    ecn_marks    INTEGER NOT NULL,
+    pfc_sent     INTEGER NOT NULL,
+    pfc_received INTEGER NOT NULL,
+    paused_s     REAL NOT NULL,
+    PRIMARY KEY (run_id, link_id)
+);
+CREATE TABLE IF NOT EXISTS queue_samples (
+    run_id  INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    link_id INTEGER NOT NULL,
+    time_s  REAL NOT NULL,
+    bytes   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_samples_by_run ON queue_samples (run_id, link_id);
+CREATE TABLE IF NOT EXISTS rate_samples (
+    run_id   INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    gpu      INTEGER NOT NULL,
+    qpn      INTEGER NOT NULL,
+    peer_gpu INTEGER NOT NULL,
+    time_s   REAL NOT NULL,
+    rate_bps REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_samples_by_run ON rate_samples (run_id, gpu, qpn);
+PRAGMA user_version = 3;
 )sql";
 
 /// \return ids joined by commas ("0,1,2")
@@ -175,6 +200,13 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
         m_insStep = Prepare("INSERT INTO steps (run_id, job_id, iteration, run, collective, "
                             "step, start_s, end_s, bytes) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        m_insCongestion = Prepare("INSERT INTO congestion (run_id, link_id, ecn_marks, "
+                                  "pfc_sent, pfc_received, paused_s) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        m_insQueue = Prepare("INSERT INTO queue_samples (run_id, link_id, time_s, bytes) "
+                             "VALUES (?1, ?2, ?3, ?4)");
+        m_insRate = Prepare("INSERT INTO rate_samples (run_id, gpu, qpn, peer_gpu, time_s, "
+                            "rate_bps) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         m_finishRun = Prepare("UPDATE runs SET wall_time_s = ?2, sim_time_s = ?3, events = ?4, "
                               "status = ?5 WHERE run_id = ?1");
     }
@@ -202,7 +234,16 @@ void
 ResultsDb::Close() noexcept
 {
     for (sqlite3_stmt** st :
-         {&m_insRun, &m_insJob, &m_insIteration, &m_insLink, &m_insFlow, &m_insStep, &m_finishRun})
+         {&m_insRun,
+          &m_insJob,
+          &m_insIteration,
+          &m_insLink,
+          &m_insFlow,
+          &m_insStep,
+          &m_insCongestion,
+          &m_insQueue,
+          &m_insRate,
+          &m_finishRun})
     {
         sqlite3_finalize(*st);
         *st = nullptr;
@@ -353,11 +394,32 @@ ResultsDb::AddStep(int64_t runId, const StepRow& row)
     MaybeFlush();
 }
 
+void
+ResultsDb::AddCongestion(int64_t runId, const CongestionRow& row)
+{
+    m_congestion.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddQueueSample(int64_t runId, const QueueSampleRow& row)
+{
+    m_queueSamples.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddRateSample(int64_t runId, const RateSampleRow& row)
+{
+    m_rateSamples.push_back({runId, row});
+    MaybeFlush();
+}
+
 std::size_t
 ResultsDb::PendingRows() const
 {
     return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size() +
-           m_steps.size();
+           m_steps.size() + m_congestion.size() + m_queueSamples.size() + m_rateSamples.size();
 }
 
 const std::string&
@@ -383,6 +445,9 @@ ResultsDb::ClearPending()
     m_links.clear();
     m_flows.clear();
     m_steps.clear();
+    m_congestion.clear();
+    m_queueSamples.clear();
+    m_rateSamples.clear();
 }
 
 void
@@ -469,6 +534,43 @@ ResultsDb::WritePending()
              "inserting steps row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ", iteration " + std::to_string(r.iteration) +
                  ", step " + std::to_string(r.step) + ")");
+    }
+    for (const auto& p : m_congestion)
+    {
+        const CongestionRow& r = p.row;
+        BindInt(m_insCongestion, 1, p.runId);
+        BindInt(m_insCongestion, 2, r.linkId);
+        BindInt(m_insCongestion, 3, r.ecnMarks);
+        BindInt(m_insCongestion, 4, r.pfcSent);
+        BindInt(m_insCongestion, 5, r.pfcReceived);
+        BindReal(m_insCongestion, 6, r.pausedS);
+        Step(m_db, m_insCongestion, m_path,
+             "inserting congestion row " + run + std::to_string(p.runId) + ", link " +
+                 std::to_string(r.linkId) + ")");
+    }
+    for (const auto& p : m_queueSamples)
+    {
+        const QueueSampleRow& r = p.row;
+        BindInt(m_insQueue, 1, p.runId);
+        BindInt(m_insQueue, 2, r.linkId);
+        BindReal(m_insQueue, 3, r.timeS);
+        BindInt(m_insQueue, 4, r.bytes);
+        Step(m_db, m_insQueue, m_path,
+             "inserting queue_samples row " + run + std::to_string(p.runId) + ", link " +
+                 std::to_string(r.linkId) + ")");
+    }
+    for (const auto& p : m_rateSamples)
+    {
+        const RateSampleRow& r = p.row;
+        BindInt(m_insRate, 1, p.runId);
+        BindInt(m_insRate, 2, r.gpu);
+        BindInt(m_insRate, 3, r.qpn);
+        BindInt(m_insRate, 4, r.peerGpu);
+        BindReal(m_insRate, 5, r.timeS);
+        BindReal(m_insRate, 6, r.rateBps);
+        Step(m_db, m_insRate, m_path,
+             "inserting rate_samples row " + run + std::to_string(p.runId) + ", gpu " +
+                 std::to_string(r.gpu) + ")");
     }
 }
 

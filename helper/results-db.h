@@ -106,6 +106,43 @@ struct StepRow
 
 /**
  * \ingroup vclos
+ * A row of table "congestion": ECN and PFC counters of one link direction (its sender port).
+ */
+struct CongestionRow
+{
+    uint32_t linkId{0};       //!< link id (as in "links")
+    uint64_t ecnMarks{0};     //!< packets marked CE at this egress
+    uint64_t pfcSent{0};      //!< PFC frames sent by the port
+    uint64_t pfcReceived{0};  //!< PFC frames received by the port
+    double pausedS{0};        //!< time the port was paused by the other end, seconds
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "queue_samples": a port's egress queue at one sampling instant.
+ */
+struct QueueSampleRow
+{
+    uint32_t linkId{0}; //!< link id of the port
+    double timeS{0};    //!< sampling time, seconds
+    uint64_t bytes{0};  //!< bytes queued
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "rate_samples": a queue pair's congestion-control rate at one instant.
+ */
+struct RateSampleRow
+{
+    uint32_t gpu{0};     //!< sending GPU
+    uint32_t qpn{0};     //!< its queue pair
+    uint32_t peerGpu{0}; //!< receiving GPU
+    double timeS{0};     //!< sampling time, seconds
+    double rateBps{0};   //!< rate, bits/s
+};
+
+/**
+ * \ingroup vclos
  * A row of table "flows": the path a (job, src, dst, port) flow took.
  */
 struct FlowRow
@@ -121,7 +158,7 @@ struct FlowRow
  * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 2, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 3, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
  *    started_utc, wall_time_s, sim_time_s, events, status)
  *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s)
@@ -130,6 +167,9 @@ struct FlowRow
  *    max_queue_bytes, drops)
  *  - flows(run_id, job_id, src_gpu, dst_gpu, src_port, path)
  *  - steps(run_id, job_id, iteration, run, collective, step, start_s, end_s, bytes)
+ *  - congestion(run_id, link_id, ecn_marks, pfc_sent, pfc_received, paused_s)
+ *  - queue_samples(run_id, link_id, time_s, bytes)
+ *  - rate_samples(run_id, gpu, qpn, peer_gpu, time_s, rate_bps)
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -145,7 +185,7 @@ class ResultsDb
 {
 public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     /**
      * Open or create the database and create missing tables.
@@ -182,6 +222,12 @@ public:
     void AddFlow(int64_t runId, const FlowRow& row);
     /// Buffer a steps row. \param runId from BeginRun() \param row the row
     void AddStep(int64_t runId, const StepRow& row);
+    /// Buffer a congestion row. \param runId from BeginRun() \param row the row
+    void AddCongestion(int64_t runId, const CongestionRow& row);
+    /// Buffer a queue_samples row. \param runId from BeginRun() \param row the row
+    void AddQueueSample(int64_t runId, const QueueSampleRow& row);
+    /// Buffer a rate_samples row. \param runId from BeginRun() \param row the row
+    void AddRateSample(int64_t runId, const RateSampleRow& row);
     /// Write all buffered rows in one transaction (no-op when nothing is buffered).
     void Flush();
     /**
@@ -238,12 +284,18 @@ private:
     sqlite3_stmt* m_insLink{nullptr};                //!< INSERT INTO links
     sqlite3_stmt* m_insFlow{nullptr};                //!< INSERT INTO flows
     sqlite3_stmt* m_insStep{nullptr};                //!< INSERT INTO steps
+    sqlite3_stmt* m_insCongestion{nullptr};          //!< INSERT INTO congestion
+    sqlite3_stmt* m_insQueue{nullptr};               //!< INSERT INTO queue_samples
+    sqlite3_stmt* m_insRate{nullptr};                //!< INSERT INTO rate_samples
     sqlite3_stmt* m_finishRun{nullptr};              //!< UPDATE runs
     std::vector<Pending<JobRow>> m_jobs;             //!< buffered jobs rows
     std::vector<Pending<IterationRow>> m_iterations; //!< buffered iterations rows
     std::vector<Pending<LinkRow>> m_links;           //!< buffered links rows
     std::vector<Pending<FlowRow>> m_flows;           //!< buffered flows rows
     std::vector<Pending<StepRow>> m_steps;           //!< buffered steps rows
+    std::vector<Pending<CongestionRow>> m_congestion;     //!< buffered congestion rows
+    std::vector<Pending<QueueSampleRow>> m_queueSamples;  //!< buffered queue samples
+    std::vector<Pending<RateSampleRow>> m_rateSamples;    //!< buffered rate samples
 };
 
 } // namespace vclos

@@ -4,7 +4,9 @@
 
 #include "scenario-runner.h"
 
+#include "ns3/boolean.h"
 #include "ns3/collective-schedule.h"
+#include "ns3/dcqcn.h"
 #include "ns3/double.h"
 #include "ns3/log.h"
 #include "ns3/rng-seed-manager.h"
@@ -87,6 +89,23 @@ ScenarioRunner::Build()
     m_topo->SetNicAttribute("Mtu", UintegerValue(s.network.mtuBytes));
     m_topo->SetNicAttribute("AckInterval", UintegerValue(s.network.ackInterval));
     m_topo->SetNicAttribute("RetransmitTimeout", TimeValue(Seconds(s.network.retransmitTimeoutS)));
+    const vclos::NetworkSpec& net = s.network;
+    if (net.bufferBytes > 0)
+    {
+        m_topo->SetSwitchAttribute("BufferBytes", UintegerValue(net.bufferBytes));
+    }
+    m_topo->SetSwitchAttribute("Alpha", DoubleValue(net.alpha));
+    m_topo->SetSwitchAttribute("PfcEnabled", BooleanValue(net.pfc));
+    m_topo->SetSwitchAttribute("EcnEnabled", BooleanValue(net.ecn));
+    m_topo->SetSwitchAttribute("EcnKminBytes", UintegerValue(net.ecnKminBytes));
+    m_topo->SetSwitchAttribute("EcnKmaxBytes", UintegerValue(net.ecnKmaxBytes));
+    m_topo->SetSwitchAttribute("EcnPmax", DoubleValue(net.ecnPmax));
+    if (net.congestionControl == "dcqcn")
+    {
+        m_topo->SetNicAttribute("CongestionControl",
+                                TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+    }
+    m_topo->SetNicAttribute("CnpInterval", TimeValue(Seconds(net.cnpIntervalS)));
     m_topo->AssignStreams(0);
     m_topo->Build();
 
@@ -168,6 +187,14 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
                             this,
                             progress);
     }
+    if (db && m_scenario.output.sampleIntervalS > 0)
+    {
+        Simulator::Schedule(Seconds(m_scenario.output.sampleIntervalS),
+                            &ScenarioRunner::Sample,
+                            this,
+                            db,
+                            runId);
+    }
     Simulator::Stop(Seconds(m_scenario.stopTimeS));
     Simulator::Run();
 
@@ -188,6 +215,47 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         db->FinishRun(runId, sum.wallTimeS, sum.simTimeS, sum.events, sum.status);
     }
     return sum;
+}
+
+void
+ScenarioRunner::Sample(vclos::ResultsDb* db, int64_t runId)
+{
+    const double now = Simulator::Now().GetSeconds();
+    // Queues: every port whose egress queue is non-empty now or was at the last sample.
+    const auto& links = m_topo->GetLinks();
+    m_lastQueue.resize(links.size(), 0);
+    for (const auto& link : links)
+    {
+        const uint32_t q = link.device->GetQueueBytes();
+        if (q != 0 || m_lastQueue[link.id] != 0)
+        {
+            db->AddQueueSample(runId, vclos::QueueSampleRow{link.id, now, q});
+        }
+        m_lastQueue[link.id] = q;
+    }
+    // Rates: every queue pair sending below its line rate.
+    for (uint32_t g = 0; g < m_topo->GetNGpus(); ++g)
+    {
+        Ptr<RdmaNic> nic = m_topo->GetNic(g);
+        for (uint32_t q = 0; q < nic->GetNQps(); ++q)
+        {
+            const RdmaQueuePair& qp = nic->GetQp(q);
+            const double rate = qp.cc->GetRate().GetBitRate();
+            if (rate < nic->GetPort(qp.port)->GetDataRate().GetBitRate())
+            {
+                db->AddRateSample(runId,
+                                  vclos::RateSampleRow{g, q, qp.peer->GetGpuId(), now, rate});
+            }
+        }
+    }
+    if (m_jobsFinished < m_jobs.size())
+    {
+        Simulator::Schedule(Seconds(m_scenario.output.sampleIntervalS),
+                            &ScenarioRunner::Sample,
+                            this,
+                            db,
+                            runId);
+    }
 }
 
 void
@@ -268,6 +336,16 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
         row.maxQueueBytes = link.device->GetMaxQueueBytes();
         row.drops = link.device->GetDropPackets();
         db.AddLink(runId, row);
+        const VclosNetDevice& d = *link.device;
+        if (d.GetEcnMarks() + d.GetPfcFramesSent() + d.GetPfcFramesReceived() > 0)
+        {
+            db.AddCongestion(runId,
+                             vclos::CongestionRow{link.id,
+                                                  d.GetEcnMarks(),
+                                                  d.GetPfcFramesSent(),
+                                                  d.GetPfcFramesReceived(),
+                                                  d.GetPausedTime().GetSeconds()});
+        }
     }
     db.Flush();
 }

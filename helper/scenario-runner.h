@@ -66,6 +66,7 @@ class ScenarioRunner
 
   private:
     void JobFinished();
+    void Sample(vclos::ResultsDb* db, int64_t runId);
     void Progress(std::ostream* out);
     void WriteResults(vclos::ResultsDb& db, int64_t runId);
 
@@ -73,6 +74,7 @@ class ScenarioRunner
     std::unique_ptr<LeafSpineHelper> m_topo;
     std::vector<Ptr<TrainingJob>> m_jobs;
     uint32_t m_jobsFinished;
+    std::vector<uint32_t> m_lastQueue; //!< per link: queue at the last sample
     double m_wallStart;
 };
 

@@ -251,6 +251,22 @@ public:
         return v.get<std::string>();
     }
 
+    /// \return a boolean value (\p def if absent)
+    bool
+    Bool(const std::string& key, bool def) const
+    {
+        if (!Has(key))
+        {
+            return def;
+        }
+        const Json& v = Required(key, "true or false");
+        if (!v.is_boolean())
+        {
+            Fail(Path(key), "expected true or false, got " + Describe(v));
+        }
+        return v.get<bool>();
+    }
+
     /// \return an integer value in [lo, hi] (required if \p def is null)
     uint64_t
     Integer(const std::string& key, uint64_t lo, uint64_t hi, const uint64_t* def) const
@@ -641,7 +657,8 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     {
         ObjectReader n(src, top.Required("network", "an object"), "network",
                        {"mtu_bytes", "queue_bytes", "ack_interval", "retransmit_timeout_us",
-                        "ecmp_seed_mode"});
+                        "ecmp_seed_mode", "buffer_bytes", "alpha", "pfc", "ecn",
+                        "congestion_control", "cnp_interval_us"});
         NetworkSpec& net = s.network;
         const NetworkSpec defaults;
         uint64_t defMtu = defaults.mtuBytes;
@@ -672,15 +689,57 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
             n.Fail(n.Path("ecmp_seed_mode"),
                    "expected \"per_switch\" or \"same\", got \"" + mode + "\"");
         }
+        uint64_t defBuffer = 0;
+        net.bufferBytes = n.Integer("buffer_bytes", 0, 0xFFFFFFFFull, &defBuffer);
+        double defAlpha = defaults.alpha;
+        net.alpha = n.Number("alpha", true, &defAlpha);
+        net.pfc = n.Bool("pfc", false);
+        if (net.pfc && net.bufferBytes == 0)
+        {
+            n.Fail(n.Path("pfc"), "PFC needs a shared switch buffer: give buffer_bytes (e.g. "
+                                  "12582912 for 12 MiB)");
+        }
+        if (n.Has("ecn"))
+        {
+            ObjectReader e(src, n.Required("ecn", "an object"), n.Path("ecn"),
+                           {"kmin_bytes", "kmax_bytes", "pmax"});
+            net.ecn = true;
+            uint64_t defKmin = defaults.ecnKminBytes;
+            uint64_t defKmax = defaults.ecnKmaxBytes;
+            net.ecnKminBytes = e.Integer("kmin_bytes", 0, 0xFFFFFFFFull, &defKmin);
+            net.ecnKmaxBytes = e.Integer("kmax_bytes", 1, 0xFFFFFFFFull, &defKmax);
+            double defPmax = defaults.ecnPmax;
+            net.ecnPmax = e.Number("pmax", true, &defPmax);
+            if (net.ecnKmaxBytes <= net.ecnKminBytes)
+            {
+                e.Fail(e.Path("kmax_bytes"), "expected more than kmin_bytes (" +
+                                                 std::to_string(net.ecnKminBytes) + ")");
+            }
+            if (net.ecnPmax > 1)
+            {
+                e.Fail(e.Path("pmax"), "expected a probability in (0, 1], got " +
+                                           Num(net.ecnPmax));
+            }
+        }
+        net.congestionControl = n.String("congestion_control", "none");
+        if (net.congestionControl != "none" && net.congestionControl != "dcqcn")
+        {
+            n.Fail(n.Path("congestion_control"),
+                   "expected \"none\" or \"dcqcn\", got \"" + net.congestionControl + "\"");
+        }
+        double defCnp = defaults.cnpIntervalS * 1e6;
+        net.cnpIntervalS = n.Number("cnp_interval_us", false, &defCnp) * 1e-6;
     }
 
     // output
     if (top.Has("output"))
     {
         ObjectReader o(src, top.Required("output", "an object"), "output",
-                       {"progress_interval_ms"});
+                       {"progress_interval_ms", "sample_interval_us"});
         double defMs = OutputSpec().progressIntervalS * 1e3;
         s.output.progressIntervalS = o.Number("progress_interval_ms", true, &defMs) * 1e-3;
+        double noSamples = 0;
+        s.output.sampleIntervalS = o.Number("sample_interval_us", false, &noSamples) * 1e-6;
     }
 
     // jobs

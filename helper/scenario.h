@@ -93,6 +93,15 @@ struct NetworkSpec
     uint32_t ackInterval{1};                            //!< receiver ACKs every this many packets
     double retransmitTimeoutS{1e-3};                    //!< retransmit timeout in seconds, > 0
     EcmpSeedMode ecmpSeedMode{EcmpSeedMode::PerSwitch}; //!< ECMP hash seeding
+    uint64_t bufferBytes{0};          //!< shared buffer per switch (0: per-port queue_bytes)
+    double alpha{0.125};              //!< dynamic threshold factor of the shared buffer
+    bool pfc{false};                  //!< PFC on the RoCE data priority (needs bufferBytes)
+    bool ecn{false};                  //!< RED/ECN marking at switch egress
+    uint64_t ecnKminBytes{100000};    //!< ECN Kmin at 100 Gbps
+    uint64_t ecnKmaxBytes{400000};    //!< ECN Kmax at 100 Gbps
+    double ecnPmax{0.2};              //!< ECN marking probability at Kmax
+    std::string congestionControl{"none"}; //!< "none" (line rate) or "dcqcn"
+    double cnpIntervalS{50e-6};       //!< minimum time between CNPs of a queue pair
 };
 
 /**
@@ -123,6 +132,7 @@ struct JobSpec
 struct OutputSpec
 {
     double progressIntervalS{1e-3}; //!< simulated time between progress lines, seconds, > 0
+    double sampleIntervalS{0};      //!< queue and rate sampling interval, seconds (0: off)
 };
 
 /**

@@ -70,6 +70,12 @@ RdmaNic::GetTypeId()
                           TypeIdValue(LineRateCongestionControl::GetTypeId()),
                           MakeTypeIdAccessor(&RdmaNic::m_ccType),
                           MakeTypeIdChecker())
+            .AddAttribute("CnpInterval",
+                          "A receiver sends at most one CNP per queue pair per interval, for "
+                          "CE-marked data packets.",
+                          TimeValue(MicroSeconds(50)),
+                          MakeTimeAccessor(&RdmaNic::m_cnpInterval),
+                          MakeTimeChecker(Time(0)))
             .AddTraceSource("MessageSent",
                             "A message was sent and fully acknowledged: qpn, bytes, imm.",
                             MakeTraceSourceAccessor(&RdmaNic::m_messageSentTrace),
@@ -92,7 +98,10 @@ RdmaNic::RdmaNic()
       m_ackInterval(1),
       m_rto(MilliSeconds(1)),
       m_dataSent(0),
-      m_dataReceived(0)
+      m_dataReceived(0),
+      m_cnpInterval(MicroSeconds(50)),
+      m_cnpsSent(0),
+      m_cnpsReceived(0)
 {
     m_portRng = CreateObject<UniformRandomVariable>();
 }
@@ -237,9 +246,10 @@ void
 RdmaNic::TrySend(uint32_t port)
 {
     PortState& ps = m_ports[port];
-    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0)
+    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0 ||
+        ps.device->IsPaused(DATA_PRIORITY))
     {
-        return; // the device calls back when the line is free
+        return; // the device calls back when the line is free (or resumed)
     }
     const Time now = Simulator::Now();
     Time earliest = Time::Max();
@@ -281,10 +291,12 @@ RdmaNic::Build(const RdmaQueuePair& qp,
                uint64_t psn,
                bool ackReq,
                bool hasExt,
-               uint32_t ext)
+               uint32_t ext,
+               uint8_t tos)
 {
     Ptr<Packet> p = Create<Packet>(payload);
     Rocev2Header h;
+    h.SetTos(tos);
     h.Set(qp.srcIp,
           qp.dstIp,
           qp.srcPort,
@@ -321,7 +333,7 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
         opcode = first ? BthHeader::SEND_FIRST : BthHeader::SEND_MIDDLE;
     }
     // The last packet of a message asks for an ACK and carries the immediate (ImmDt).
-    Ptr<Packet> p = Build(qp, payload, opcode, psn, last, last, imm);
+    Ptr<Packet> p = Build(qp, payload, opcode, psn, last, last, imm, DATA_TOS);
     PortState& ps = m_ports[qp.port];
     const uint32_t size = p->GetSize();
     ++m_dataSent;
@@ -400,6 +412,7 @@ RdmaNic::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
     }
     else if (opcode == BthHeader::CNP)
     {
+        ++m_cnpsReceived;
         qp.cc->OnCnp();
     }
     else
@@ -416,6 +429,11 @@ RdmaNic::ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Pt
     const uint8_t* bth = hdr + 28;
     const uint8_t opcode = bth[0];
     const bool ackReq = (bth[8] & 0x80) != 0;
+    // ECN: a CE mark asks the sender to slow down (at most one CNP per interval).
+    if ((hdr[1] & 0x3) == 0x3 && Simulator::Now() - qp.lastCnp >= m_cnpInterval)
+    {
+        SendCnp(qp);
+    }
     switch (qp.Receive(ReadU24(bth + 9)))
     {
     case RdmaQueuePair::RxVerdict::ACCEPT:
@@ -466,8 +484,19 @@ RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
                           nak ? qp.expectedPsn : qp.expectedPsn - 1,
                           false,
                           true,
-                          aeth);
+                          aeth,
+                          CONTROL_TOS);
     m_ports[qp.port].device->Enqueue(p);
+}
+
+void
+RdmaNic::SendCnp(RdmaQueuePair& qp)
+{
+    // RoCEv2 CNP: BTH opcode 0x81 to the sender's queue pair, 16 reserved bytes.
+    qp.lastCnp = Simulator::Now();
+    ++m_cnpsSent;
+    m_ports[qp.port].device->Enqueue(
+        Build(qp, 16, BthHeader::CNP, 0, false, false, 0, CONTROL_TOS));
 }
 
 void
@@ -513,6 +542,18 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
         Activate(qp);
     }
     ArmTimer(qp);
+}
+
+uint64_t
+RdmaNic::GetCnpsSent() const
+{
+    return m_cnpsSent;
+}
+
+uint64_t
+RdmaNic::GetCnpsReceived() const
+{
+    return m_cnpsReceived;
 }
 
 uint64_t

@@ -117,6 +117,15 @@ class RdmaNic : public Object
 
     /// Bytes of IPv4 + UDP + BTH headers on every data packet.
     static constexpr uint32_t HEADER_BYTES = 20 + 8 + 12;
+    /// TOS of data packets: DSCP CS3 (priority 3, the lossless RoCE class), ECN-capable.
+    static constexpr uint8_t DATA_TOS = (24 << 2) | 0x2;
+    /// TOS of ACK, NAK and CNP packets: DSCP CS6 (priority 6), not ECN-capable.
+    static constexpr uint8_t CONTROL_TOS = 48 << 2;
+    /// Priority of data packets (what PFC pauses).
+    static constexpr uint32_t DATA_PRIORITY = DATA_TOS >> 5;
+
+    uint64_t GetCnpsSent() const;     //!< \return CNPs sent (as a receiver)
+    uint64_t GetCnpsReceived() const; //!< \return CNPs received (as a sender)
 
   private:
     void DoDispose() override;
@@ -136,7 +145,9 @@ class RdmaNic : public Object
                       uint64_t psn,
                       bool ackReq,
                       bool hasExt,
-                      uint32_t ext);
+                      uint32_t ext,
+                      uint8_t tos);
+    void SendCnp(RdmaQueuePair& qp);
 
     /// Per-port transmit scheduler state.
     struct PortState
@@ -160,6 +171,9 @@ class RdmaNic : public Object
 
     uint64_t m_dataSent;
     uint64_t m_dataReceived;
+    Time m_cnpInterval;
+    uint64_t m_cnpsSent;
+    uint64_t m_cnpsReceived;
 
     TracedCallback<uint32_t, uint64_t, uint32_t> m_messageSentTrace;     //!< qpn, bytes, imm
     TracedCallback<uint32_t, uint64_t, uint32_t> m_messageReceivedTrace; //!< qpn, bytes, imm

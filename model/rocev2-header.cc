@@ -26,6 +26,7 @@ Rocev2Header::Rocev2Header()
       m_dstIp(0),
       m_srcPort(0),
       m_opcode(0),
+      m_tos(0),
       m_ackReq(false),
       m_hasExt(false),
       m_destQp(0),
@@ -86,6 +87,12 @@ Rocev2Header::Set(uint32_t srcIp,
 }
 
 void
+Rocev2Header::SetTos(uint8_t tos)
+{
+    m_tos = tos;
+}
+
+void
 Rocev2Header::SetExtension(uint32_t word)
 {
     m_hasExt = true;
@@ -98,7 +105,7 @@ Rocev2Header::Serialize(Buffer::Iterator i) const
     const uint32_t size = GetSerializedSize() + m_payload;
     // IPv4 (as Ipv4Header serializes it without checksums enabled)
     i.WriteU8(0x45);
-    i.WriteU8(0); // DSCP/ECN
+    i.WriteU8(m_tos); // DSCP/ECN
     i.WriteHtonU16(static_cast<uint16_t>(size));
     i.WriteHtonU16(0);      // identification
     i.WriteHtonU16(0x4000); // DF, fragment offset 0

@@ -64,6 +64,10 @@ class Rocev2Header : public Header
              bool ackReq,
              uint32_t payloadBytes);
     /**
+     * \param tos the IPv4 TOS byte: DSCP (priority class) and ECN bits (default 0)
+     */
+    void SetTos(uint8_t tos);
+    /**
      * Append the 4-byte AETH or ImmDt word.
      * \param word its value (AETH: syndrome << 24 | MSN)
      */
@@ -74,6 +78,7 @@ class Rocev2Header : public Header
     uint32_t m_dstIp;
     uint16_t m_srcPort;
     uint8_t m_opcode;
+    uint8_t m_tos;
     bool m_ackReq;
     bool m_hasExt;
     uint32_t m_destQp;

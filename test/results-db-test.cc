@@ -159,7 +159,7 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     EXPECT_NE(run1, run2);
 
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "2");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "3");
     EXPECT_EQ(r.Value("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(r.Value("SELECT job_id || '/' || iteration || '/' || run || '/' || collective || "
                       "'/' || step || '/' || start_s || '/' || end_s || '/' || bytes FROM steps"),
@@ -358,7 +358,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
-        sqlite3_exec(db, "PRAGMA user_version = 3", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "PRAGMA user_version = 4", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
     try
@@ -368,7 +368,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 3"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 4"), std::string::npos) << e.what();
     }
 }
 

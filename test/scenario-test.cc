@@ -369,9 +369,9 @@ TEST(Scenario, UnknownKey)
     ExpectContains(ErrorOf(j), {"stop_time: unknown key 'stop_time' in the top level"});
 
     j = Minimal();
-    j["network"] = {{"buffer_bytes", 100000}};
+    j["network"] = {{"shared_memory_mb", 100}};
     std::string msg = ErrorOf(j);
-    ExpectContains(msg, {"network.buffer_bytes: unknown key 'buffer_bytes' in network"});
+    ExpectContains(msg, {"network.shared_memory_mb: unknown key 'shared_memory_mb' in network"});
     EXPECT_EQ(msg.find("did you mean"), std::string::npos) << msg;
 }
 
@@ -473,3 +473,26 @@ TEST(Scenario, OtherRules)
 }
 
 } // namespace
+
+TEST(Scenario, CongestionKeys)
+{
+    Json j = Minimal();
+    j["network"] = {{"buffer_bytes", 12582912},
+                    {"pfc", true},
+                    {"ecn", {{"kmin_bytes", 50000}, {"kmax_bytes", 200000}, {"pmax", 0.1}}},
+                    {"congestion_control", "dcqcn"}};
+    Scenario s = ParseScenario(j.dump(), "scenarios/x.json");
+    EXPECT_TRUE(s.network.pfc);
+    EXPECT_TRUE(s.network.ecn);
+    EXPECT_EQ(s.network.ecnKmaxBytes, 200000u);
+    EXPECT_EQ(s.network.congestionControl, "dcqcn");
+
+    j["network"] = {{"pfc", true}};
+    ExpectContains(ErrorOf(j), {"network.pfc: PFC needs a shared switch buffer"});
+    j["network"] = {{"congestion_control", "hpcc"}};
+    ExpectContains(ErrorOf(j), {"network.congestion_control: expected \"none\" or \"dcqcn\""});
+    j["network"] = {{"ecn", {{"kmin_bytes", 5000}, {"kmax_bytes", 5000}}}};
+    ExpectContains(ErrorOf(j), {"network.ecn.kmax_bytes: expected more than kmin_bytes"});
+    j["network"] = {{"pfc", "yes"}};
+    ExpectContains(ErrorOf(j), {"network.pfc: expected true or false"});
+}

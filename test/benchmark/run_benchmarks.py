@@ -3,11 +3,12 @@
 
 Usage: /usr/bin/python3 test/benchmark/run_benchmarks.py [--build DIR] [--quick] [--out FILE]
 
-Runs every (case, MTU) of workload W (doc/performance.rst) with vclos-ring-bench and with
-stock-ns3-ring (UDP at line rate and TCP BulkSend), each under /usr/bin/time -v, one at a
-time, and prints a Markdown table: wall time, peak RSS, packet-hops per second, wall time
-per delivered data packet, and the speed-up of vclos over each stock variant.
---quick skips the slow stock TCP runs at MTU 1448.
+Runs every (case, MTU) of workload W (doc/performance.rst) with vclos-ring-bench (line rate,
+and --lossless: shared buffers, PFC, ECN, DCQCN) and with stock-ns3-ring (UDP at line rate and
+TCP BulkSend), each under /usr/bin/time -v, one at a time, and prints a Markdown table: wall
+time, peak RSS, packet-hops per second, wall time per delivered data packet, and each build's
+wall time relative to vclos at line rate. Wall times are the minimum of --repeat runs (the
+machines are noisy; the slow TCP runs go once). --quick skips stock TCP at MTU 1448.
 """
 import argparse
 import os
@@ -34,6 +35,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--quick", action="store_true", help="skip stock TCP at MTU 1448")
     ap.add_argument("--out", help="also write the table to this file")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per fast variant (minimum wins)")
     args = ap.parse_args()
     bench = os.path.join(args.build, "test", "benchmark")
     for prog in ("vclos-ring-bench", "stock-ns3-ring"):
@@ -47,6 +49,8 @@ def main():
         for mtu in (1448, 4096):
             results = {}
             variants = [("vclos", [f"{bench}/vclos-ring-bench", f"--case={case}", f"--mtu={mtu}"]),
+                        ("vclos-lossless", [f"{bench}/vclos-ring-bench", f"--case={case}",
+                                            f"--mtu={mtu}", "--lossless"]),
                         ("stock-udp", [f"{bench}/stock-ns3-ring", f"--case={case}", f"--mtu={mtu}",
                                        "--transport=udp"])]
             if not (args.quick and mtu == 1448):
@@ -54,7 +58,13 @@ def main():
                                                f"--mtu={mtu}", "--transport=tcp"]))
             for name, cmd in variants:
                 print(f"[bench] case {case} mtu {mtu} {name} ...", file=sys.stderr, flush=True)
-                results[name] = run(cmd)
+                runs = 1 if name == "stock-tcp" else max(1, args.repeat)
+                best = None
+                for _ in range(runs):
+                    r = run(cmd)
+                    if best is None or float(r[0]["wall_s"]) < float(best[0]["wall_s"]):
+                        best = r
+                results[name] = best
             v_wall = float(results["vclos"][0]["wall_s"])
             for name, (vals, rss) in results.items():
                 wall = float(vals["wall_s"])
@@ -62,7 +72,7 @@ def main():
                 rows.append((case, mtu, name, wall, rss / 1024, float(vals["hops_per_s"]),
                              wall * 1e6 / pkts, wall / v_wall))
     lines = ["| case | MTU | build | wall s | peak RSS MiB | packet-hops/s | us per data packet "
-             "| x vclos wall |",
+             "| wall / vclos wall |",
              "|---|---|---|---|---|---|---|---|"]
     for case, mtu, name, wall, rss, hps, us, ratio in rows:
         lines.append(f"| {case} | {mtu} | {name} | {wall:.2f} | {rss:.1f} | {hps/1e6:.2f} M "

@@ -17,6 +17,7 @@
 //  data_hops     data packets serialised onto links
 
 #include "ns3/core-module.h"
+#include "ns3/dcqcn.h"
 #include "ns3/vclos-module.h"
 
 #include <chrono>
@@ -32,6 +33,7 @@ main(int argc, char* argv[])
     std::string scheduler = "ns3::TimeWheelScheduler";
     uint32_t ackInterval = 1;
     uint64_t bytesOverride = 0;
+    bool lossless = false;
     CommandLine cmd(__FILE__);
     cmd.AddValue("case", "a (32 GPUs, 64 MiB) or b (256 GPUs, 8 MiB)", benchCase);
     cmd.AddValue("mtu", "RoCE payload bytes per packet", mtu);
@@ -39,6 +41,9 @@ main(int argc, char* argv[])
     cmd.AddValue("ackInterval", "receiver ACKs every this many packets", ackInterval);
     cmd.AddValue("bytes", "bytes per GPU instead of the case's S (for profiling runs)",
                  bytesOverride);
+    cmd.AddValue("lossless",
+                 "12 MiB shared switch buffers with PFC, ECN marking and DCQCN at the NICs",
+                 lossless);
     cmd.Parse(argc, argv);
     if (benchCase != "a" && benchCase != "b")
     {
@@ -61,6 +66,14 @@ main(int argc, char* argv[])
     LeafSpineHelper topo(c);
     topo.SetNicAttribute("Mtu", UintegerValue(mtu));
     topo.SetNicAttribute("AckInterval", UintegerValue(ackInterval));
+    if (lossless)
+    {
+        topo.SetSwitchAttribute("BufferBytes", UintegerValue(12 << 20));
+        topo.SetSwitchAttribute("PfcEnabled", BooleanValue(true));
+        topo.SetSwitchAttribute("EcnEnabled", BooleanValue(true));
+        topo.SetNicAttribute("CongestionControl",
+                             TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+    }
     topo.Build();
     const uint32_t n = topo.GetNGpus();
     uint32_t done = 0;
@@ -94,7 +107,7 @@ main(int argc, char* argv[])
         drops += link.device->GetDropPackets();
     }
     const double wall = std::chrono::duration<double>(t2 - t0).count();
-    std::cout << "vclos case=" << benchCase << " mtu=" << mtu << " gpus=" << n
+    std::cout << (lossless ? "vclos-lossless" : "vclos") << " case=" << benchCase << " mtu=" << mtu << " gpus=" << n
               << " bytes_per_gpu=" << bytes << " sim_time_s=" << Simulator::Now().GetSeconds()
               << " wall_s=" << wall
               << " build_s=" << std::chrono::duration<double>(t1 - t0).count()
