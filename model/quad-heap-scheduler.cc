@@ -13,18 +13,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("QuadHeapScheduler");
 NS_OBJECT_ENSURE_REGISTERED(QuadHeapScheduler);
 
-namespace
-{
-/// Event order of every ns-3 scheduler: timestamp, then insertion uid.
-inline bool
-Less(const Scheduler::Event& a, const Scheduler::Event& b)
-{
-    // Bitwise, not short-circuit: the heap's comparisons are unpredictable, so a
-    // branch-free form (compiled to flag arithmetic and conditional moves) is faster.
-    return (a.key.m_ts < b.key.m_ts) |
-           ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
-}
-} // namespace
 
 TypeId
 QuadHeapScheduler::GetTypeId()
@@ -51,7 +39,7 @@ QuadHeapScheduler::SiftUp(std::size_t i)
     while (i > 0)
     {
         const std::size_t parent = (i - 1) / 4;
-        if (!Less(ev, m_heap[parent]))
+        if (!EventLess(ev, m_heap[parent]))
         {
             break;
         }
@@ -77,19 +65,19 @@ QuadHeapScheduler::SiftDown(std::size_t i)
         if (first + 4 <= n)
         {
             // Full family of four: a branch-free tournament.
-            const std::size_t a = Less(m_heap[first + 1], m_heap[first]) ? first + 1 : first;
+            const std::size_t a = EventLess(m_heap[first + 1], m_heap[first]) ? first + 1 : first;
             const std::size_t b =
-                Less(m_heap[first + 3], m_heap[first + 2]) ? first + 3 : first + 2;
-            best = Less(m_heap[b], m_heap[a]) ? b : a;
+                EventLess(m_heap[first + 3], m_heap[first + 2]) ? first + 3 : first + 2;
+            best = EventLess(m_heap[b], m_heap[a]) ? b : a;
         }
         else
         {
             for (std::size_t c = first + 1; c < n; ++c)
             {
-                best = Less(m_heap[c], m_heap[best]) ? c : best;
+                best = EventLess(m_heap[c], m_heap[best]) ? c : best;
             }
         }
-        if (!Less(m_heap[best], ev))
+        if (!EventLess(m_heap[best], ev))
         {
             break;
         }

@@ -13,6 +13,21 @@ namespace ns3
 {
 
 /**
+ * The event order of every ns-3 scheduler: timestamp, then insertion uid. Bitwise rather
+ * than short-circuit: a scheduler's comparisons are unpredictable, and the branch-free form
+ * (flag arithmetic and conditional moves) is faster.
+ * \param a an event
+ * \param b another event
+ * \return true if \p a comes first
+ */
+inline bool
+EventLess(const Scheduler::Event& a, const Scheduler::Event& b)
+{
+    return (a.key.m_ts < b.key.m_ts) |
+           ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
+}
+
+/**
  * \ingroup vclos
  * An event scheduler on a 4-ary min-heap stored in one contiguous vector.
  *

@@ -19,16 +19,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("TimeWheelScheduler");
 NS_OBJECT_ENSURE_REGISTERED(TimeWheelScheduler);
 
-namespace
-{
-/// Event order of every ns-3 scheduler: timestamp, then insertion uid (branch-free form).
-inline bool
-Less(const Scheduler::Event& a, const Scheduler::Event& b)
-{
-    return (a.key.m_ts < b.key.m_ts) |
-           ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
-}
-} // namespace
 
 TypeId
 TimeWheelScheduler::GetTypeId()
@@ -61,6 +51,7 @@ TimeWheelScheduler::TimeWheelScheduler()
       m_slot(0),
       m_inWheel(0)
 {
+    m_far = CreateObject<QuadHeapScheduler>();
 }
 
 TimeWheelScheduler::~TimeWheelScheduler() = default;
@@ -78,7 +69,6 @@ TimeWheelScheduler::Configure() const
     m_mask = n - 1;
     m_slot = 0;
     m_inWheel = 0;
-    m_heap.reserve(256);
     m_configured = true;
 }
 
@@ -89,7 +79,7 @@ TimeWheelScheduler::BucketInsert(const Event& ev) const
     // (later time, or same time and larger uid): append, and bubble back only if not.
     Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
     b.items.push_back(ev);
-    for (std::size_t i = b.items.size() - 1; i > b.head && Less(b.items[i], b.items[i - 1]); --i)
+    for (std::size_t i = b.items.size() - 1; i > b.head && EventLess(b.items[i], b.items[i - 1]); --i)
     {
         std::swap(b.items[i - 1], b.items[i]);
     }
@@ -97,64 +87,12 @@ TimeWheelScheduler::BucketInsert(const Event& ev) const
 }
 
 void
-TimeWheelScheduler::HeapPush(const Event& ev) const
-{
-    m_heap.push_back(ev);
-    std::size_t i = m_heap.size() - 1;
-    while (i > 0)
-    {
-        const std::size_t parent = (i - 1) / 4;
-        if (!Less(ev, m_heap[parent]))
-        {
-            break;
-        }
-        m_heap[i] = m_heap[parent];
-        i = parent;
-    }
-    m_heap[i] = ev;
-}
-
-Scheduler::Event
-TimeWheelScheduler::HeapPop() const
-{
-    Event top = m_heap.front();
-    Event last = m_heap.back();
-    m_heap.pop_back();
-    const std::size_t n = m_heap.size();
-    if (n > 0)
-    {
-        std::size_t i = 0;
-        while (true)
-        {
-            const std::size_t first = 4 * i + 1;
-            if (first >= n)
-            {
-                break;
-            }
-            std::size_t best = first;
-            for (std::size_t c = first + 1; c < std::min(first + 4, n); ++c)
-            {
-                best = Less(m_heap[c], m_heap[best]) ? c : best;
-            }
-            if (!Less(m_heap[best], last))
-            {
-                break;
-            }
-            m_heap[i] = m_heap[best];
-            i = best;
-        }
-        m_heap[i] = last;
-    }
-    return top;
-}
-
-void
 TimeWheelScheduler::Migrate() const
 {
     const uint64_t horizon = (m_slot + m_buckets.size()) * m_w; // first ts beyond the wheel
-    while (!m_heap.empty() && m_heap.front().key.m_ts < horizon)
+    while (!m_far->IsEmpty() && m_far->PeekNext().key.m_ts < horizon)
     {
-        BucketInsert(HeapPop());
+        BucketInsert(m_far->RemoveNext());
     }
 }
 
@@ -172,14 +110,14 @@ TimeWheelScheduler::Insert(const Event& ev)
     }
     else
     {
-        HeapPush(ev);
+        m_far->Insert(ev);
     }
 }
 
 bool
 TimeWheelScheduler::IsEmpty() const
 {
-    return m_inWheel == 0 && m_heap.empty();
+    return m_inWheel == 0 && m_far->IsEmpty();
 }
 
 void
@@ -189,14 +127,14 @@ TimeWheelScheduler::Advance() const
     if (m_inWheel == 0)
     {
         // Nothing in the near future: jump the wheel to the earliest later event.
-        m_slot = m_heap.front().key.m_ts / m_w;
+        m_slot = m_far->PeekNext().key.m_ts / m_w;
         Migrate();
     }
     while (m_buckets[m_slot & m_mask].Empty())
     {
         ++m_slot;
         // The wheel turned by one bucket: its far end now covers one more bucket.
-        if (!m_heap.empty())
+        if (!m_far->IsEmpty())
         {
             Migrate();
         }
@@ -211,7 +149,7 @@ TimeWheelScheduler::PeekNext() const
     // inserted at the current time never lands behind the wheel.
     if (m_inWheel == 0)
     {
-        return m_heap.front(); // everything in the heap lies beyond the wheel
+        return m_far->PeekNext(); // every far event lies beyond the wheel
     }
     for (uint64_t slot = m_slot;; ++slot)
     {
@@ -241,7 +179,7 @@ TimeWheelScheduler::RemoveNext()
 void
 TimeWheelScheduler::Remove(const Event& ev)
 {
-    // Rare (Simulator::Remove): look in the event's bucket, else in the heap.
+    // Rare (Simulator::Remove): look in the event's bucket, else among the far events.
     Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
     for (std::size_t i = b.head; i < b.items.size(); ++i)
     {
@@ -257,21 +195,7 @@ TimeWheelScheduler::Remove(const Event& ev)
             return;
         }
     }
-    for (std::size_t i = 0; i < m_heap.size(); ++i)
-    {
-        if (m_heap[i].key.m_uid == ev.key.m_uid)
-        {
-            std::vector<Event> rest(m_heap.begin(), m_heap.end());
-            rest.erase(rest.begin() + i);
-            m_heap.clear();
-            for (const Event& e : rest)
-            {
-                HeapPush(e);
-            }
-            return;
-        }
-    }
-    NS_ASSERT_MSG(false, "event not in the scheduler");
+    m_far->Remove(ev);
 }
 
 } // namespace ns3

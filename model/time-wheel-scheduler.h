@@ -5,6 +5,8 @@
 #ifndef VCLOS_TIME_WHEEL_SCHEDULER_H
 #define VCLOS_TIME_WHEEL_SCHEDULER_H
 
+#include "quad-heap-scheduler.h"
+
 #include "ns3/nstime.h"
 #include "ns3/scheduler.h"
 
@@ -51,8 +53,6 @@ class TimeWheelScheduler : public Scheduler
     /// Move overflow events that now fall inside the wheel onto it.
     void Migrate() const;
     void BucketInsert(const Event& ev) const;
-    void HeapPush(const Event& ev) const;
-    Event HeapPop() const;
     void Configure() const;
 
     double m_widthNs;      //!< bucket width attribute, ns
@@ -74,7 +74,7 @@ class TimeWheelScheduler : public Scheduler
     mutable std::vector<Bucket> m_buckets; //!< the wheel
     mutable uint64_t m_slot;       //!< absolute index of the current bucket (ts / m_w)
     mutable uint64_t m_inWheel;    //!< events in buckets
-    mutable std::vector<Event> m_heap; //!< events beyond the wheel (4-ary min-heap)
+    Ptr<QuadHeapScheduler> m_far;  //!< events beyond the wheel
 };
 
 } // namespace ns3
