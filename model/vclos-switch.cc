@@ -117,6 +117,10 @@ VclosSwitch::GetTypeId()
                             "The shared buffer refused a packet.",
                             MakeTraceSourceAccessor(&VclosSwitch::m_bufferDropTrace),
                             "ns3::Packet::TracedCallback")
+            .AddTraceSource("EcnMark",
+                            "A packet was marked CE: the packet, its egress port.",
+                            MakeTraceSourceAccessor(&VclosSwitch::m_ecnMarkTrace),
+                            "ns3::VclosSwitch::EcnMarkTracedCallback")
             .AddTraceSource("PfcSent",
                             "PAUSE (true) or RESUME (false) sent upstream: ingress port, "
                             "priority.",
@@ -320,6 +324,7 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
     {
         MarkCe(p);
         out->CountEcnMark();
+        m_ecnMarkTrace(p, port);
     }
     if (m_bufferBytes == 0)
     {

@@ -178,6 +178,7 @@ class VclosSwitch : public Object
     uint64_t m_bufferDrops;
     uint64_t m_losslessDrops;
     TracedCallback<Ptr<const Packet>> m_bufferDropTrace;
+    TracedCallback<Ptr<const Packet>, uint32_t> m_ecnMarkTrace; //!< marked packet, egress port
     TracedCallback<uint32_t, uint32_t, bool> m_pfcSentTrace; //!< ingress port, priority, pause
 };
 
