@@ -60,14 +60,13 @@ main(int argc, char* argv[])
         topo.GetNic(i)->PostSend(qp, bytes, i);
         const auto path = topo.GetPath(i, 2 + i, topo.GetNic(i)->GetQp(qp).srcPort);
         std::cout << "flow gpu" << i << " -> gpu" << 2 + i << ": uplink "
-                  << topo.GetLinks()[path[1]].src << " -> " << topo.GetLinks()[path[1]].dst
-                  << "\n";
+                  << topo.GetLinks()[path[1]].src << " -> " << topo.GetLinks()[path[1]].dst << "\n";
     }
     Simulator::Run();
     for (uint32_t i = 0; i < 2; ++i)
     {
-        std::cout << "flow " << i << " finished at " << done[i] * 1e6 << " us: "
-                  << bytes * 8 / done[i] / 1e9 << " Gbps\n";
+        std::cout << "flow " << i << " finished at " << done[i] * 1e6
+                  << " us: " << bytes * 8 / done[i] / 1e9 << " Gbps\n";
     }
     for (uint32_t s = 0; s < 2; ++s)
     {

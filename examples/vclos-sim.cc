@@ -75,8 +75,8 @@ main(int argc, char* argv[])
         ScenarioRunner::Summary sum = runner.Run(&db, quiet ? nullptr : &std::cerr);
         Simulator::Destroy();
         std::cout << "run " << sum.runId << " " << sum.status << ": " << sum.jobsFinished << "/"
-                  << sum.jobs << " jobs finished, simulated " << sum.simTimeS * 1e3
-                  << " ms in " << sum.wallTimeS << " s wall (" << sum.events << " events)\n"
+                  << sum.jobs << " jobs finished, simulated " << sum.simTimeS * 1e3 << " ms in "
+                  << sum.wallTimeS << " s wall (" << sum.events << " events)\n"
                   << "results: " << dbPath << "\n";
         if (sum.status != "done")
         {

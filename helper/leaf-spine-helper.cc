@@ -98,8 +98,8 @@ LeafSpineHelper::Build()
 {
     NS_ABORT_MSG_IF(m_built, "Build() called twice");
     const LeafSpineConfig& c = m_config;
-    NS_ABORT_MSG_IF(c.leaves == 0 || c.spines == 0 || c.gpusPerLeaf == 0 ||
-                        c.gpusPerServer == 0 || c.linksPerLeafSpine == 0,
+    NS_ABORT_MSG_IF(c.leaves == 0 || c.spines == 0 || c.gpusPerLeaf == 0 || c.gpusPerServer == 0 ||
+                        c.linksPerLeafSpine == 0,
                     "leaf-spine sizes must be >= 1");
     NS_ABORT_MSG_IF(c.gpusPerLeaf % c.gpusPerServer != 0,
                     "gpusPerServer (" << c.gpusPerServer << ") must divide gpusPerLeaf ("
@@ -172,8 +172,7 @@ LeafSpineHelper::Build()
             for (uint32_t k = 0; k < links; ++k)
             {
                 Ptr<VclosNetDevice> up = MakeDevice(m_leaves[l]->GetObject<Node>(), c.fabricRate);
-                Ptr<VclosNetDevice> down =
-                    MakeDevice(m_spines[s]->GetObject<Node>(), c.fabricRate);
+                Ptr<VclosNetDevice> down = MakeDevice(m_spines[s]->GetObject<Node>(), c.fabricRate);
                 Connect(up,
                         "leaf" + std::to_string(l),
                         down,
@@ -248,8 +247,8 @@ LeafSpineHelper::Build()
             m_serverSwitches[v]->SetRoute(g, {g - v * c.gpusPerServer});
         }
     }
-    NS_LOG_INFO("built " << nGpus << " GPUs, " << c.leaves << " leaves, " << c.spines
-                         << " spines, " << m_links.size() << " link directions");
+    NS_LOG_INFO("built " << nGpus << " GPUs, " << c.leaves << " leaves, " << c.spines << " spines, "
+                         << m_links.size() << " link directions");
 }
 
 uint32_t
@@ -326,8 +325,7 @@ LeafSpineHelper::GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) con
     key.srcPort = srcPort;
     key.dstPort = 4791;
     key.protocol = 17;
-    const bool intra =
-        !m_serverSwitches.empty() && GetServerOf(srcGpu) == GetServerOf(dstGpu);
+    const bool intra = !m_serverSwitches.empty() && GetServerOf(srcGpu) == GetServerOf(dstGpu);
     Ptr<VclosNetDevice> dev = m_nics[srcGpu]->GetPort(intra ? 1 : 0);
     std::vector<uint32_t> path;
     for (int hop = 0; hop < 16; ++hop)

@@ -9,11 +9,10 @@
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
 #include "ns3/object-factory.h"
+#include "ns3/random-variable-stream.h"
 #include "ns3/rdma-nic.h"
 #include "ns3/vclos-net-device.h"
 #include "ns3/vclos-switch.h"
-
-#include "ns3/random-variable-stream.h"
 
 #include <map>
 #include <string>
@@ -28,19 +27,19 @@ namespace ns3
  */
 struct LeafSpineConfig
 {
-    uint32_t leaves{2};              //!< leaf switches
-    uint32_t spines{2};              //!< spine switches
-    uint32_t gpusPerLeaf{4};         //!< GPUs (NICs) below each leaf
-    uint32_t gpusPerServer{1};       //!< GPUs per server (> 1 adds a server switch)
-    uint32_t linksPerLeafSpine{1};   //!< parallel links between each leaf and spine
-    DataRate hostRate{"100Gbps"};    //!< GPU NIC <-> leaf
-    Time hostDelay{MicroSeconds(1)}; //!< GPU NIC <-> leaf propagation delay
-    DataRate fabricRate{"100Gbps"};  //!< leaf <-> spine
+    uint32_t leaves{2};                //!< leaf switches
+    uint32_t spines{2};                //!< spine switches
+    uint32_t gpusPerLeaf{4};           //!< GPUs (NICs) below each leaf
+    uint32_t gpusPerServer{1};         //!< GPUs per server (> 1 adds a server switch)
+    uint32_t linksPerLeafSpine{1};     //!< parallel links between each leaf and spine
+    DataRate hostRate{"100Gbps"};      //!< GPU NIC <-> leaf
+    Time hostDelay{MicroSeconds(1)};   //!< GPU NIC <-> leaf propagation delay
+    DataRate fabricRate{"100Gbps"};    //!< leaf <-> spine
     Time fabricDelay{MicroSeconds(1)}; //!< leaf <-> spine propagation delay
-    DataRate intraRate{"1000Gbps"};  //!< GPU <-> server switch (NVSwitch-like)
+    DataRate intraRate{"1000Gbps"};    //!< GPU <-> server switch (NVSwitch-like)
     Time intraDelay{NanoSeconds(500)}; //!< GPU <-> server switch propagation delay
-    uint32_t queueBytes{1 << 20};    //!< egress buffer of every switch and NIC port
-    bool sameHashSeed{false};        //!< all switches share one ECMP seed (polarization)
+    uint32_t queueBytes{1 << 20};      //!< egress buffer of every switch and NIC port
+    bool sameHashSeed{false};          //!< all switches share one ECMP seed (polarization)
 };
 
 /**
@@ -67,11 +66,11 @@ class LeafSpineHelper
     /// One direction of a cable.
     struct Link
     {
-        uint32_t id;                   //!< index in GetLinks()
-        std::string src;               //!< sending node's name, e.g. "gpu3", "leaf0"
-        std::string dst;               //!< receiving node's name
-        LinkKind kind;                 //!< kind
-        Ptr<VclosNetDevice> device;    //!< the sending port (its counters are the link's)
+        uint32_t id;                //!< index in GetLinks()
+        std::string src;            //!< sending node's name, e.g. "gpu3", "leaf0"
+        std::string dst;            //!< receiving node's name
+        LinkKind kind;              //!< kind
+        Ptr<VclosNetDevice> device; //!< the sending port (its counters are the link's)
     };
 
     /// \param config the cluster shape and link parameters
@@ -102,15 +101,15 @@ class LeafSpineHelper
 
     /// \return the configuration
     const LeafSpineConfig& GetConfig() const;
-    uint32_t GetNGpus() const;                    //!< \return number of GPUs
-    Ptr<Node> GetGpuNode(uint32_t gpu) const;     //!< \param gpu id \return its node
-    Ptr<RdmaNic> GetNic(uint32_t gpu) const;      //!< \param gpu id \return its NIC
-    Ptr<VclosSwitch> GetLeaf(uint32_t leaf) const; //!< \param leaf index \return the switch
+    uint32_t GetNGpus() const;                       //!< \return number of GPUs
+    Ptr<Node> GetGpuNode(uint32_t gpu) const;        //!< \param gpu id \return its node
+    Ptr<RdmaNic> GetNic(uint32_t gpu) const;         //!< \param gpu id \return its NIC
+    Ptr<VclosSwitch> GetLeaf(uint32_t leaf) const;   //!< \param leaf index \return the switch
     Ptr<VclosSwitch> GetSpine(uint32_t spine) const; //!< \param spine index \return the switch
     /// \param server index \return its server switch (null with one GPU per server)
     Ptr<VclosSwitch> GetServerSwitch(uint32_t server) const;
-    uint32_t GetLeafOf(uint32_t gpu) const;       //!< \param gpu id \return its leaf
-    uint32_t GetServerOf(uint32_t gpu) const;     //!< \param gpu id \return its server
+    uint32_t GetLeafOf(uint32_t gpu) const;   //!< \param gpu id \return its leaf
+    uint32_t GetServerOf(uint32_t gpu) const; //!< \param gpu id \return its server
     /// \return every link direction
     const std::vector<Link>& GetLinks() const;
     /**

@@ -167,8 +167,8 @@ BindInt(sqlite3_stmt* st, int idx, uint64_t v)
 } // namespace
 
 ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
-    : m_path(path)
-    , m_batchRows(batchRows == 0 ? 1 : batchRows)
+    : m_path(path),
+      m_batchRows(batchRows == 0 ? 1 : batchRows)
 {
     int rc =
         sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -233,17 +233,16 @@ ResultsDb::~ResultsDb()
 void
 ResultsDb::Close() noexcept
 {
-    for (sqlite3_stmt** st :
-         {&m_insRun,
-          &m_insJob,
-          &m_insIteration,
-          &m_insLink,
-          &m_insFlow,
-          &m_insStep,
-          &m_insCongestion,
-          &m_insQueue,
-          &m_insRate,
-          &m_finishRun})
+    for (sqlite3_stmt** st : {&m_insRun,
+                              &m_insJob,
+                              &m_insIteration,
+                              &m_insLink,
+                              &m_insFlow,
+                              &m_insStep,
+                              &m_insCongestion,
+                              &m_insQueue,
+                              &m_insRate,
+                              &m_finishRun})
     {
         sqlite3_finalize(*st);
         *st = nullptr;
@@ -418,8 +417,8 @@ ResultsDb::AddRateSample(int64_t runId, const RateSampleRow& row)
 std::size_t
 ResultsDb::PendingRows() const
 {
-    return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size() +
-           m_steps.size() + m_congestion.size() + m_queueSamples.size() + m_rateSamples.size();
+    return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size() + m_steps.size() +
+           m_congestion.size() + m_queueSamples.size() + m_rateSamples.size();
 }
 
 const std::string&
@@ -467,7 +466,9 @@ ResultsDb::WritePending()
         BindInt(m_insJob, 8, r.iterations);
         BindReal(m_insJob, 9, r.startS);
         BindReal(m_insJob, 10, r.finishS);
-        Step(m_db, m_insJob, m_path,
+        Step(m_db,
+             m_insJob,
+             m_path,
              "inserting jobs row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ")");
     }
@@ -482,7 +483,9 @@ ResultsDb::WritePending()
         BindReal(m_insIteration, 5, r.computeEndS);
         BindReal(m_insIteration, 6, r.endS);
         BindReal(m_insIteration, 7, comm);
-        Step(m_db, m_insIteration, m_path,
+        Step(m_db,
+             m_insIteration,
+             m_path,
              "inserting iterations row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ", iteration " + std::to_string(r.iteration) + ")");
     }
@@ -500,7 +503,9 @@ ResultsDb::WritePending()
         BindInt(m_insLink, 9, r.txPackets);
         BindInt(m_insLink, 10, r.maxQueueBytes);
         BindInt(m_insLink, 11, r.drops);
-        Step(m_db, m_insLink, m_path,
+        Step(m_db,
+             m_insLink,
+             m_path,
              "inserting links row " + run + std::to_string(p.runId) + ", link " +
                  std::to_string(r.linkId) + ")");
     }
@@ -513,7 +518,9 @@ ResultsDb::WritePending()
         BindInt(m_insFlow, 4, r.dstGpu);
         BindInt(m_insFlow, 5, r.srcPort);
         BindText(m_insFlow, 6, JoinIds(r.path));
-        Step(m_db, m_insFlow, m_path,
+        Step(m_db,
+             m_insFlow,
+             m_path,
              "inserting flows row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ", " + std::to_string(r.srcGpu) + "->" +
                  std::to_string(r.dstGpu) + ")");
@@ -530,7 +537,9 @@ ResultsDb::WritePending()
         BindReal(m_insStep, 7, r.startS);
         BindReal(m_insStep, 8, r.endS);
         BindInt(m_insStep, 9, r.bytes);
-        Step(m_db, m_insStep, m_path,
+        Step(m_db,
+             m_insStep,
+             m_path,
              "inserting steps row " + run + std::to_string(p.runId) + ", job " +
                  std::to_string(r.jobId) + ", iteration " + std::to_string(r.iteration) +
                  ", step " + std::to_string(r.step) + ")");
@@ -544,7 +553,9 @@ ResultsDb::WritePending()
         BindInt(m_insCongestion, 4, r.pfcSent);
         BindInt(m_insCongestion, 5, r.pfcReceived);
         BindReal(m_insCongestion, 6, r.pausedS);
-        Step(m_db, m_insCongestion, m_path,
+        Step(m_db,
+             m_insCongestion,
+             m_path,
              "inserting congestion row " + run + std::to_string(p.runId) + ", link " +
                  std::to_string(r.linkId) + ")");
     }
@@ -555,7 +566,9 @@ ResultsDb::WritePending()
         BindInt(m_insQueue, 2, r.linkId);
         BindReal(m_insQueue, 3, r.timeS);
         BindInt(m_insQueue, 4, r.bytes);
-        Step(m_db, m_insQueue, m_path,
+        Step(m_db,
+             m_insQueue,
+             m_path,
              "inserting queue_samples row " + run + std::to_string(p.runId) + ", link " +
                  std::to_string(r.linkId) + ")");
     }
@@ -568,7 +581,9 @@ ResultsDb::WritePending()
         BindInt(m_insRate, 4, r.peerGpu);
         BindReal(m_insRate, 5, r.timeS);
         BindReal(m_insRate, 6, r.rateBps);
-        Step(m_db, m_insRate, m_path,
+        Step(m_db,
+             m_insRate,
+             m_path,
              "inserting rate_samples row " + run + std::to_string(p.runId) + ", gpu " +
                  std::to_string(r.gpu) + ")");
     }
@@ -604,7 +619,10 @@ ResultsDb::Flush()
 }
 
 void
-ResultsDb::FinishRun(int64_t runId, double wallTimeS, double simTimeS, uint64_t events,
+ResultsDb::FinishRun(int64_t runId,
+                     double wallTimeS,
+                     double simTimeS,
+                     uint64_t events,
                      const std::string& status)
 {
     try

@@ -110,11 +110,11 @@ struct StepRow
  */
 struct CongestionRow
 {
-    uint32_t linkId{0};       //!< link id (as in "links")
-    uint64_t ecnMarks{0};     //!< packets marked CE at this egress
-    uint64_t pfcSent{0};      //!< PFC frames sent by the port
-    uint64_t pfcReceived{0};  //!< PFC frames received by the port
-    double pausedS{0};        //!< time the port was paused by the other end, seconds
+    uint32_t linkId{0};      //!< link id (as in "links")
+    uint64_t ecnMarks{0};    //!< packets marked CE at this egress
+    uint64_t pfcSent{0};     //!< PFC frames sent by the port
+    uint64_t pfcReceived{0}; //!< PFC frames received by the port
+    double pausedS{0};       //!< time the port was paused by the other end, seconds
 };
 
 /**
@@ -183,7 +183,7 @@ struct FlowRow
  */
 class ResultsDb
 {
-public:
+  public:
     /// Schema version stored in PRAGMA user_version.
     static constexpr int kSchemaVersion = 3;
 
@@ -239,7 +239,10 @@ public:
      * \param status normally "done" or "failed"
      * \throws std::runtime_error if the run does not exist
      */
-    void FinishRun(int64_t runId, double wallTimeS, double simTimeS, uint64_t events,
+    void FinishRun(int64_t runId,
+                   double wallTimeS,
+                   double simTimeS,
+                   uint64_t events,
                    const std::string& status);
 
     /// \return the number of buffered (uncommitted) rows
@@ -249,7 +252,7 @@ public:
     /// \return the current UTC time as "YYYY-MM-DDTHH:MM:SSZ"
     static std::string UtcNow();
 
-private:
+  private:
     /// Execute SQL without results; throws with \p what on error.
     void Exec(const char* sql, const std::string& what);
     /// Prepare a statement; throws on error.
@@ -275,27 +278,27 @@ private:
         Row row;       //!< the row
     };
 
-    std::string m_path;                              //!< file path
-    std::size_t m_batchRows;                         //!< auto-flush threshold
-    sqlite3* m_db{nullptr};                          //!< connection
-    sqlite3_stmt* m_insRun{nullptr};                 //!< INSERT INTO runs
-    sqlite3_stmt* m_insJob{nullptr};                 //!< INSERT INTO jobs
-    sqlite3_stmt* m_insIteration{nullptr};           //!< INSERT INTO iterations
-    sqlite3_stmt* m_insLink{nullptr};                //!< INSERT INTO links
-    sqlite3_stmt* m_insFlow{nullptr};                //!< INSERT INTO flows
-    sqlite3_stmt* m_insStep{nullptr};                //!< INSERT INTO steps
-    sqlite3_stmt* m_insCongestion{nullptr};          //!< INSERT INTO congestion
-    sqlite3_stmt* m_insQueue{nullptr};               //!< INSERT INTO queue_samples
-    sqlite3_stmt* m_insRate{nullptr};                //!< INSERT INTO rate_samples
-    sqlite3_stmt* m_finishRun{nullptr};              //!< UPDATE runs
-    std::vector<Pending<JobRow>> m_jobs;             //!< buffered jobs rows
-    std::vector<Pending<IterationRow>> m_iterations; //!< buffered iterations rows
-    std::vector<Pending<LinkRow>> m_links;           //!< buffered links rows
-    std::vector<Pending<FlowRow>> m_flows;           //!< buffered flows rows
-    std::vector<Pending<StepRow>> m_steps;           //!< buffered steps rows
-    std::vector<Pending<CongestionRow>> m_congestion;     //!< buffered congestion rows
-    std::vector<Pending<QueueSampleRow>> m_queueSamples;  //!< buffered queue samples
-    std::vector<Pending<RateSampleRow>> m_rateSamples;    //!< buffered rate samples
+    std::string m_path;                                  //!< file path
+    std::size_t m_batchRows;                             //!< auto-flush threshold
+    sqlite3* m_db{nullptr};                              //!< connection
+    sqlite3_stmt* m_insRun{nullptr};                     //!< INSERT INTO runs
+    sqlite3_stmt* m_insJob{nullptr};                     //!< INSERT INTO jobs
+    sqlite3_stmt* m_insIteration{nullptr};               //!< INSERT INTO iterations
+    sqlite3_stmt* m_insLink{nullptr};                    //!< INSERT INTO links
+    sqlite3_stmt* m_insFlow{nullptr};                    //!< INSERT INTO flows
+    sqlite3_stmt* m_insStep{nullptr};                    //!< INSERT INTO steps
+    sqlite3_stmt* m_insCongestion{nullptr};              //!< INSERT INTO congestion
+    sqlite3_stmt* m_insQueue{nullptr};                   //!< INSERT INTO queue_samples
+    sqlite3_stmt* m_insRate{nullptr};                    //!< INSERT INTO rate_samples
+    sqlite3_stmt* m_finishRun{nullptr};                  //!< UPDATE runs
+    std::vector<Pending<JobRow>> m_jobs;                 //!< buffered jobs rows
+    std::vector<Pending<IterationRow>> m_iterations;     //!< buffered iterations rows
+    std::vector<Pending<LinkRow>> m_links;               //!< buffered links rows
+    std::vector<Pending<FlowRow>> m_flows;               //!< buffered flows rows
+    std::vector<Pending<StepRow>> m_steps;               //!< buffered steps rows
+    std::vector<Pending<CongestionRow>> m_congestion;    //!< buffered congestion rows
+    std::vector<Pending<QueueSampleRow>> m_queueSamples; //!< buffered queue samples
+    std::vector<Pending<RateSampleRow>> m_rateSamples;   //!< buffered rate samples
 };
 
 } // namespace vclos

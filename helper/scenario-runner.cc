@@ -122,7 +122,10 @@ ScenarioRunner::Build()
         job->SetAttribute("ComputeTime", TimeValue(Seconds(spec.computeS)));
         job->SetAttribute("BackwardFraction", DoubleValue(spec.backwardFraction));
         job->SetAttribute("Buckets", UintegerValue(spec.buckets));
-        job->Setup(nics, spec.collective, spec.bytes, s.topology.gpusPerServer,
+        job->Setup(nics,
+                   spec.collective,
+                   spec.bytes,
+                   s.topology.gpusPerServer,
                    spec.pipelineChunks);
         job->SetAllToAll(spec.allToAllBytes);
         job->SetFinishedCallback(MakeCallback(&ScenarioRunner::JobFinished, this));

@@ -5,10 +5,10 @@
 #ifndef VCLOS_SCENARIO_RUNNER_H
 #define VCLOS_SCENARIO_RUNNER_H
 
-#include "ns3/training-job.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/results-db.h"
 #include "ns3/scenario.h"
+#include "ns3/training-job.h"
 
 #include <memory>
 #include <ostream>
@@ -30,13 +30,13 @@ class ScenarioRunner
     /// What a run produced.
     struct Summary
     {
-        int64_t runId{-1};       //!< run id in the database (-1 without one)
-        double wallTimeS{0};     //!< wall-clock seconds of build + simulation
-        double simTimeS{0};      //!< simulated seconds at the end
-        uint64_t events{0};      //!< simulator events executed
+        int64_t runId{-1};        //!< run id in the database (-1 without one)
+        double wallTimeS{0};      //!< wall-clock seconds of build + simulation
+        double simTimeS{0};       //!< simulated seconds at the end
+        uint64_t events{0};       //!< simulator events executed
         uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
-        uint32_t jobs{0};        //!< jobs in the scenario
-        std::string status;      //!< "done" or "incomplete" (safety stop reached)
+        uint32_t jobs{0};         //!< jobs in the scenario
+        std::string status;       //!< "done" or "incomplete" (safety stop reached)
     };
 
     /// \param scenario a validated scenario

@@ -101,18 +101,18 @@ Describe(const Json& v)
     }
     switch (v.type())
     {
-        case Json::value_t::null:
-            return "null";
-        case Json::value_t::boolean:
-            return "boolean " + dumped;
-        case Json::value_t::string:
-            return "string " + dumped;
-        case Json::value_t::object:
-            return "an object";
-        case Json::value_t::array:
-            return "an array";
-        default:
-            return dumped;
+    case Json::value_t::null:
+        return "null";
+    case Json::value_t::boolean:
+        return "boolean " + dumped;
+    case Json::value_t::string:
+        return "string " + dumped;
+    case Json::value_t::object:
+        return "an object";
+    case Json::value_t::array:
+        return "an array";
+    default:
+        return dumped;
     }
 }
 
@@ -157,19 +157,21 @@ JoinList(const std::vector<std::string>& items)
  */
 class ObjectReader
 {
-public:
+  public:
     /**
      * \param source file name for messages
      * \param value the value that must be an object
      * \param path its JSON path ("" at the top level)
      * \param keys the allowed keys
      */
-    ObjectReader(const std::string& source, const Json& value, const std::string& path,
+    ObjectReader(const std::string& source,
+                 const Json& value,
+                 const std::string& path,
                  std::vector<std::string> keys)
-        : m_source(source)
-        , m_value(value)
-        , m_path(path)
-        , m_keys(std::move(keys))
+        : m_source(source),
+          m_value(value),
+          m_path(path),
+          m_keys(std::move(keys))
     {
         if (!m_value.is_object())
         {
@@ -203,41 +205,37 @@ public:
     }
 
     /// Throw a ScenarioError for \p path.
-    [[noreturn]] void
-    Fail(const std::string& path, const std::string& msg) const
+    [[noreturn]] void Fail(const std::string& path, const std::string& msg) const
     {
         throw ScenarioError(m_source + ": " + (path.empty() ? "(top level)" : path) + ": " + msg);
     }
 
     /// \return the path of \p key
-    std::string
-    Path(const std::string& key) const
+    std::string Path(const std::string& key) const
     {
         return Child(m_path, key);
     }
 
     /// \return whether the object has \p key
-    bool
-    Has(const std::string& key) const
+    bool Has(const std::string& key) const
     {
         return m_value.contains(key);
     }
 
     /// \return the value of a required key; \p expected describes it for the message
-    const Json&
-    Required(const std::string& key, const std::string& expected) const
+    const Json& Required(const std::string& key, const std::string& expected) const
     {
         if (!Has(key))
         {
-            Fail(Path(key), "missing required key '" + key + "' in " + Where() + " (expected " +
-                                expected + ")");
+            Fail(Path(key),
+                 "missing required key '" + key + "' in " + Where() + " (expected " + expected +
+                     ")");
         }
         return m_value.at(key);
     }
 
     /// \return a string value (required if \p def is null)
-    std::string
-    String(const std::string& key, const char* def) const
+    std::string String(const std::string& key, const char* def) const
     {
         if (!Has(key) && def != nullptr)
         {
@@ -252,8 +250,7 @@ public:
     }
 
     /// \return a boolean value (\p def if absent)
-    bool
-    Bool(const std::string& key, bool def) const
+    bool Bool(const std::string& key, bool def) const
     {
         if (!Has(key))
         {
@@ -268,8 +265,7 @@ public:
     }
 
     /// \return an integer value in [lo, hi] (required if \p def is null)
-    uint64_t
-    Integer(const std::string& key, uint64_t lo, uint64_t hi, const uint64_t* def) const
+    uint64_t Integer(const std::string& key, uint64_t lo, uint64_t hi, const uint64_t* def) const
     {
         if (!Has(key) && def != nullptr)
         {
@@ -279,16 +275,14 @@ public:
     }
 
     /// \return a uint32_t value in [lo, UINT32_MAX] with default \p def
-    uint32_t
-    U32(const std::string& key, uint32_t lo, uint32_t def) const
+    uint32_t U32(const std::string& key, uint32_t lo, uint32_t def) const
     {
         uint64_t d = def;
         return static_cast<uint32_t>(Integer(key, lo, std::numeric_limits<uint32_t>::max(), &d));
     }
 
     /// \return a required uint32_t value in [lo, UINT32_MAX]
-    uint32_t
-    RequiredU32(const std::string& key, uint32_t lo) const
+    uint32_t RequiredU32(const std::string& key, uint32_t lo) const
     {
         return static_cast<uint32_t>(
             Integer(key, lo, std::numeric_limits<uint32_t>::max(), nullptr));
@@ -300,8 +294,7 @@ public:
      * \param def the default (required if null)
      * \return a number
      */
-    double
-    Number(const std::string& key, bool strictlyPositive, const double* def) const
+    double Number(const std::string& key, bool strictlyPositive, const double* def) const
     {
         if (!Has(key) && def != nullptr)
         {
@@ -322,8 +315,7 @@ public:
     }
 
     /// \return the description of an integer range for messages
-    static std::string
-    IntegerExpectation(uint64_t lo, uint64_t hi)
+    static std::string IntegerExpectation(uint64_t lo, uint64_t hi)
     {
         if (hi == std::numeric_limits<uint64_t>::max() ||
             hi == std::numeric_limits<uint32_t>::max())
@@ -334,8 +326,7 @@ public:
     }
 
     /// \return an integer read from \p v (at \p path) in [lo, hi]
-    uint64_t
-    IntegerValue(const Json& v, const std::string& path, uint64_t lo, uint64_t hi) const
+    uint64_t IntegerValue(const Json& v, const std::string& path, uint64_t lo, uint64_t hi) const
     {
         std::string expected = IntegerExpectation(lo, hi);
         uint64_t out = 0;
@@ -373,13 +364,12 @@ public:
     }
 
     /// \return the object's path for messages ("topology", "the top level", ...)
-    std::string
-    Where() const
+    std::string Where() const
     {
         return m_path.empty() ? "the top level" : m_path;
     }
 
-private:
+  private:
     const std::string& m_source;     //!< file name
     const Json& m_value;             //!< the object
     std::string m_path;              //!< its path
@@ -388,14 +378,18 @@ private:
 
 /// Parse a link class object ("host_link" etc.) with the given defaults.
 LinkSpec
-ParseLink(const std::string& source, const ObjectReader& parent, const std::string& key,
+ParseLink(const std::string& source,
+          const ObjectReader& parent,
+          const std::string& key,
           const LinkSpec& def)
 {
     if (!parent.Has(key))
     {
         return def;
     }
-    ObjectReader r(source, parent.Required(key, "an object"), parent.Path(key),
+    ObjectReader r(source,
+                   parent.Required(key, "an object"),
+                   parent.Path(key),
                    {"rate_gbps", "delay_us"});
     LinkSpec out;
     double rateGbps = def.rateBps / 1e9;
@@ -433,14 +427,16 @@ ParseGpus(const std::string& source, const ObjectReader& job, uint32_t numGpus)
             uint64_t g = job.IntegerValue(v[i], p, 0, std::numeric_limits<uint32_t>::max());
             if (g >= numGpus)
             {
-                job.Fail(p, "GPU " + std::to_string(g) + " does not exist (the topology has " +
-                                GpuRange(numGpus) + ")");
+                job.Fail(p,
+                         "GPU " + std::to_string(g) + " does not exist (the topology has " +
+                             GpuRange(numGpus) + ")");
             }
             auto ins = seen.emplace(static_cast<uint32_t>(g), i);
             if (!ins.second)
             {
-                job.Fail(p, "GPU " + std::to_string(g) + " appears twice in this job (also at " +
-                                Elem(path, ins.first->second) + "); expected distinct GPUs");
+                job.Fail(p,
+                         "GPU " + std::to_string(g) + " appears twice in this job (also at " +
+                             Elem(path, ins.first->second) + "); expected distinct GPUs");
             }
             gpus.push_back(static_cast<uint32_t>(g));
         }
@@ -460,15 +456,16 @@ ParseGpus(const std::string& source, const ObjectReader& job, uint32_t numGpus)
     uint64_t last = first + static_cast<uint64_t>(count - 1) * stride;
     if (first >= numGpus)
     {
-        r.Fail(r.Path("first"), "GPU " + std::to_string(first) +
-                                    " does not exist (the topology has " + GpuRange(numGpus) + ")");
+        r.Fail(r.Path("first"),
+               "GPU " + std::to_string(first) + " does not exist (the topology has " +
+                   GpuRange(numGpus) + ")");
     }
     if (last >= numGpus)
     {
-        r.Fail(path, "the range first=" + std::to_string(first) +
-                         ", count=" + std::to_string(count) + ", stride=" + std::to_string(stride) +
-                         " ends at GPU " + std::to_string(last) +
-                         ", which does not exist (the topology has " + GpuRange(numGpus) + ")");
+        r.Fail(path,
+               "the range first=" + std::to_string(first) + ", count=" + std::to_string(count) +
+                   ", stride=" + std::to_string(stride) + " ends at GPU " + std::to_string(last) +
+                   ", which does not exist (the topology has " + GpuRange(numGpus) + ")");
     }
     for (uint32_t i = 0; i < count; ++i)
     {
@@ -493,8 +490,7 @@ ParseJsonText(const std::string& text, const std::string& source)
     };
 
     std::vector<Frame> stack;
-    auto pathOf = [&stack]()
-    {
+    auto pathOf = [&stack]() {
         std::string p;
         for (const auto& f : stack)
         {
@@ -502,49 +498,46 @@ ParseJsonText(const std::string& text, const std::string& source)
         }
         return p;
     };
-    auto elementDone = [&stack]()
-    {
+    auto elementDone = [&stack]() {
         if (!stack.empty() && stack.back().isArray)
         {
             ++stack.back().index;
         }
     };
-    Json::parser_callback_t cb = [&](int /* depth */, Json::parse_event_t event, Json& parsed)
-    {
+    Json::parser_callback_t cb = [&](int /* depth */, Json::parse_event_t event, Json& parsed) {
         switch (event)
         {
-            case Json::parse_event_t::object_start:
-                stack.push_back(Frame{});
-                break;
-            case Json::parse_event_t::array_start:
-                stack.push_back(Frame{true, 0, {}, {}});
-                break;
-            case Json::parse_event_t::key:
+        case Json::parse_event_t::object_start:
+            stack.push_back(Frame{});
+            break;
+        case Json::parse_event_t::array_start:
+            stack.push_back(Frame{true, 0, {}, {}});
+            break;
+        case Json::parse_event_t::key: {
+            Frame& f = stack.back();
+            f.key = parsed.get<std::string>();
+            if (!f.keys.insert(f.key).second)
             {
-                Frame& f = stack.back();
-                f.key = parsed.get<std::string>();
-                if (!f.keys.insert(f.key).second)
+                std::string where;
+                for (std::size_t i = 0; i + 1 < stack.size(); ++i)
                 {
-                    std::string where;
-                    for (std::size_t i = 0; i + 1 < stack.size(); ++i)
-                    {
-                        where = stack[i].isArray ? Elem(where, stack[i].index)
-                                                 : Child(where, stack[i].key);
-                    }
-                    throw ScenarioError(source + ": " + pathOf() + ": duplicate key '" + f.key +
-                                        "' in " + (where.empty() ? "the top level" : where) +
-                                        "; each key may appear only once");
+                    where =
+                        stack[i].isArray ? Elem(where, stack[i].index) : Child(where, stack[i].key);
                 }
-                break;
+                throw ScenarioError(source + ": " + pathOf() + ": duplicate key '" + f.key +
+                                    "' in " + (where.empty() ? "the top level" : where) +
+                                    "; each key may appear only once");
             }
-            case Json::parse_event_t::object_end:
-            case Json::parse_event_t::array_end:
-                stack.pop_back();
-                elementDone();
-                break;
-            case Json::parse_event_t::value:
-                elementDone();
-                break;
+            break;
+        }
+        case Json::parse_event_t::object_end:
+        case Json::parse_event_t::array_end:
+            stack.pop_back();
+            elementDone();
+            break;
+        case Json::parse_event_t::value:
+            elementDone();
+            break;
         }
         return true;
     };
@@ -585,7 +578,8 @@ ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& co
 }
 
 Scenario
-ParseScenario(const std::string& jsonText, const std::string& sourceName,
+ParseScenario(const std::string& jsonText,
+              const std::string& sourceName,
               const std::vector<std::string>& collectives)
 {
     const std::string& src = sourceName;
@@ -595,9 +589,18 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     s.text = jsonText;
     s.sourceName = sourceName;
 
-    ObjectReader top(src, root, "",
-                     {"name", "description", "seed", "level", "topology", "network", "jobs",
-                      "output", "stop_time_s"});
+    ObjectReader top(src,
+                     root,
+                     "",
+                     {"name",
+                      "description",
+                      "seed",
+                      "level",
+                      "topology",
+                      "network",
+                      "jobs",
+                      "output",
+                      "stop_time_s"});
     s.name = top.String("name", nullptr);
     if (s.name.empty())
     {
@@ -608,18 +611,27 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     s.level = top.String("level", "packet");
     if (s.level != "packet")
     {
-        top.Fail("level", "level '" + s.level +
-                              "' is not implemented; only \"packet\" is implemented for now "
-                              "(a flow-level engine is planned)");
+        top.Fail("level",
+                 "level '" + s.level +
+                     "' is not implemented; only \"packet\" is implemented for now "
+                     "(a flow-level engine is planned)");
     }
     double defStop = 10;
     s.stopTimeS = top.Number("stop_time_s", true, &defStop);
 
     // topology
     {
-        ObjectReader t(src, top.Required("topology", "an object"), "topology",
-                       {"leaves", "spines", "gpus_per_leaf", "gpus_per_server",
-                        "links_per_leaf_spine", "host_link", "fabric_link", "intra_server"});
+        ObjectReader t(src,
+                       top.Required("topology", "an object"),
+                       "topology",
+                       {"leaves",
+                        "spines",
+                        "gpus_per_leaf",
+                        "gpus_per_server",
+                        "links_per_leaf_spine",
+                        "host_link",
+                        "fabric_link",
+                        "intra_server"});
         TopologySpec& topo = s.topology;
         topo.leaves = t.RequiredU32("leaves", 1);
         topo.spines = t.RequiredU32("spines", 1);
@@ -655,10 +667,20 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     // network
     if (top.Has("network"))
     {
-        ObjectReader n(src, top.Required("network", "an object"), "network",
-                       {"mtu_bytes", "queue_bytes", "ack_interval", "retransmit_timeout_us",
-                        "ecmp_seed_mode", "buffer_bytes", "alpha", "pfc", "ecn",
-                        "congestion_control", "cnp_interval_us"});
+        ObjectReader n(src,
+                       top.Required("network", "an object"),
+                       "network",
+                       {"mtu_bytes",
+                        "queue_bytes",
+                        "ack_interval",
+                        "retransmit_timeout_us",
+                        "ecmp_seed_mode",
+                        "buffer_bytes",
+                        "alpha",
+                        "pfc",
+                        "ecn",
+                        "congestion_control",
+                        "cnp_interval_us"});
         NetworkSpec& net = s.network;
         const NetworkSpec defaults;
         uint64_t defMtu = defaults.mtuBytes;
@@ -668,9 +690,9 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
             n.Integer("queue_bytes", 1, std::numeric_limits<uint64_t>::max(), &defQueue);
         if (net.queueBytes < net.mtuBytes)
         {
-            n.Fail(n.Path("queue_bytes"), "expected at least mtu_bytes (" +
-                                              std::to_string(net.mtuBytes) + "), got " +
-                                              std::to_string(net.queueBytes));
+            n.Fail(n.Path("queue_bytes"),
+                   "expected at least mtu_bytes (" + std::to_string(net.mtuBytes) + "), got " +
+                       std::to_string(net.queueBytes));
         }
         net.ackInterval = n.U32("ack_interval", 1, defaults.ackInterval);
         double defRto = defaults.retransmitTimeoutS * 1e6;
@@ -696,12 +718,15 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         net.pfc = n.Bool("pfc", false);
         if (net.pfc && net.bufferBytes == 0)
         {
-            n.Fail(n.Path("pfc"), "PFC needs a shared switch buffer: give buffer_bytes (e.g. "
-                                  "12582912 for 12 MiB)");
+            n.Fail(n.Path("pfc"),
+                   "PFC needs a shared switch buffer: give buffer_bytes (e.g. "
+                   "12582912 for 12 MiB)");
         }
         if (n.Has("ecn"))
         {
-            ObjectReader e(src, n.Required("ecn", "an object"), n.Path("ecn"),
+            ObjectReader e(src,
+                           n.Required("ecn", "an object"),
+                           n.Path("ecn"),
                            {"kmin_bytes", "kmax_bytes", "pmax"});
             net.ecn = true;
             uint64_t defKmin = defaults.ecnKminBytes;
@@ -712,13 +737,12 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
             net.ecnPmax = e.Number("pmax", true, &defPmax);
             if (net.ecnKmaxBytes <= net.ecnKminBytes)
             {
-                e.Fail(e.Path("kmax_bytes"), "expected more than kmin_bytes (" +
-                                                 std::to_string(net.ecnKminBytes) + ")");
+                e.Fail(e.Path("kmax_bytes"),
+                       "expected more than kmin_bytes (" + std::to_string(net.ecnKminBytes) + ")");
             }
             if (net.ecnPmax > 1)
             {
-                e.Fail(e.Path("pmax"), "expected a probability in (0, 1], got " +
-                                           Num(net.ecnPmax));
+                e.Fail(e.Path("pmax"), "expected a probability in (0, 1], got " + Num(net.ecnPmax));
             }
         }
         net.congestionControl = n.String("congestion_control", "none");
@@ -734,7 +758,9 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     // output
     if (top.Has("output"))
     {
-        ObjectReader o(src, top.Required("output", "an object"), "output",
+        ObjectReader o(src,
+                       top.Required("output", "an object"),
+                       "output",
                        {"progress_interval_ms", "sample_interval_us"});
         double defMs = OutputSpec().progressIntervalS * 1e3;
         s.output.progressIntervalS = o.Number("progress_interval_ms", true, &defMs) * 1e-3;
@@ -752,10 +778,22 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
     for (std::size_t i = 0; i < jobs.size(); ++i)
     {
         const std::string path = Elem("jobs", i);
-        ObjectReader r(src, jobs[i], path,
-                       {"name", "gpus", "collective", "bytes", "bytes_mib", "iterations",
-                        "compute_us", "start_us", "pipeline_chunks", "model", "buckets",
-                        "backward_fraction", "all_to_all_bytes"});
+        ObjectReader r(src,
+                       jobs[i],
+                       path,
+                       {"name",
+                        "gpus",
+                        "collective",
+                        "bytes",
+                        "bytes_mib",
+                        "iterations",
+                        "compute_us",
+                        "start_us",
+                        "pipeline_chunks",
+                        "model",
+                        "buckets",
+                        "backward_fraction",
+                        "all_to_all_bytes"});
         JobSpec job;
         std::string defName = "job" + std::to_string(i);
         job.name = r.String("name", defName.c_str());
@@ -766,9 +804,9 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         auto ins = names.emplace(job.name, i);
         if (!ins.second)
         {
-            r.Fail(r.Path("name"), "duplicate job name '" + job.name + "' (also used by " +
-                                       Elem("jobs", ins.first->second) +
-                                       "); job names must be unique");
+            r.Fail(r.Path("name"),
+                   "duplicate job name '" + job.name + "' (also used by " +
+                       Elem("jobs", ins.first->second) + "); job names must be unique");
         }
         job.gpus = ParseGpus(src, r, s.topology.NumGpus());
         job.collective = r.String("collective", nullptr);
@@ -799,8 +837,9 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         }
         else if (!hasBytes && !hasMib)
         {
-            r.Fail(r.Path("bytes"), "missing required key 'bytes' in " + path +
-                                        " (expected an integer >= 1; or give 'bytes_mib')");
+            r.Fail(r.Path("bytes"),
+                   "missing required key 'bytes' in " + path +
+                       " (expected an integer >= 1; or give 'bytes_mib')");
         }
         if (hasBytes)
         {
@@ -812,9 +851,10 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
             double bytes = std::round(mib * kMib);
             if (bytes < 1 || bytes >= 9.2e18)
             {
-                r.Fail(r.Path("bytes_mib"), "expected a size of at least 1 byte and below 2^63 "
-                                            "bytes, got " +
-                                                Num(mib) + " MiB");
+                r.Fail(r.Path("bytes_mib"),
+                       "expected a size of at least 1 byte and below 2^63 "
+                       "bytes, got " +
+                           Num(mib) + " MiB");
             }
             job.bytes = static_cast<uint64_t>(bytes);
         }
@@ -837,9 +877,9 @@ ParseScenario(const std::string& jsonText, const std::string& sourceName,
         job.pipelineChunks = r.U32("pipeline_chunks", 1, 1);
         if (job.startS >= s.stopTimeS)
         {
-            r.Fail(r.Path("start_us"), "the job starts at " + Num(job.startS) +
-                                           " s, not before stop_time_s (" + Num(s.stopTimeS) +
-                                           " s); expected an earlier start or a later stop");
+            r.Fail(r.Path("start_us"),
+                   "the job starts at " + Num(job.startS) + " s, not before stop_time_s (" +
+                       Num(s.stopTimeS) + " s); expected an earlier start or a later stop");
         }
         s.jobs.push_back(std::move(job));
     }

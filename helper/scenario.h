@@ -25,11 +25,12 @@ namespace vclos
  */
 class ScenarioError : public std::runtime_error
 {
-public:
+  public:
     /// \param message the complete message (already prefixed with file and path)
     explicit ScenarioError(const std::string& message)
         : std::runtime_error(message)
-    {}
+    {
+    }
 };
 
 /**
@@ -93,15 +94,15 @@ struct NetworkSpec
     uint32_t ackInterval{1};                            //!< receiver ACKs every this many packets
     double retransmitTimeoutS{1e-3};                    //!< retransmit timeout in seconds, > 0
     EcmpSeedMode ecmpSeedMode{EcmpSeedMode::PerSwitch}; //!< ECMP hash seeding
-    uint64_t bufferBytes{0};          //!< shared buffer per switch (0: per-port queue_bytes)
-    double alpha{0.125};              //!< dynamic threshold factor of the shared buffer
-    bool pfc{false};                  //!< PFC on the RoCE data priority (needs bufferBytes)
-    bool ecn{false};                  //!< RED/ECN marking at switch egress
-    uint64_t ecnKminBytes{100000};    //!< ECN Kmin at 100 Gbps
-    uint64_t ecnKmaxBytes{400000};    //!< ECN Kmax at 100 Gbps
-    double ecnPmax{0.2};              //!< ECN marking probability at Kmax
+    uint64_t bufferBytes{0};               //!< shared buffer per switch (0: per-port queue_bytes)
+    double alpha{0.125};                   //!< dynamic threshold factor of the shared buffer
+    bool pfc{false};                       //!< PFC on the RoCE data priority (needs bufferBytes)
+    bool ecn{false};                       //!< RED/ECN marking at switch egress
+    uint64_t ecnKminBytes{100000};         //!< ECN Kmin at 100 Gbps
+    uint64_t ecnKmaxBytes{400000};         //!< ECN Kmax at 100 Gbps
+    double ecnPmax{0.2};                   //!< ECN marking probability at Kmax
     std::string congestionControl{"none"}; //!< "none" (line rate) or "dcqcn"
-    double cnpIntervalS{50e-6};       //!< minimum time between CNPs of a queue pair
+    double cnpIntervalS{50e-6};            //!< minimum time between CNPs of a queue pair
 };
 
 /**
@@ -122,7 +123,7 @@ struct JobSpec
     std::string model;          //!< model name from the model table ("" if none)
     uint32_t buckets{1};        //!< gradient buckets overlapping the backward pass, >= 1
     double backwardFraction{2.0 / 3.0}; //!< share of compute in the backward pass, [0, 1]
-    uint64_t allToAllBytes{0};  //!< MoE all-to-all bytes per GPU per iteration
+    uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration
 };
 
 /**
@@ -171,7 +172,8 @@ std::vector<std::string> DefaultCollectives();
  * \return the scenario, with defaults applied; Scenario::text holds \p jsonText
  * \throws ScenarioError on any error
  */
-Scenario ParseScenario(const std::string& jsonText, const std::string& sourceName,
+Scenario ParseScenario(const std::string& jsonText,
+                       const std::string& sourceName,
                        const std::vector<std::string>& collectives = DefaultCollectives());
 
 /**

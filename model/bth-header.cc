@@ -24,8 +24,10 @@ BthHeader::BthHeader()
 TypeId
 BthHeader::GetTypeId()
 {
-    static TypeId tid =
-        TypeId("ns3::BthHeader").SetParent<Header>().SetGroupName("Vclos").AddConstructor<BthHeader>();
+    static TypeId tid = TypeId("ns3::BthHeader")
+                            .SetParent<Header>()
+                            .SetGroupName("Vclos")
+                            .AddConstructor<BthHeader>();
     return tid;
 }
 

@@ -53,16 +53,16 @@ class BthHeader : public Header
     void Serialize(Buffer::Iterator start) const override;
     uint32_t Deserialize(Buffer::Iterator start) override;
 
-    void SetOpcode(uint8_t opcode);         //!< \param opcode the opcode
-    uint8_t GetOpcode() const;              //!< \return the opcode
-    void SetDestQp(uint32_t qp);            //!< \param qp destination QP (24 bits)
-    uint32_t GetDestQp() const;             //!< \return destination QP
-    void SetPsn(uint32_t psn);              //!< \param psn packet sequence number (24 bits)
-    uint32_t GetPsn() const;                //!< \return packet sequence number
-    void SetAckRequest(bool ackReq);        //!< \param ackReq the AckReq bit
-    bool GetAckRequest() const;             //!< \return the AckReq bit
-    void SetPartitionKey(uint16_t pkey);    //!< \param pkey partition key
-    uint16_t GetPartitionKey() const;       //!< \return partition key
+    void SetOpcode(uint8_t opcode);      //!< \param opcode the opcode
+    uint8_t GetOpcode() const;           //!< \return the opcode
+    void SetDestQp(uint32_t qp);         //!< \param qp destination QP (24 bits)
+    uint32_t GetDestQp() const;          //!< \return destination QP
+    void SetPsn(uint32_t psn);           //!< \param psn packet sequence number (24 bits)
+    uint32_t GetPsn() const;             //!< \return packet sequence number
+    void SetAckRequest(bool ackReq);     //!< \param ackReq the AckReq bit
+    bool GetAckRequest() const;          //!< \return the AckReq bit
+    void SetPartitionKey(uint16_t pkey); //!< \param pkey partition key
+    uint16_t GetPartitionKey() const;    //!< \return partition key
 
     /// \return true if \p opcode ends a message
     static bool IsLast(uint8_t opcode);

@@ -19,15 +19,15 @@ NS_OBJECT_ENSURE_REGISTERED(CollectiveExecutor);
 TypeId
 CollectiveExecutor::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::CollectiveExecutor")
-                            .SetParent<Object>()
-                            .SetGroupName("Vclos")
-                            .AddConstructor<CollectiveExecutor>()
-                            .AddTraceSource("TransferDone",
-                                            "A transfer of the schedule was fully received.",
-                                            MakeTraceSourceAccessor(
-                                                &CollectiveExecutor::m_transferDoneTrace),
-                                            "ns3::TracedValueCallback::Uint32");
+    static TypeId tid =
+        TypeId("ns3::CollectiveExecutor")
+            .SetParent<Object>()
+            .SetGroupName("Vclos")
+            .AddConstructor<CollectiveExecutor>()
+            .AddTraceSource("TransferDone",
+                            "A transfer of the schedule was fully received.",
+                            MakeTraceSourceAccessor(&CollectiveExecutor::m_transferDoneTrace),
+                            "ns3::TracedValueCallback::Uint32");
     return tid;
 }
 

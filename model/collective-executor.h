@@ -84,10 +84,10 @@ class CollectiveExecutor : public Object
 
     vclos::CollectiveSchedule m_schedule;
     std::vector<Ptr<RdmaNic>> m_nics;
-    std::vector<uint32_t> m_qpOfTransfer;         //!< local QP number at the source
-    std::vector<uint32_t> m_depCount;             //!< unmet dependencies per transfer
-    std::vector<uint32_t> m_dependentsStart;      //!< CSR offsets into m_dependents
-    std::vector<uint32_t> m_dependents;           //!< transfers waiting on each transfer
+    std::vector<uint32_t> m_qpOfTransfer;                    //!< local QP number at the source
+    std::vector<uint32_t> m_depCount;                        //!< unmet dependencies per transfer
+    std::vector<uint32_t> m_dependentsStart;                 //!< CSR offsets into m_dependents
+    std::vector<uint32_t> m_dependents;                      //!< transfers waiting on each transfer
     std::map<std::pair<uint32_t, uint32_t>, uint32_t> m_qps; //!< (src, dst) -> QP number
     std::vector<Time> m_postTime;
     std::vector<Time> m_doneTime;

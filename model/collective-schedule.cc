@@ -286,8 +286,17 @@ MakeReduceScatter(uint32_t ranks, uint64_t bytes, uint32_t pipelineChunks)
     }
     s.steps = ranks - 1;
     s.transfers.reserve(static_cast<size_t>(s.steps) * ranks * pipelineChunks);
-    AppendRingSteps(s, Iota(ranks), 0, bytes, TransferOp::Reduce, ranks - 1, 0, pipelineChunks,
-                    nullptr, nullptr, false);
+    AppendRingSteps(s,
+                    Iota(ranks),
+                    0,
+                    bytes,
+                    TransferOp::Reduce,
+                    ranks - 1,
+                    0,
+                    pipelineChunks,
+                    nullptr,
+                    nullptr,
+                    false);
     return s;
 }
 
@@ -302,8 +311,17 @@ MakeAllGather(uint32_t ranks, uint64_t bytes, uint32_t pipelineChunks)
     }
     s.steps = ranks - 1;
     s.transfers.reserve(static_cast<size_t>(s.steps) * ranks * pipelineChunks);
-    AppendRingSteps(s, Iota(ranks), 0, bytes, TransferOp::Copy, 0, 0, pipelineChunks, nullptr,
-                    nullptr, false);
+    AppendRingSteps(s,
+                    Iota(ranks),
+                    0,
+                    bytes,
+                    TransferOp::Copy,
+                    0,
+                    0,
+                    pipelineChunks,
+                    nullptr,
+                    nullptr,
+                    false);
     return s;
 }
 
@@ -319,10 +337,28 @@ MakeRingAllReduce(uint32_t ranks, uint64_t bytes, uint32_t pipelineChunks)
     const std::vector<uint32_t> ring = Iota(ranks);
     s.steps = 2 * (ranks - 1);
     s.transfers.reserve(static_cast<size_t>(s.steps) * ranks * pipelineChunks);
-    const RingReceipts rs = AppendRingSteps(s, ring, 0, bytes, TransferOp::Reduce, ranks - 1, 0,
-                                            pipelineChunks, nullptr, nullptr, false);
-    AppendRingSteps(s, ring, 0, bytes, TransferOp::Copy, 0, ranks - 1, pipelineChunks, &rs.last,
-                    nullptr, false);
+    const RingReceipts rs = AppendRingSteps(s,
+                                            ring,
+                                            0,
+                                            bytes,
+                                            TransferOp::Reduce,
+                                            ranks - 1,
+                                            0,
+                                            pipelineChunks,
+                                            nullptr,
+                                            nullptr,
+                                            false);
+    AppendRingSteps(s,
+                    ring,
+                    0,
+                    bytes,
+                    TransferOp::Copy,
+                    0,
+                    ranks - 1,
+                    pipelineChunks,
+                    &rs.last,
+                    nullptr,
+                    false);
     return s;
 }
 
@@ -447,7 +483,9 @@ MakeDoubleBinaryTreeAllReduce(uint32_t ranks, uint64_t bytes, uint32_t pipelineC
                 {
                     continue;
                 }
-                Transfer tr = make(r, static_cast<uint32_t>(tree.parent[r]), k + height[r],
+                Transfer tr = make(r,
+                                   static_cast<uint32_t>(tree.parent[r]),
+                                   k + height[r],
                                    TransferOp::Reduce);
                 for (uint32_t child : tree.children[r])
                 {
@@ -510,19 +548,19 @@ MakeHalvingDoublingAllReduce(uint32_t ranks, uint64_t bytes)
         received[t.dst].push_back(static_cast<uint32_t>(s.transfers.size()));
         s.transfers.push_back(std::move(t));
     };
-    auto rangeTransfer = [&](uint32_t src, uint32_t dst, uint32_t lo, uint32_t hi, uint32_t step,
-                             TransferOp op) {
-        Transfer t;
-        t.src = src;
-        t.dst = dst;
-        t.offset = BlockOffset(bytes, p, lo);
-        t.bytes = BlockOffset(bytes, p, hi) - t.offset;
-        t.step = step;
-        t.chunk = lo;
-        t.op = op;
-        t.deps = received[src];
-        return t;
-    };
+    auto rangeTransfer =
+        [&](uint32_t src, uint32_t dst, uint32_t lo, uint32_t hi, uint32_t step, TransferOp op) {
+            Transfer t;
+            t.src = src;
+            t.dst = dst;
+            t.offset = BlockOffset(bytes, p, lo);
+            t.bytes = BlockOffset(bytes, p, hi) - t.offset;
+            t.step = step;
+            t.chunk = lo;
+            t.op = op;
+            t.deps = received[src];
+            return t;
+        };
     uint32_t step = 0;
     if (q > 0)
     {
@@ -640,8 +678,17 @@ MakeHierarchicalRingAllReduce(uint32_t ranks,
     std::vector<std::vector<uint32_t>> done(ranks);
     for (uint32_t v = 0; v < m; ++v)
     {
-        const RingReceipts rs = AppendRingSteps(s, serverRing(v), 0, bytes, TransferOp::Reduce,
-                                                g - 1, 0, pipelineChunks, nullptr, nullptr, false);
+        const RingReceipts rs = AppendRingSteps(s,
+                                                serverRing(v),
+                                                0,
+                                                bytes,
+                                                TransferOp::Reduce,
+                                                g - 1,
+                                                0,
+                                                pipelineChunks,
+                                                nullptr,
+                                                nullptr,
+                                                false);
         for (uint32_t l = 0; l < g; ++l)
         {
             done[v * g + l] = rs.last[l];
@@ -661,12 +708,28 @@ MakeHierarchicalRingAllReduce(uint32_t ranks,
             {
                 phase1[v] = done[ring[v]];
             }
-            const RingReceipts rs =
-                AppendRingSteps(s, ring, blockOffset, blockBytes, TransferOp::Reduce, m - 1, g - 1,
-                                pipelineChunks, nullptr, &phase1, true);
-            const RingReceipts ag =
-                AppendRingSteps(s, ring, blockOffset, blockBytes, TransferOp::Copy, 0,
-                                g - 1 + m - 1, pipelineChunks, &rs.last, &phase1, false);
+            const RingReceipts rs = AppendRingSteps(s,
+                                                    ring,
+                                                    blockOffset,
+                                                    blockBytes,
+                                                    TransferOp::Reduce,
+                                                    m - 1,
+                                                    g - 1,
+                                                    pipelineChunks,
+                                                    nullptr,
+                                                    &phase1,
+                                                    true);
+            const RingReceipts ag = AppendRingSteps(s,
+                                                    ring,
+                                                    blockOffset,
+                                                    blockBytes,
+                                                    TransferOp::Copy,
+                                                    0,
+                                                    g - 1 + m - 1,
+                                                    pipelineChunks,
+                                                    &rs.last,
+                                                    &phase1,
+                                                    false);
             for (uint32_t v = 0; v < m; ++v)
             {
                 auto& d = done2[ring[v]];
@@ -685,8 +748,17 @@ MakeHierarchicalRingAllReduce(uint32_t ranks,
         {
             ready[l] = done[ring[l]];
         }
-        AppendRingSteps(s, ring, 0, bytes, TransferOp::Copy, 0, g - 1 + 2 * (m - 1), pipelineChunks,
-                        nullptr, &ready, false);
+        AppendRingSteps(s,
+                        ring,
+                        0,
+                        bytes,
+                        TransferOp::Copy,
+                        0,
+                        g - 1 + 2 * (m - 1),
+                        pipelineChunks,
+                        nullptr,
+                        &ready,
+                        false);
     }
     return s;
 }
@@ -734,8 +806,13 @@ IsIntraServer(const Transfer& t, uint32_t gpusPerServer)
 std::vector<std::string>
 CollectiveAlgorithms()
 {
-    return {"ring",       "tree",           "halving_doubling", "hierarchical_ring",
-            "all_to_all", "reduce_scatter", "all_gather"};
+    return {"ring",
+            "tree",
+            "halving_doubling",
+            "hierarchical_ring",
+            "all_to_all",
+            "reduce_scatter",
+            "all_gather"};
 }
 
 CollectiveSchedule

@@ -16,8 +16,7 @@ NS_OBJECT_ENSURE_REGISTERED(LineRateCongestionControl);
 TypeId
 CongestionControl::GetTypeId()
 {
-    static TypeId tid =
-        TypeId("ns3::CongestionControl").SetParent<Object>().SetGroupName("Vclos");
+    static TypeId tid = TypeId("ns3::CongestionControl").SetParent<Object>().SetGroupName("Vclos");
     return tid;
 }
 

@@ -180,8 +180,7 @@ DcqcnCongestionControl::RateTimer()
     Increase();
     if (m_rc < m_lineRate.GetBitRate())
     {
-        m_rateEvent =
-            Simulator::Schedule(m_ratePeriod, &DcqcnCongestionControl::RateTimer, this);
+        m_rateEvent = Simulator::Schedule(m_ratePeriod, &DcqcnCongestionControl::RateTimer, this);
     }
 }
 

@@ -90,8 +90,8 @@ EcmpHash(const FlowKey& k, uint32_t seed)
         return h;
     };
     uint64_t a = (static_cast<uint64_t>(k.srcIp) << 32) | k.dstIp;
-    uint64_t b = (static_cast<uint64_t>(k.srcPort) << 24) | (static_cast<uint64_t>(k.dstPort) << 8) |
-                 k.protocol;
+    uint64_t b = (static_cast<uint64_t>(k.srcPort) << 24) |
+                 (static_cast<uint64_t>(k.dstPort) << 8) | k.protocol;
     uint64_t s = 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(seed) + 1);
     return fmix(fmix(a ^ s) ^ b ^ (s >> 7));
 }

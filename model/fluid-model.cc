@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <deque>
-#include <map>
 #include <limits>
+#include <map>
 #include <queue>
 #include <stdexcept>
 
@@ -105,6 +105,7 @@ EvaluateFluid(const CollectiveSchedule& schedule,
         uint32_t ingress; //!< receiver port direction
         double rate{0};   //!< wire bytes per second
     };
+
     std::vector<Flow> active;
     std::vector<double> backlog(ports, 0); // receiver FIFO (sender round-robin only)
 
@@ -197,8 +198,8 @@ EvaluateFluid(const CollectiveSchedule& schedule,
             {
                 for (Flow& f : active)
                 {
-                    f.rate = std::max(0.0, capacity[f.egress] - ackLoad[f.egress]) /
-                             flowsAt[f.egress];
+                    f.rate =
+                        std::max(0.0, capacity[f.egress] - ackLoad[f.egress]) / flowsAt[f.egress];
                 }
                 std::fill(ackLoad.begin(), ackLoad.end(), 0.0);
                 for (const Flow& f : active)
@@ -221,11 +222,10 @@ EvaluateFluid(const CollectiveSchedule& schedule,
             std::vector<double> used(ports, 0);
             std::vector<double> weight(ports, 0);
             auto loads = [&](const Flow& f) {
-                return std::array<std::pair<uint32_t, double>, 4>{
-                    {{f.egress, 1.0},
-                     {f.ingress, 1.0},
-                     {f.ingress - 1, ackCoef},
-                     {f.egress + 1, ackCoef}}};
+                return std::array<std::pair<uint32_t, double>, 4>{{{f.egress, 1.0},
+                                                                   {f.ingress, 1.0},
+                                                                   {f.ingress - 1, ackCoef},
+                                                                   {f.egress + 1, ackCoef}}};
             };
             std::vector<bool> frozen(active.size(), false);
             for (const Flow& f : active)

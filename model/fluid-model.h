@@ -41,14 +41,14 @@ enum class FluidSharing
 struct FluidParams
 {
     FluidSharing sharing{FluidSharing::SENDER_ROUND_ROBIN}; //!< port sharing
-    double netBps{100e9};          //!< NIC port rate, bits/s
-    double intraBps{1000e9};       //!< intra-server port rate, bits/s
-    uint32_t gpusPerServer{1};     //!< ranks r and r' share a server if server[r] == server[r']
-    uint32_t mtu{4096};            //!< payload bytes per packet
-    uint32_t packetOverhead{78};   //!< wire bytes per data packet besides payload (40 + 38)
-    uint32_t messageOverhead{4};   //!< wire bytes per message (ImmDt on the last packet)
-    uint32_t ackBytes{82};         //!< wire bytes of one ACK
-    uint32_t ackInterval{1};       //!< data packets per ACK
+    double netBps{100e9};                                   //!< NIC port rate, bits/s
+    double intraBps{1000e9};                                //!< intra-server port rate, bits/s
+    uint32_t gpusPerServer{1};   //!< ranks r and r' share a server if server[r] == server[r']
+    uint32_t mtu{4096};          //!< payload bytes per packet
+    uint32_t packetOverhead{78}; //!< wire bytes per data packet besides payload (40 + 38)
+    uint32_t messageOverhead{4}; //!< wire bytes per message (ImmDt on the last packet)
+    uint32_t ackBytes{82};       //!< wire bytes of one ACK
+    uint32_t ackInterval{1};     //!< data packets per ACK
     /// Path latency of the last packet of a message from rank \p src to \p dst: the
     /// store-and-forward and propagation terms, (h-1) t_p + h d for h links.
     std::function<double(uint32_t src, uint32_t dst, uint64_t bytes)> latency;
@@ -60,9 +60,9 @@ struct FluidParams
  */
 struct FluidResult
 {
-    double finish{0};               //!< time the last transfer arrives, seconds
-    std::vector<double> start;      //!< per transfer: time it starts (dependencies met)
-    std::vector<double> done;       //!< per transfer: time its last byte arrives
+    double finish{0};          //!< time the last transfer arrives, seconds
+    std::vector<double> start; //!< per transfer: time it starts (dependencies met)
+    std::vector<double> done;  //!< per transfer: time its last byte arrives
 };
 
 /**
@@ -75,8 +75,8 @@ struct FluidResult
  * load the reverse direction. Flows share the ports as FluidParams::sharing says;
  * transfers between the same ordered pair of ranks go one after another, as messages of
  * one queue pair do. A transfer arrives when its last byte is through (sender round-robin:
- * through the receiver's FIFO) plus FluidParams::latency. For the symmetric algorithms this reduces to the closed forms
- * of doc/collectives.rst and doc/validation.rst.
+ * through the receiver's FIFO) plus FluidParams::latency. For the symmetric algorithms this reduces
+ * to the closed forms of doc/collectives.rst and doc/validation.rst.
  *
  * \param schedule the collective
  * \param server server of each rank

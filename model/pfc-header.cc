@@ -22,8 +22,10 @@ PfcHeader::PfcHeader()
 TypeId
 PfcHeader::GetTypeId()
 {
-    static TypeId tid =
-        TypeId("ns3::PfcHeader").SetParent<Header>().SetGroupName("Vclos").AddConstructor<PfcHeader>();
+    static TypeId tid = TypeId("ns3::PfcHeader")
+                            .SetParent<Header>()
+                            .SetGroupName("Vclos")
+                            .AddConstructor<PfcHeader>();
     return tid;
 }
 

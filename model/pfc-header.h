@@ -25,9 +25,9 @@ namespace ns3
 class PfcHeader : public Header
 {
   public:
-    static constexpr uint16_t OPCODE = 0x0101;   //!< MAC control opcode of PFC
-    static constexpr uint32_t SIZE = 46;         //!< serialized size (padded)
-    static constexpr uint32_t PRIORITIES = 8;    //!< priorities
+    static constexpr uint16_t OPCODE = 0x0101; //!< MAC control opcode of PFC
+    static constexpr uint32_t SIZE = 46;       //!< serialized size (padded)
+    static constexpr uint32_t PRIORITIES = 8;  //!< priorities
 
     PfcHeader();
 

@@ -13,7 +13,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("QuadHeapScheduler");
 NS_OBJECT_ENSURE_REGISTERED(QuadHeapScheduler);
 
-
 TypeId
 QuadHeapScheduler::GetTypeId()
 {
@@ -30,7 +29,6 @@ QuadHeapScheduler::QuadHeapScheduler()
 }
 
 QuadHeapScheduler::~QuadHeapScheduler() = default;
-
 
 void
 QuadHeapScheduler::SiftUp(std::size_t i)

@@ -23,8 +23,7 @@ namespace ns3
 inline bool
 EventLess(const Scheduler::Event& a, const Scheduler::Event& b)
 {
-    return (a.key.m_ts < b.key.m_ts) |
-           ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
+    return (a.key.m_ts < b.key.m_ts) | ((a.key.m_ts == b.key.m_ts) & (a.key.m_uid < b.key.m_uid));
 }
 
 /**

@@ -24,7 +24,7 @@ NS_OBJECT_ENSURE_REGISTERED(RdmaNic);
 namespace
 {
 constexpr uint8_t kUdpProtocol = 17;
-constexpr uint16_t kFirstSourcePort = 49152; // IANA dynamic range, as RoCE NICs use
+constexpr uint16_t kFirstSourcePort = 49152;                // IANA dynamic range, as RoCE NICs use
 constexpr uint32_t kParseBytes = RdmaNic::HEADER_BYTES + 4; // headers + AETH or ImmDt
 
 uint32_t
@@ -246,8 +246,7 @@ void
 RdmaNic::TrySend(uint32_t port)
 {
     PortState& ps = m_ports[port];
-    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0 ||
-        ps.device->IsPaused(DATA_PRIORITY))
+    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0 || ps.device->IsPaused(DATA_PRIORITY))
     {
         return; // the device calls back when the line is free (or resumed)
     }

@@ -109,11 +109,11 @@ class RdmaNic : public Object
     int64_t AssignStreams(int64_t stream);
 
     // Counters.
-    uint64_t GetDataPacketsSent() const;     //!< \return data packets sent (retransmissions included)
-    uint64_t GetDataPacketsReceived() const; //!< \return data packets received (all verdicts)
+    uint64_t GetDataPacketsSent() const; //!< \return data packets sent (retransmissions included)
+    uint64_t GetDataPacketsReceived() const;  //!< \return data packets received (all verdicts)
     uint64_t GetRetransmittedPackets() const; //!< \return data packets sent again
-    uint64_t GetTimeouts() const;            //!< \return retransmission timeouts
-    uint64_t GetDeliveredBytes() const;      //!< \return payload bytes accepted in order
+    uint64_t GetTimeouts() const;             //!< \return retransmission timeouts
+    uint64_t GetDeliveredBytes() const;       //!< \return payload bytes accepted in order
 
     /// Bytes of IPv4 + UDP + BTH headers on every data packet.
     static constexpr uint32_t HEADER_BYTES = 20 + 8 + 12;

@@ -91,8 +91,8 @@ class RdmaQueuePair
     /// Receiver verdict on an arriving data packet.
     enum class RxVerdict
     {
-        ACCEPT,    //!< in order: deliver
-        DUPLICATE, //!< already received: drop, re-ACK
+        ACCEPT,      //!< in order: deliver
+        DUPLICATE,   //!< already received: drop, re-ACK
         OUT_OF_ORDER //!< a gap: drop, NAK
     };
     /**
@@ -111,17 +111,17 @@ class RdmaQueuePair
     static uint64_t Unwrap(uint32_t psn24, uint64_t reference);
 
     // Identity and wiring (set by RdmaNic).
-    uint32_t qpn{0};             //!< local QP number (index in the NIC's table)
-    uint32_t peerQpn{0};         //!< QP number at the peer
-    RdmaNic* peer{nullptr};      //!< the peer NIC
-    uint32_t port{0};            //!< NIC port this QP sends on
-    uint32_t srcIp{0};           //!< local GPU address (host order)
-    uint32_t dstIp{0};           //!< peer GPU address (host order)
-    uint16_t srcPort{0};         //!< UDP source port (ECMP entropy)
-    uint32_t mtu;                //!< payload bytes per packet
-    Ptr<CongestionControl> cc;   //!< rate control of the sending side
-    MessageCallback onSent;      //!< message sent and acknowledged
-    MessageCallback onReceived;  //!< message received (at this end)
+    uint32_t qpn{0};            //!< local QP number (index in the NIC's table)
+    uint32_t peerQpn{0};        //!< QP number at the peer
+    RdmaNic* peer{nullptr};     //!< the peer NIC
+    uint32_t port{0};           //!< NIC port this QP sends on
+    uint32_t srcIp{0};          //!< local GPU address (host order)
+    uint32_t dstIp{0};          //!< peer GPU address (host order)
+    uint16_t srcPort{0};        //!< UDP source port (ECMP entropy)
+    uint32_t mtu;               //!< payload bytes per packet
+    Ptr<CongestionControl> cc;  //!< rate control of the sending side
+    MessageCallback onSent;     //!< message sent and acknowledged
+    MessageCallback onReceived; //!< message received (at this end)
 
     // Sending side.
     std::deque<Message> messages; //!< posted, not yet fully acknowledged
@@ -135,12 +135,12 @@ class RdmaQueuePair
     bool active{false};           //!< listed in its port's active list
 
     // Receiving side.
-    uint64_t expectedPsn{0};     //!< next in-order PSN
-    uint64_t rxMessageBytes{0};  //!< payload bytes of the message being reassembled
-    uint32_t rxUnacked{0};       //!< accepted packets not yet acknowledged
-    uint32_t msn{0};             //!< messages completed (AETH MSN)
-    bool nakSent{false};         //!< a NAK for expectedPsn is outstanding
-    Time lastCnp{Seconds(-1)};   //!< when this end last sent a CNP (long ago at first)
+    uint64_t expectedPsn{0};    //!< next in-order PSN
+    uint64_t rxMessageBytes{0}; //!< payload bytes of the message being reassembled
+    uint32_t rxUnacked{0};      //!< accepted packets not yet acknowledged
+    uint32_t msn{0};            //!< messages completed (AETH MSN)
+    bool nakSent{false};        //!< a NAK for expectedPsn is outstanding
+    Time lastCnp{Seconds(-1)};  //!< when this end last sent a CNP (long ago at first)
 
     // Counters.
     uint64_t retransmittedPackets{0}; //!< data packets sent again

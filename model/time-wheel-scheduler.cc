@@ -5,8 +5,8 @@
 #include "time-wheel-scheduler.h"
 
 #include "ns3/abort.h"
-#include "ns3/double.h"
 #include "ns3/assert.h"
+#include "ns3/double.h"
 #include "ns3/log.h"
 #include "ns3/uinteger.h"
 
@@ -18,7 +18,6 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("TimeWheelScheduler");
 NS_OBJECT_ENSURE_REGISTERED(TimeWheelScheduler);
-
 
 TypeId
 TimeWheelScheduler::GetTypeId()
@@ -79,7 +78,8 @@ TimeWheelScheduler::BucketInsert(const Event& ev) const
     // (later time, or same time and larger uid): append, and bubble back only if not.
     Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
     b.items.push_back(ev);
-    for (std::size_t i = b.items.size() - 1; i > b.head && EventLess(b.items[i], b.items[i - 1]); --i)
+    for (std::size_t i = b.items.size() - 1; i > b.head && EventLess(b.items[i], b.items[i - 1]);
+         --i)
     {
         std::swap(b.items[i - 1], b.items[i]);
     }

@@ -55,16 +55,18 @@ class TimeWheelScheduler : public Scheduler
     void BucketInsert(const Event& ev) const;
     void Configure() const;
 
-    double m_widthNs;      //!< bucket width attribute, ns
-    uint32_t m_nBuckets;   //!< buckets attribute
+    double m_widthNs;    //!< bucket width attribute, ns
+    uint32_t m_nBuckets; //!< buckets attribute
     mutable bool m_configured;
-    mutable uint64_t m_w;  //!< bucket width in time steps
+    mutable uint64_t m_w;    //!< bucket width in time steps
     mutable uint64_t m_mask; //!< m_nBuckets - 1
+
     /// Events of one bucket, sorted, the next one at \c head.
     struct Bucket
     {
         std::vector<Event> items;
         std::size_t head{0};
+
         bool Empty() const
         {
             return head == items.size();
@@ -72,9 +74,9 @@ class TimeWheelScheduler : public Scheduler
     };
 
     mutable std::vector<Bucket> m_buckets; //!< the wheel
-    mutable uint64_t m_slot;       //!< absolute index of the current bucket (ts / m_w)
-    mutable uint64_t m_inWheel;    //!< events in buckets
-    Ptr<QuadHeapScheduler> m_far;  //!< events beyond the wheel
+    mutable uint64_t m_slot;               //!< absolute index of the current bucket (ts / m_w)
+    mutable uint64_t m_inWheel;            //!< events in buckets
+    Ptr<QuadHeapScheduler> m_far;          //!< events beyond the wheel
 };
 
 } // namespace ns3

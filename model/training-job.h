@@ -41,23 +41,23 @@ class TrainingJob : public Application
     /// Timings of one iteration.
     struct IterationRecord
     {
-        Time start;         //!< forward pass starts
-        Time computeEnd;    //!< backward pass ends (compute done; all-to-all waits excluded)
-        Time end;           //!< all communication of the iteration done
-        Time commBusy;      //!< time the communication stream was busy in this iteration
-        Time allToAllWait;  //!< time compute waited for the forward all-to-all
+        Time start;        //!< forward pass starts
+        Time computeEnd;   //!< backward pass ends (compute done; all-to-all waits excluded)
+        Time end;          //!< all communication of the iteration done
+        Time commBusy;     //!< time the communication stream was busy in this iteration
+        Time allToAllWait; //!< time compute waited for the forward all-to-all
     };
 
     /// Timings of one collective step (all transfers of that step of one collective run).
     struct StepRecord
     {
-        uint32_t iteration; //!< iteration index
-        uint32_t run;       //!< collective run within the iteration (bucket or all-to-all)
+        uint32_t iteration;     //!< iteration index
+        uint32_t run;           //!< collective run within the iteration (bucket or all-to-all)
         std::string collective; //!< algorithm
-        uint32_t step;      //!< step of the schedule
-        Time start;         //!< first transfer of the step posted
-        Time end;           //!< last transfer of the step received
-        uint64_t bytes;     //!< bytes of the step
+        uint32_t step;          //!< step of the schedule
+        Time start;             //!< first transfer of the step posted
+        Time end;               //!< last transfer of the step received
+        uint64_t bytes;         //!< bytes of the step
     };
 
     /**

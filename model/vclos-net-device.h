@@ -49,6 +49,7 @@ class VclosNetDevice : public NetDevice
     static constexpr uint32_t PRIORITIES = 8;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
+
     /**
      * \param tos the IPv4 TOS byte (DSCP and ECN)
      * \return the priority: the DSCP class selector (TOS >> 5)
@@ -144,13 +145,13 @@ class VclosNetDevice : public NetDevice
     uint32_t GetPortIndex() const;
 
     // Counters (since the start of the simulation).
-    uint64_t GetTxBytes() const;        //!< \return IPv4 bytes sent
-    uint64_t GetTxPackets() const;      //!< \return packets sent
-    uint64_t GetRxBytes() const;        //!< \return IPv4 bytes received
-    uint64_t GetDropPackets() const;    //!< \return packets dropped at the egress queue
-    uint32_t GetMaxQueueBytes() const;  //!< \return high-water mark of the egress queues
-    uint64_t GetEcnMarks() const;       //!< \return packets marked CE at this egress
-    uint64_t GetPfcFramesSent() const;  //!< \return PFC frames sent (pause and resume)
+    uint64_t GetTxBytes() const;           //!< \return IPv4 bytes sent
+    uint64_t GetTxPackets() const;         //!< \return packets sent
+    uint64_t GetRxBytes() const;           //!< \return IPv4 bytes received
+    uint64_t GetDropPackets() const;       //!< \return packets dropped at the egress queue
+    uint32_t GetMaxQueueBytes() const;     //!< \return high-water mark of the egress queues
+    uint64_t GetEcnMarks() const;          //!< \return packets marked CE at this egress
+    uint64_t GetPfcFramesSent() const;     //!< \return PFC frames sent (pause and resume)
     uint64_t GetPfcFramesReceived() const; //!< \return PFC frames received
     /// \return total time this port's priorities were paused by the other end (summed)
     Time GetPausedTime() const;
@@ -212,23 +213,23 @@ class VclosNetDevice : public NetDevice
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
     std::array<std::deque<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority
-    std::array<uint32_t, PRIORITIES> m_prioBytes;      //!< bytes queued per priority
+    std::array<uint32_t, PRIORITIES> m_prioBytes;     //!< bytes queued per priority
     std::deque<Ptr<Packet>> m_control;                //!< PFC frames to send first
     uint32_t m_queueBytes;
     uint32_t m_queuedPackets;
-    std::array<Time, PRIORITIES> m_pausedUntil;       //!< the other end paused us until
-    std::array<Time, PRIORITIES> m_pauseStart;        //!< start of the current pause
-    std::array<Time, PRIORITIES> m_pausedAccum;       //!< closed pause intervals
-    EventId m_pauseWake;                              //!< earliest pause expiry
+    std::array<Time, PRIORITIES> m_pausedUntil; //!< the other end paused us until
+    std::array<Time, PRIORITIES> m_pauseStart;  //!< start of the current pause
+    std::array<Time, PRIORITIES> m_pausedAccum; //!< closed pause intervals
+    EventId m_pauseWake;                        //!< earliest pause expiry
     DequeueHook m_dequeueHook;
     uint64_t m_ecnMarks;
     uint64_t m_pfcSent;
     uint64_t m_pfcReceived;
-    Time m_txEnd;                   //!< end of the current (or last) transmission
-    EventId m_txCompleteEvent;      //!< pending TransmitComplete, if any
-    bool m_txCompletePending;       //!< m_txCompleteEvent is scheduled
-    mutable DataRate m_cachedRate;  //!< rate m_stepsPerByte was computed for
-    mutable double m_stepsPerByte;  //!< serialisation time steps per byte
+    Time m_txEnd;                  //!< end of the current (or last) transmission
+    EventId m_txCompleteEvent;     //!< pending TransmitComplete, if any
+    bool m_txCompletePending;      //!< m_txCompleteEvent is scheduled
+    mutable DataRate m_cachedRate; //!< rate m_stepsPerByte was computed for
+    mutable double m_stepsPerByte; //!< serialisation time steps per byte
     PacketHandler m_handler;
     Callback<void> m_txIdle;
 
@@ -238,13 +239,13 @@ class VclosNetDevice : public NetDevice
     uint64_t m_drops;
     uint32_t m_maxQueueBytes;
 
-    TracedCallback<Ptr<const Packet>> m_enqueueTrace;   //!< packet entered the egress queue
-    TracedCallback<Ptr<const Packet>> m_dequeueTrace;   //!< packet left the queue for the wire
-    TracedCallback<Ptr<const Packet>> m_dropTrace;      //!< packet dropped (buffer full)
+    TracedCallback<Ptr<const Packet>> m_enqueueTrace;    //!< packet entered the egress queue
+    TracedCallback<Ptr<const Packet>> m_dequeueTrace;    //!< packet left the queue for the wire
+    TracedCallback<Ptr<const Packet>> m_dropTrace;       //!< packet dropped (buffer full)
     TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace; //!< serialisation started
-    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;  //!< packet fully received
-    TracedCallback<Ptr<const Packet>> m_snifferTrace;   //!< every packet sent or received (pcap)
-    TracedCallback<uint32_t, uint16_t> m_pfcTrace;      //!< PFC received: priority, quanta
+    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;   //!< packet fully received
+    TracedCallback<Ptr<const Packet>> m_snifferTrace;    //!< every packet sent or received (pcap)
+    TracedCallback<uint32_t, uint16_t> m_pfcTrace;       //!< PFC received: priority, quanta
 };
 
 } // namespace ns3

@@ -4,13 +4,14 @@
 
 #include "vclos-switch.h"
 
+#include "vclos-channel.h"
+
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/ipv4-header.h"
-#include "ns3/simulator.h"
-#include "vclos-channel.h"
 #include "ns3/log.h"
+#include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
 #include <algorithm>
@@ -201,7 +202,8 @@ VclosSwitch::SetRoute(uint32_t dstGpu, const std::vector<uint32_t>& ports)
     NS_ABORT_MSG_IF(dstGpu >= vclos::kMaxGpus, "GPU id " << dstGpu << " out of range");
     for (uint32_t p : ports)
     {
-        NS_ABORT_MSG_IF(p >= m_ports.size(), "route to GPU " << dstGpu << " via missing port " << p);
+        NS_ABORT_MSG_IF(p >= m_ports.size(),
+                        "route to GPU " << dstGpu << " via missing port " << p);
     }
     if (m_routeGroup.size() <= dstGpu)
     {

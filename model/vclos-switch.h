@@ -145,32 +145,32 @@ class VclosSwitch : public Object
     void MarkCe(Ptr<Packet> p);
 
     std::vector<Ptr<VclosNetDevice>> m_ports;
-    std::vector<VclosNetDevice*> m_portPtr;           //!< raw view of m_ports for the hot path
-    std::vector<uint32_t> m_routeGroup;               //!< per destination GPU: group index
-    std::vector<std::vector<uint32_t>> m_groups;      //!< next-hop groups (deduplicated)
+    std::vector<VclosNetDevice*> m_portPtr;              //!< raw view of m_ports for the hot path
+    std::vector<uint32_t> m_routeGroup;                  //!< per destination GPU: group index
+    std::vector<std::vector<uint32_t>> m_groups;         //!< next-hop groups (deduplicated)
     std::unordered_map<uint64_t, uint32_t> m_flowRoutes; //!< (src << 32 | dst) -> port
     uint32_t m_seed;
     uint64_t m_noRouteDrops;
     TracedCallback<Ptr<const Packet>> m_noRouteTrace;
 
     // Shared buffer (MMU), PFC and ECN.
-    uint32_t m_bufferBytes;      //!< total buffer; 0: each port tail-drops at its QueueBytes
-    bool m_pfcEnabled;           //!< PFC on the lossless priorities
-    uint32_t m_losslessMask;     //!< bit p set: priority p is lossless
-    double m_alpha;              //!< dynamic threshold factor
-    uint32_t m_staticXoff;       //!< static XOFF threshold (0: dynamic)
-    uint32_t m_xonOffset;        //!< resume when usage falls this far below XOFF
-    uint32_t m_headroomAttr;     //!< headroom per port and lossless priority (0: automatic)
-    uint16_t m_pauseQuanta;      //!< quanta in a PAUSE frame
-    bool m_ecnEnabled;           //!< RED/ECN marking
-    uint32_t m_kmin;             //!< ECN Kmin at 100 Gbps, bytes
-    uint32_t m_kmax;             //!< ECN Kmax at 100 Gbps, bytes
-    double m_pmax;               //!< ECN marking probability at Kmax
+    uint32_t m_bufferBytes;  //!< total buffer; 0: each port tail-drops at its QueueBytes
+    bool m_pfcEnabled;       //!< PFC on the lossless priorities
+    uint32_t m_losslessMask; //!< bit p set: priority p is lossless
+    double m_alpha;          //!< dynamic threshold factor
+    uint32_t m_staticXoff;   //!< static XOFF threshold (0: dynamic)
+    uint32_t m_xonOffset;    //!< resume when usage falls this far below XOFF
+    uint32_t m_headroomAttr; //!< headroom per port and lossless priority (0: automatic)
+    uint16_t m_pauseQuanta;  //!< quanta in a PAUSE frame
+    bool m_ecnEnabled;       //!< RED/ECN marking
+    uint32_t m_kmin;         //!< ECN Kmin at 100 Gbps, bytes
+    uint32_t m_kmax;         //!< ECN Kmax at 100 Gbps, bytes
+    double m_pmax;           //!< ECN marking probability at Kmax
     Ptr<UniformRandomVariable> m_ecnRng;
     bool m_bufferReady;
-    double m_sharedPool;         //!< buffer less the reserved headroom
-    double m_sharedUsed;         //!< bytes in the shared pool
-    std::vector<uint32_t> m_headroom;                  //!< per port
+    double m_sharedPool;                                  //!< buffer less the reserved headroom
+    double m_sharedUsed;                                  //!< bytes in the shared pool
+    std::vector<uint32_t> m_headroom;                     //!< per port
     std::vector<std::array<uint32_t, 8>> m_ingressShared; //!< per port, priority
     std::vector<std::array<uint32_t, 8>> m_ingressHeadroom;
     std::vector<std::array<bool, 8>> m_pauseSent;
@@ -179,7 +179,7 @@ class VclosSwitch : public Object
     uint64_t m_losslessDrops;
     TracedCallback<Ptr<const Packet>> m_bufferDropTrace;
     TracedCallback<Ptr<const Packet>, uint32_t> m_ecnMarkTrace; //!< marked packet, egress port
-    TracedCallback<uint32_t, uint32_t, bool> m_pfcSentTrace; //!< ingress port, priority, pause
+    TracedCallback<uint32_t, uint32_t, bool> m_pfcSentTrace;    //!< ingress port, priority, pause
 };
 
 } // namespace ns3

@@ -12,10 +12,9 @@
 
 #include "ns3/collective-schedule.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cstdint>
+#include <gtest/gtest.h>
 #include <ostream>
 #include <random>
 #include <set>
@@ -844,8 +843,13 @@ TEST(CollectiveScheduleTest, BadArgumentsThrow)
 TEST(CollectiveScheduleTest, AlgorithmNames)
 {
     EXPECT_EQ(CollectiveAlgorithms(),
-              (std::vector<std::string>{"ring", "tree", "halving_doubling", "hierarchical_ring",
-                                        "all_to_all", "reduce_scatter", "all_gather"}));
+              (std::vector<std::string>{"ring",
+                                        "tree",
+                                        "halving_doubling",
+                                        "hierarchical_ring",
+                                        "all_to_all",
+                                        "reduce_scatter",
+                                        "all_gather"}));
 }
 
 } // namespace

@@ -121,30 +121,29 @@ TEST_P(CollectiveTimeTest, WithinThreePercentOfTheFluidModel)
     EXPECT_NEAR(measured, expected, 0.03 * expected) << k.algorithm << " N=" << k.ranks;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Algorithms,
-    CollectiveTimeTest,
-    ::testing::Values(Case{"ring", 8, 4 << 20, 1, 1},
-                      Case{"ring", 16, 1 << 20, 1, 1},
-                      Case{"reduce_scatter", 8, 4 << 20, 1, 1},
-                      Case{"all_gather", 12, 4 << 20, 1, 1},
-                      Case{"halving_doubling", 8, 4 << 20, 1, 1},
-                      Case{"halving_doubling", 16, 256 << 10, 1, 1},
-                      Case{"halving_doubling", 6, 4 << 20, 1, 1},
-                      Case{"halving_doubling", 12, 1 << 20, 1, 1},
-                      Case{"tree", 8, 4 << 20, 1, 1},
-                      Case{"tree", 8, 4 << 20, 1, 8},
-                      Case{"tree", 16, 1 << 20, 1, 4},
-                      Case{"tree", 5, 2 << 20, 1, 2},
-                      Case{"hierarchical_ring", 16, 4 << 20, 4, 1},
-                      Case{"hierarchical_ring", 8, 1 << 20, 2, 1},
-                      Case{"all_to_all", 8, 4 << 20, 1, 1},
-                      Case{"all_to_all", 12, 1 << 20, 1, 1}),
-    [](const auto& info) {
-        return info.param.algorithm + "_N" + std::to_string(info.param.ranks) + "_" +
-               std::to_string(info.param.bytes >> 10) + "KiB_C" +
-               std::to_string(info.param.chunks);
-    });
+INSTANTIATE_TEST_SUITE_P(Algorithms,
+                         CollectiveTimeTest,
+                         ::testing::Values(Case{"ring", 8, 4 << 20, 1, 1},
+                                           Case{"ring", 16, 1 << 20, 1, 1},
+                                           Case{"reduce_scatter", 8, 4 << 20, 1, 1},
+                                           Case{"all_gather", 12, 4 << 20, 1, 1},
+                                           Case{"halving_doubling", 8, 4 << 20, 1, 1},
+                                           Case{"halving_doubling", 16, 256 << 10, 1, 1},
+                                           Case{"halving_doubling", 6, 4 << 20, 1, 1},
+                                           Case{"halving_doubling", 12, 1 << 20, 1, 1},
+                                           Case{"tree", 8, 4 << 20, 1, 1},
+                                           Case{"tree", 8, 4 << 20, 1, 8},
+                                           Case{"tree", 16, 1 << 20, 1, 4},
+                                           Case{"tree", 5, 2 << 20, 1, 2},
+                                           Case{"hierarchical_ring", 16, 4 << 20, 4, 1},
+                                           Case{"hierarchical_ring", 8, 1 << 20, 2, 1},
+                                           Case{"all_to_all", 8, 4 << 20, 1, 1},
+                                           Case{"all_to_all", 12, 1 << 20, 1, 1}),
+                         [](const auto& info) {
+                             return info.param.algorithm + "_N" + std::to_string(info.param.ranks) +
+                                    "_" + std::to_string(info.param.bytes >> 10) + "KiB_C" +
+                                    std::to_string(info.param.chunks);
+                         });
 
 TEST_F(SimTest, RingTreeHalvingDoublingCrossOverAsTheModelPredicts)
 {
@@ -169,9 +168,10 @@ TEST_F(SimTest, RingTreeHalvingDoublingCrossOverAsTheModelPredicts)
                            std::to_string(sim[alg] * 1e6));
         }
         auto best = [](const std::map<std::string, double>& m) {
-            return std::min_element(m.begin(), m.end(), [](auto& a, auto& b) {
-                       return a.second < b.second;
-                   })->first;
+            return std::min_element(m.begin(),
+                                    m.end(),
+                                    [](auto& a, auto& b) { return a.second < b.second; })
+                ->first;
         };
         EXPECT_EQ(best(sim), best(model)) << bytes << " bytes";
         // The ring is the slowest for small messages (most latency terms).

@@ -26,8 +26,7 @@ Lossless(LeafSpineHelper& topo, bool pfc, bool ecn, bool dcqcn)
     topo.SetSwitchAttribute("EcnEnabled", BooleanValue(ecn));
     if (dcqcn)
     {
-        topo.SetNicAttribute("CongestionControl",
-                             TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+        topo.SetNicAttribute("CongestionControl", TypeIdValue(DcqcnCongestionControl::GetTypeId()));
     }
     topo.SetNicAttribute("RetransmitTimeout", TimeValue(MicroSeconds(200)));
 }
@@ -84,8 +83,8 @@ TEST_F(SimTest, IncastWithPfcIsLossless)
     EXPECT_EQ(r.drops, 0u);
     EXPECT_EQ(r.delivered, 8 * bytes);
     EXPECT_EQ(r.messages, 8u);
-    EXPECT_GT(r.pfcSentByLeaf, 0u);      // the bottleneck's upstream ports paused...
-    EXPECT_GT(r.pausesAtSenders, 0u);    // ...the senders' NIC ports
+    EXPECT_GT(r.pfcSentByLeaf, 0u);   // the bottleneck's upstream ports paused...
+    EXPECT_GT(r.pausesAtSenders, 0u); // ...the senders' NIC ports
     EXPECT_GT(r.pausedSeconds, 0.0);
     RecordProperty("pfc_frames", std::to_string(r.pfcSentByLeaf));
     RecordProperty("paused_us_total", std::to_string(r.pausedSeconds * 1e6));
@@ -134,8 +133,8 @@ namespace
 
 struct ConvergenceResult
 {
-    std::vector<double> gbps;  //!< per flow, over the measurement window
-    double meanQueue{0};       //!< bytes, bottleneck egress, time average over the window
+    std::vector<double> gbps; //!< per flow, over the measurement window
+    double meanQueue{0};      //!< bytes, bottleneck egress, time average over the window
     double maxQueue{0};
 };
 
@@ -216,7 +215,8 @@ TEST_F(SimTest, DcqcnFlowsConvergeToTheFairShare)
         // The queue stays bounded near Kmin (100 kB), well below Kmax (400 kB).
         EXPECT_GT(r.meanQueue, 20e3);
         EXPECT_LT(r.maxQueue, 400e3);
-        RecordProperty("n" + std::to_string(n) + "_mean_queue_kb", std::to_string(r.meanQueue / 1e3));
+        RecordProperty("n" + std::to_string(n) + "_mean_queue_kb",
+                       std::to_string(r.meanQueue / 1e3));
         RecordProperty("n" + std::to_string(n) + "_max_queue_kb", std::to_string(r.maxQueue / 1e3));
     }
 }
@@ -274,8 +274,8 @@ namespace
 /// DCQCN settings compared in the collision test.
 enum class Cc
 {
-    NONE,          //!< PFC only
-    DCQCN_PAPER    //!< DCQCN with the defaults (Zhu et al. 2015)
+    NONE,       //!< PFC only
+    DCQCN_PAPER //!< DCQCN with the defaults (Zhu et al. 2015)
 };
 
 /// Two 2-rank ring all-reduces across two leaves, pinned to the same uplinks (an ECMP

@@ -152,7 +152,8 @@ TEST_F(SimTest, SharedHashSeedPolarizesParallelLinks)
         }
         for (auto& [spine, used] : downlinksUsed)
         {
-            EXPECT_EQ(used.size(), same ? 1u : 2u) << spine << (same ? " same seed" : " per-switch");
+            EXPECT_EQ(used.size(), same ? 1u : 2u)
+                << spine << (same ? " same seed" : " per-switch");
         }
         Simulator::Destroy();
     }

@@ -7,7 +7,6 @@
 #include "ns3/ecmp-hash.h"
 
 #include <gtest/gtest.h>
-
 #include <random>
 #include <vector>
 

@@ -13,12 +13,11 @@
 
 #include "ns3/model-zoo.h"
 
-#include <gtest/gtest.h>
-
 #include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -200,8 +199,12 @@ TEST(ModelZoo, CommunicationRatiosArePlausible)
     // at 100 Gbps, if communication does not overlap compute: t_ar / (t_ar + computeS).
     const uint32_t ranks = 8;
     const double bps = 100e9;
-    std::printf(
-        "%-14s %14s %10s %10s %8s\n", "model", "grad bytes", "t_ar (s)", "compute", "ratio");
+    std::printf("%-14s %14s %10s %10s %8s\n",
+                "model",
+                "grad bytes",
+                "t_ar (s)",
+                "compute",
+                "ratio");
     for (const auto& m : ModelZoo())
     {
         SCOPED_TRACE(m.name);

@@ -10,13 +10,12 @@
 #include "ns3/ipv4-header.h"
 #include "ns3/packet.h"
 #include "ns3/quad-heap-scheduler.h"
-#include "ns3/time-wheel-scheduler.h"
 #include "ns3/rdma-queue-pair.h"
 #include "ns3/rocev2-header.h"
+#include "ns3/time-wheel-scheduler.h"
 #include "ns3/udp-header.h"
 
 #include <gtest/gtest.h>
-
 #include <map>
 #include <random>
 
@@ -42,8 +41,14 @@ TEST(Rocev2Header, SameBytesAsTheSeparateHeaders)
         const uint32_t payload = ack ? 0 : 1000;
         Ptr<Packet> a = Create<Packet>(payload);
         Rocev2Header h;
-        h.Set(0x0A000001, 0x0A000005, 51234, ack ? BthHeader::ACKNOWLEDGE : 0x03, 77, 0x123456,
-              !ack, payload);
+        h.Set(0x0A000001,
+              0x0A000005,
+              51234,
+              ack ? BthHeader::ACKNOWLEDGE : 0x03,
+              77,
+              0x123456,
+              !ack,
+              payload);
         h.SetExtension(ack ? 0x1F000009 : 42);
         a->AddHeader(h);
 

@@ -30,7 +30,7 @@ using Rows = std::vector<std::vector<std::string>>;
 /// A read-only second connection (as another process would have).
 class Reader
 {
-public:
+  public:
     explicit Reader(const std::string& path)
     {
         if (sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
@@ -45,8 +45,7 @@ public:
     }
 
     /// \return all rows of \p sql, each column as text ("NULL" for NULL)
-    Rows
-    Query(const std::string& sql)
+    Rows Query(const std::string& sql)
     {
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
@@ -74,8 +73,7 @@ public:
     }
 
     /// \return the single value of \p sql
-    std::string
-    Value(const std::string& sql)
+    std::string Value(const std::string& sql)
     {
         Rows r = Query(sql);
         if (r.size() != 1 || r[0].size() != 1)
@@ -85,16 +83,15 @@ public:
         return r[0][0];
     }
 
-private:
+  private:
     sqlite3* m_db{nullptr}; //!< connection
 };
 
 /// A fresh temporary database path, removed (with WAL files) at the end of the test.
 class ResultsDbTest : public testing::Test
 {
-protected:
-    void
-    SetUp() override
+  protected:
+    void SetUp() override
     {
         const auto* info = testing::UnitTest::GetInstance()->current_test_info();
         m_path = testing::TempDir() + "vclos-results-" + info->name() + "-" +
@@ -102,14 +99,12 @@ protected:
         RemoveFiles();
     }
 
-    void
-    TearDown() override
+    void TearDown() override
     {
         RemoveFiles();
     }
 
-    void
-    RemoveFiles()
+    void RemoveFiles()
     {
         for (const char* suffix : {"", "-wal", "-shm", "-journal"})
         {
@@ -169,9 +164,19 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
                         "vclos_version, ns3_version, wall_time_s, sim_time_s, events, status, "
                         "length(started_utc) FROM runs ORDER BY run_id");
     ASSERT_EQ(runs.size(), 2u);
-    EXPECT_EQ(runs[0], (std::vector<std::string>{std::to_string(run1), "first",
-                                                 "{\"name\": \"first\"}", "1", "packet", "0.1.0",
-                                                 "3.37", "1.5", "0.004", "123456", "done", "20"}));
+    EXPECT_EQ(runs[0],
+              (std::vector<std::string>{std::to_string(run1),
+                                        "first",
+                                        "{\"name\": \"first\"}",
+                                        "1",
+                                        "packet",
+                                        "0.1.0",
+                                        "3.37",
+                                        "1.5",
+                                        "0.004",
+                                        "123456",
+                                        "done",
+                                        "20"}));
     EXPECT_EQ(runs[1][1], "second");
     EXPECT_EQ(runs[1][3], "2");
     EXPECT_EQ(runs[1][10], "failed");
@@ -179,8 +184,17 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     Rows jobs = r.Query("SELECT run_id, job_id, name, n_gpus, gpus, collective, bytes, "
                         "iterations, start_s, finish_s FROM jobs ORDER BY run_id, job_id");
     ASSERT_EQ(jobs.size(), 3u);
-    EXPECT_EQ(jobs[0], (std::vector<std::string>{std::to_string(run1), "0", "job-a", "4", "0,1,8,9",
-                                                 "ring", "1048576", "2", "0.0", "0.004"}));
+    EXPECT_EQ(jobs[0],
+              (std::vector<std::string>{std::to_string(run1),
+                                        "0",
+                                        "job-a",
+                                        "4",
+                                        "0,1,8,9",
+                                        "ring",
+                                        "1048576",
+                                        "2",
+                                        "0.0",
+                                        "0.004"}));
     EXPECT_EQ(jobs[1][9], "NULL"); // never finished
     EXPECT_EQ(jobs[2][4], "4");
 
@@ -194,8 +208,17 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
                          "tx_packets, max_queue_bytes, drops FROM links ORDER BY run_id, link_id");
     ASSERT_EQ(links.size(), 4u);
     EXPECT_EQ(links[0],
-              (std::vector<std::string>{std::to_string(run1), "0", "leaf0", "spine0", "fabric",
-                                        "100000000000.0", "1.0e-06", "5000", "2", "4096", "0"}));
+              (std::vector<std::string>{std::to_string(run1),
+                                        "0",
+                                        "leaf0",
+                                        "spine0",
+                                        "fabric",
+                                        "100000000000.0",
+                                        "1.0e-06",
+                                        "5000",
+                                        "2",
+                                        "4096",
+                                        "0"}));
     EXPECT_EQ(links[2][7], "1234567890123");
     EXPECT_EQ(links[2][10], "3");
     EXPECT_EQ(links[3][4], "intra");
@@ -215,8 +238,9 @@ TEST_F(ResultsDbTest, RowsBecomeVisibleOnlyAtFlush)
 
     for (uint32_t i = 0; i < 10; ++i)
     {
-        db.AddLink(run, LinkRow{i, "leaf0", "spine" + std::to_string(i), "fabric", 1e11, 1e-6, i, 1,
-                                0, 0});
+        db.AddLink(
+            run,
+            LinkRow{i, "leaf0", "spine" + std::to_string(i), "fabric", 1e11, 1e-6, i, 1, 0, 0});
     }
     EXPECT_EQ(db.PendingRows(), 10u);
     EXPECT_EQ(r.Value("SELECT count(*) FROM links"), "0");

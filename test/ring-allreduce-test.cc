@@ -54,8 +54,8 @@ AnalyticalRingTime(const vclos::CollectiveSchedule& s,
         txEnd[t.src] =
             start + TxSeconds(MessageWireBytes(t.bytes, mtu) + packets * kAckWireBytes, bps);
         const uint32_t h = hops[t.src];
-        done[i] =
-            txEnd[t.src] + (h - 1) * TxSeconds(DataWireBytes(largest, packets == 1), bps) + h * delay;
+        done[i] = txEnd[t.src] + (h - 1) * TxSeconds(DataWireBytes(largest, packets == 1), bps) +
+                  h * delay;
         finish = std::max(finish, done[i]);
     }
     return finish;

@@ -82,11 +82,10 @@ RunToDb(const std::string& text, const std::string& name)
     return db;
 }
 
-const char* kResultTables =
-    "SELECT * FROM jobs ORDER BY job_id;"
-    "SELECT * FROM iterations ORDER BY job_id, iteration;"
-    "SELECT * FROM links ORDER BY link_id;"
-    "SELECT * FROM flows ORDER BY job_id, src_gpu, dst_gpu;";
+const char* kResultTables = "SELECT * FROM jobs ORDER BY job_id;"
+                            "SELECT * FROM iterations ORDER BY job_id, iteration;"
+                            "SELECT * FROM links ORDER BY link_id;"
+                            "SELECT * FROM flows ORDER BY job_id, src_gpu, dst_gpu;";
 
 } // namespace
 
@@ -134,7 +133,8 @@ TEST_F(SimTest, LosslessScenarioWritesCongestionTables)
     std::string text = SmallScenario(2, R"(, "buffer_bytes": 4194304, "pfc": true,
         "ecn": {"kmin_bytes": 20000, "kmax_bytes": 80000, "pmax": 0.5},
         "congestion_control": "dcqcn")");
-    text.replace(text.find(R"("spines": 2)"), std::string(R"("spines": 2)").size(),
+    text.replace(text.find(R"("spines": 2)"),
+                 std::string(R"("spines": 2)").size(),
                  R"("spines": 1)");
     text.replace(text.find(R"("queue_bytes": 8388608 )"),
                  std::string(R"("queue_bytes": 8388608 )").size(),
@@ -154,14 +154,16 @@ TEST_F(SimTest, RunnerWritesEveryTable)
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM iterations WHERE end_s IS NOT NULL;"), "4\n");
     // A ring of 4 ranks on 2 servers x 2 leaves: 4 flows per job, two of them cross-leaf.
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM flows;"), "8\n");
-    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM flows WHERE length(path) - "
-                        "length(replace(path, ',', '')) = 3;"),
+    EXPECT_EQ(Query(db,
+                    "SELECT COUNT(*) FROM flows WHERE length(path) - "
+                    "length(replace(path, ',', '')) = 3;"),
               "4\n");
     // An 8 MiB buffer per port: nothing is dropped.
     EXPECT_EQ(Query(db, "SELECT SUM(drops) FROM links;"), "0\n");
     // Iteration = compute (20 us) + communication.
-    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM iterations WHERE "
-                        "abs(compute_end_s - start_s - 20e-6) > 1e-12;"),
+    EXPECT_EQ(Query(db,
+                    "SELECT COUNT(*) FROM iterations WHERE "
+                    "abs(compute_end_s - start_s - 20e-6) > 1e-12;"),
               "0\n");
     // Per-step timings: ring of 4 ranks = 6 steps per iteration, 2 iterations, 2 jobs.
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM steps;"), "24\n");
@@ -216,8 +218,9 @@ RunCli(const std::string& text, const std::string& name)
     const std::string file = dir + "vclos-cli-" + name + ".json";
     std::ofstream(file) << text;
     const std::string err = dir + "vclos-cli-" + name + ".err";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim --quiet --scenario=" +
-                            file + " --db=" + dir + "vclos-cli.db 2>" + err + " >/dev/null";
+    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
+                            "/examples/vclos-sim --quiet --scenario=" + file + " --db=" + dir +
+                            "vclos-cli.db 2>" + err + " >/dev/null";
     const int status = std::system(cmd.c_str());
     std::ifstream in(err);
     std::stringstream ss;
@@ -232,9 +235,9 @@ TEST(VclosSimCli, DefaultScenarioRunsAndBadScenariosFailWithTheirError)
     // The shipped scenarios parse (the default one is run by the README command).
     for (const char* name : {"default.json", "training-mix.json", "lossless-dcqcn.json"})
     {
-        EXPECT_NO_THROW(vclos::LoadScenarioFile(std::string(VCLOS_SOURCE_DIR) + "/scenarios/" +
-                                                    name,
-                                                vclos::CollectiveAlgorithms()))
+        EXPECT_NO_THROW(
+            vclos::LoadScenarioFile(std::string(VCLOS_SOURCE_DIR) + "/scenarios/" + name,
+                                    vclos::CollectiveAlgorithms()))
             << name;
     }
     const std::string good = SmallScenario(1);
@@ -248,18 +251,21 @@ TEST(VclosSimCli, DefaultScenarioRunsAndBadScenariosFailWithTheirError)
         std::string to;
         std::string message;
     };
+
     const std::vector<Bad> bad = {
         {"missing", R"("spines": 2, )", "", "spines"},
         {"type", R"("leaves": 2)", R"("leaves": "two")", "leaves"},
         {"gpu", "[0, 1, 4, 5]", "[0, 1, 4, 50]", "GPU 50 does not exist"},
-        {"negative", R"("bytes": 1048576,
+        {"negative",
+         R"("bytes": 1048576,
          "iterations": 2, "compute_us": 20},
         {"name": "b")",
          R"("bytes": -5,
          "iterations": 2, "compute_us": 20},
         {"name": "b")",
          "jobs[0].bytes"},
-        {"collective", R"("collective": "ring", "bytes": 1048576,
+        {"collective",
+         R"("collective": "ring", "bytes": 1048576,
          "iterations": 2, "compute_us": 20},
         {"name": "b")",
          R"("collective": "rign", "bytes": 1048576,

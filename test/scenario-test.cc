@@ -296,9 +296,10 @@ TEST(Scenario, UnknownGpu)
 
     j = Minimal();
     j["jobs"][0]["gpus"] = {{"first", 28}, {"count", 8}};
-    ExpectContains(ErrorOf(j), {"jobs[0].gpus: the range first=28, count=8, stride=1 ends at "
-                                "GPU 35, which does not exist (the topology has 32 GPUs: "
-                                "0..31)"});
+    ExpectContains(ErrorOf(j),
+                   {"jobs[0].gpus: the range first=28, count=8, stride=1 ends at "
+                    "GPU 35, which does not exist (the topology has 32 GPUs: "
+                    "0..31)"});
 }
 
 TEST(Scenario, NegativeOrZeroSize)
@@ -361,8 +362,9 @@ TEST(Scenario, UnknownKey)
 
     j = Minimal();
     j["jobs"][1]["iteration"] = 2;
-    ExpectContains(ErrorOf(j), {"jobs[1].iteration: unknown key 'iteration' in jobs[1]",
-                                "did you mean 'iterations'?"});
+    ExpectContains(
+        ErrorOf(j),
+        {"jobs[1].iteration: unknown key 'iteration' in jobs[1]", "did you mean 'iterations'?"});
 
     j = Minimal();
     j["stop_time"] = 2;
@@ -379,8 +381,9 @@ TEST(Scenario, DuplicateGpu)
 {
     Json j = Minimal();
     j["jobs"][1]["gpus"] = {1, 9, 17, 9};
-    ExpectContains(ErrorOf(j), {"jobs[1].gpus[3]: GPU 9 appears twice in this job (also at "
-                                "jobs[1].gpus[1])"});
+    ExpectContains(ErrorOf(j),
+                   {"jobs[1].gpus[3]: GPU 9 appears twice in this job (also at "
+                    "jobs[1].gpus[1])"});
 }
 
 TEST(Scenario, DuplicateJsonKey)
@@ -411,8 +414,9 @@ TEST(Scenario, UnknownCollective)
 {
     Json j = Minimal();
     j["jobs"][1]["collective"] = "tree";
-    ExpectContains(ErrorOf(j), {"scenarios/x.json: jobs[1].collective: unknown collective 'tree'; "
-                                "implemented: ring"});
+    ExpectContains(ErrorOf(j),
+                   {"scenarios/x.json: jobs[1].collective: unknown collective 'tree'; "
+                    "implemented: ring"});
 
     // The runner passes the full list.
     EXPECT_EQ(ErrorOfText(j.dump(), {"ring", "tree"}), "");
@@ -425,8 +429,9 @@ TEST(Scenario, GpusPerServerMustDivideGpusPerLeaf)
 {
     Json j = Minimal();
     j["topology"]["gpus_per_server"] = 3;
-    ExpectContains(ErrorOf(j), {"topology.gpus_per_server: 3 does not divide gpus_per_leaf (8)",
-                                "(1, 2, 4, 8)"});
+    ExpectContains(
+        ErrorOf(j),
+        {"topology.gpus_per_server: 3 does not divide gpus_per_leaf (8)", "(1, 2, 4, 8)"});
 }
 
 TEST(Scenario, OtherRules)
@@ -456,8 +461,9 @@ TEST(Scenario, OtherRules)
 
     j = Minimal();
     j["network"] = {{"ecmp_seed_mode", "random"}};
-    ExpectContains(ErrorOf(j), {"network.ecmp_seed_mode: expected \"per_switch\" or \"same\", "
-                                "got \"random\""});
+    ExpectContains(ErrorOf(j),
+                   {"network.ecmp_seed_mode: expected \"per_switch\" or \"same\", "
+                    "got \"random\""});
 
     j = Minimal();
     j["jobs"][0]["start_us"] = 20e6;

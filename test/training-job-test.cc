@@ -157,8 +157,8 @@ TEST_F(SimTest, BucketsOverlapCommunicationWithTheBackwardPass)
     EXPECT_LT(tOverlap, tSerial);
     // Overlap can hide at most the backward pass (2/3 of compute): bounded below by the
     // forward pass + the longer of backward and communication.
-    EXPECT_GE(tOverlap, compute.GetSeconds() / 3 + std::max(2 * compute.GetSeconds() / 3, comm) -
-                            1e-9);
+    EXPECT_GE(tOverlap,
+              compute.GetSeconds() / 3 + std::max(2 * compute.GetSeconds() / 3, comm) - 1e-9);
     RecordProperty("serial_us", std::to_string(tSerial * 1e6));
     RecordProperty("overlapped_us", std::to_string(tOverlap * 1e6));
 }
@@ -177,8 +177,7 @@ TEST_F(SimTest, MixtureOfExpertsWaitsForItsAllToAll)
     const auto& it = job->GetIterations().at(0);
     EXPECT_GT(it.allToAllWait.GetSeconds(), 0);
     // Compute (1 ms) + the forward all-to-all it waited for, before the backward pass ends.
-    EXPECT_NEAR((it.computeEnd - it.start).GetSeconds(), 1e-3 + it.allToAllWait.GetSeconds(),
-                1e-9);
+    EXPECT_NEAR((it.computeEnd - it.start).GetSeconds(), 1e-3 + it.allToAllWait.GetSeconds(), 1e-9);
     EXPECT_GT(it.end, it.computeEnd);
     // Two all-to-all runs and one all-reduce per iteration.
     std::set<uint32_t> runs;

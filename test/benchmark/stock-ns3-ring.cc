@@ -77,11 +77,11 @@ uint64_t g_hops = 0;
 uint64_t g_drops = 0;
 uint64_t g_dataPkts = 0;
 uint64_t g_rxBytesTotal = 0;
-uint64_t g_target = 0;          // S
+uint64_t g_target = 0; // S
 uint32_t g_flowsDone = 0;
 uint32_t g_flows = 0;
-Time g_lastRx;                  // time of the last sink reception
-Time g_doneAt;                  // time the last flow completed
+Time g_lastRx;                   // time of the last sink reception
+Time g_doneAt;                   // time the last flow completed
 std::vector<uint64_t> g_rxBytes; // per sink
 
 void

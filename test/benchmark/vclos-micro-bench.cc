@@ -17,7 +17,6 @@
 #include "ns3/vclos-switch.h"
 
 #include <benchmark/benchmark.h>
-
 #include <random>
 
 using namespace ns3;
@@ -34,6 +33,7 @@ BM_EcmpHash(benchmark::State& state)
     }
     benchmark::DoNotOptimize(acc);
 }
+
 BENCHMARK(BM_EcmpHash);
 
 static void
@@ -62,6 +62,7 @@ BM_SwitchSelectPort(benchmark::State& state)
     }
     benchmark::DoNotOptimize(acc);
 }
+
 BENCHMARK(BM_SwitchSelectPort);
 
 static void
@@ -76,6 +77,7 @@ BM_BuildPacketOneHeader(benchmark::State& state)
         benchmark::DoNotOptimize(p);
     }
 }
+
 BENCHMARK(BM_BuildPacketOneHeader);
 
 static void
@@ -102,6 +104,7 @@ BM_BuildPacketThreeHeaders(benchmark::State& state)
         benchmark::DoNotOptimize(p);
     }
 }
+
 BENCHMARK(BM_BuildPacketThreeHeaders);
 
 /// Steady state of a scheduler holding `range(0)` events: pop the earliest, push a later one.
@@ -125,6 +128,7 @@ BM_SchedulerHold(benchmark::State& state)
         s->Insert(ev);
     }
 }
+
 BENCHMARK_TEMPLATE(BM_SchedulerHold, QuadHeapScheduler)->Arg(64)->Arg(600)->Arg(10000);
 BENCHMARK_TEMPLATE(BM_SchedulerHold, MapScheduler)->Arg(64)->Arg(600)->Arg(10000);
 

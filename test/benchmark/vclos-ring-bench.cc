@@ -39,7 +39,8 @@ main(int argc, char* argv[])
     cmd.AddValue("mtu", "RoCE payload bytes per packet", mtu);
     cmd.AddValue("scheduler", "ns-3 event scheduler TypeId", scheduler);
     cmd.AddValue("ackInterval", "receiver ACKs every this many packets", ackInterval);
-    cmd.AddValue("bytes", "bytes per GPU instead of the case's S (for profiling runs)",
+    cmd.AddValue("bytes",
+                 "bytes per GPU instead of the case's S (for profiling runs)",
                  bytesOverride);
     cmd.AddValue("lossless",
                  "12 MiB shared switch buffers with PFC, ECN marking and DCQCN at the NICs",
@@ -71,8 +72,7 @@ main(int argc, char* argv[])
         topo.SetSwitchAttribute("BufferBytes", UintegerValue(12 << 20));
         topo.SetSwitchAttribute("PfcEnabled", BooleanValue(true));
         topo.SetSwitchAttribute("EcnEnabled", BooleanValue(true));
-        topo.SetNicAttribute("CongestionControl",
-                             TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+        topo.SetNicAttribute("CongestionControl", TypeIdValue(DcqcnCongestionControl::GetTypeId()));
     }
     topo.Build();
     const uint32_t n = topo.GetNGpus();
@@ -107,9 +107,9 @@ main(int argc, char* argv[])
         drops += link.device->GetDropPackets();
     }
     const double wall = std::chrono::duration<double>(t2 - t0).count();
-    std::cout << (lossless ? "vclos-lossless" : "vclos") << " case=" << benchCase << " mtu=" << mtu << " gpus=" << n
-              << " bytes_per_gpu=" << bytes << " sim_time_s=" << Simulator::Now().GetSeconds()
-              << " wall_s=" << wall
+    std::cout << (lossless ? "vclos-lossless" : "vclos") << " case=" << benchCase << " mtu=" << mtu
+              << " gpus=" << n << " bytes_per_gpu=" << bytes
+              << " sim_time_s=" << Simulator::Now().GetSeconds() << " wall_s=" << wall
               << " build_s=" << std::chrono::duration<double>(t1 - t0).count()
               << " run_s=" << std::chrono::duration<double>(t2 - t1).count()
               << " delivered_bytes=" << delivered << " data_packets_delivered=" << dataPackets
