@@ -140,6 +140,10 @@ ScenarioRunner::JobFinished()
 {
     if (++m_jobsFinished == m_jobs.size())
     {
+        if (m_monitor)
+        {
+            m_monitor->Stop();
+        }
         Simulator::Stop();
     }
 }
@@ -192,11 +196,16 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     }
     if (db && m_scenario.output.sampleIntervalS > 0)
     {
-        Simulator::Schedule(Seconds(m_scenario.output.sampleIntervalS),
-                            &ScenarioRunner::Sample,
-                            this,
-                            db,
-                            runId);
+        m_monitor = CreateObject<CongestionMonitor>();
+        m_monitor->SetAttribute("SampleInterval",
+                                TimeValue(Seconds(m_scenario.output.sampleIntervalS)));
+        m_monitor->TraceConnectWithoutContext(
+            "QueueSample",
+            MakeBoundCallback(&ScenarioRunner::QueueSampled, db, runId));
+        m_monitor->TraceConnectWithoutContext(
+            "RateSample",
+            MakeBoundCallback(&ScenarioRunner::RateSampled, db, runId));
+        m_monitor->Start(*m_topo);
     }
     Simulator::Stop(Seconds(m_scenario.stopTimeS));
     Simulator::Run();
@@ -221,44 +230,25 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
 }
 
 void
-ScenarioRunner::Sample(vclos::ResultsDb* db, int64_t runId)
+ScenarioRunner::QueueSampled(vclos::ResultsDb* db,
+                             int64_t runId,
+                             uint32_t linkId,
+                             Time time,
+                             uint32_t bytes)
 {
-    const double now = Simulator::Now().GetSeconds();
-    // Queues: every port whose egress queue is non-empty now or was at the last sample.
-    const auto& links = m_topo->GetLinks();
-    m_lastQueue.resize(links.size(), 0);
-    for (const auto& link : links)
-    {
-        const uint32_t q = link.device->GetQueueBytes();
-        if (q != 0 || m_lastQueue[link.id] != 0)
-        {
-            db->AddQueueSample(runId, vclos::QueueSampleRow{link.id, now, q});
-        }
-        m_lastQueue[link.id] = q;
-    }
-    // Rates: every queue pair sending below its line rate.
-    for (uint32_t g = 0; g < m_topo->GetNGpus(); ++g)
-    {
-        Ptr<RdmaNic> nic = m_topo->GetNic(g);
-        for (uint32_t q = 0; q < nic->GetNQps(); ++q)
-        {
-            const RdmaQueuePair& qp = nic->GetQp(q);
-            const double rate = qp.cc->GetRate().GetBitRate();
-            if (rate < nic->GetPort(qp.port)->GetDataRate().GetBitRate())
-            {
-                db->AddRateSample(runId,
-                                  vclos::RateSampleRow{g, q, qp.peer->GetGpuId(), now, rate});
-            }
-        }
-    }
-    if (m_jobsFinished < m_jobs.size())
-    {
-        Simulator::Schedule(Seconds(m_scenario.output.sampleIntervalS),
-                            &ScenarioRunner::Sample,
-                            this,
-                            db,
-                            runId);
-    }
+    db->AddQueueSample(runId, vclos::QueueSampleRow{linkId, time.GetSeconds(), bytes});
+}
+
+void
+ScenarioRunner::RateSampled(vclos::ResultsDb* db,
+                            int64_t runId,
+                            uint32_t gpu,
+                            uint32_t qpn,
+                            uint32_t peer,
+                            Time time,
+                            double rateBps)
+{
+    db->AddRateSample(runId, vclos::RateSampleRow{gpu, qpn, peer, time.GetSeconds(), rateBps});
 }
 
 void

@@ -5,6 +5,7 @@
 #ifndef VCLOS_SCENARIO_RUNNER_H
 #define VCLOS_SCENARIO_RUNNER_H
 
+#include "ns3/congestion-monitor.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/results-db.h"
 #include "ns3/scenario.h"
@@ -66,7 +67,18 @@ class ScenarioRunner
 
   private:
     void JobFinished();
-    void Sample(vclos::ResultsDb* db, int64_t runId);
+    static void QueueSampled(vclos::ResultsDb* db,
+                             int64_t runId,
+                             uint32_t linkId,
+                             Time time,
+                             uint32_t bytes);
+    static void RateSampled(vclos::ResultsDb* db,
+                            int64_t runId,
+                            uint32_t gpu,
+                            uint32_t qpn,
+                            uint32_t peer,
+                            Time time,
+                            double rateBps);
     void Progress(std::ostream* out);
     void WriteResults(vclos::ResultsDb& db, int64_t runId);
 
@@ -74,7 +86,7 @@ class ScenarioRunner
     std::unique_ptr<LeafSpineHelper> m_topo;
     std::vector<Ptr<TrainingJob>> m_jobs;
     uint32_t m_jobsFinished;
-    std::vector<uint32_t> m_lastQueue; //!< per link: queue at the last sample
+    Ptr<CongestionMonitor> m_monitor;
     double m_wallStart;
 };
 

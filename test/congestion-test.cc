@@ -7,7 +7,10 @@
 #include "vclos-test-utils.h"
 
 #include "ns3/collective-executor.h"
+#include "ns3/congestion-monitor.h"
 #include "ns3/dcqcn.h"
+
+#include <set>
 
 using namespace ns3;
 using namespace vclos_test;
@@ -345,4 +348,63 @@ TEST_F(SimTest, CollidingRingsOnALosslessFabricSlowDown)
             }
         }
     }
+}
+
+TEST_F(SimTest, CongestionMonitorSamplesQueuesAndRatesEveryInterval)
+{
+    // Two DCQCN flows into one port for 2 ms, sampled every 100 us.
+    LeafSpineConfig c;
+    c.leaves = 1;
+    c.spines = 1;
+    c.gpusPerLeaf = 3;
+    LeafSpineHelper topo(c);
+    Lossless(topo, true, true, true);
+    topo.Build();
+    for (uint32_t s = 1; s <= 2; ++s)
+    {
+        uint32_t qp = topo.GetNic(s)->CreateQp(topo.GetNic(0),
+                                               MakeNullCallback<void, uint32_t, uint64_t>(),
+                                               MakeNullCallback<void, uint32_t, uint64_t>());
+        topo.GetNic(s)->PostSend(qp, 64 << 20, s);
+    }
+    Ptr<CongestionMonitor> monitor = CreateObject<CongestionMonitor>();
+    monitor->SetAttribute("SampleInterval", TimeValue(MicroSeconds(100)));
+    std::set<int64_t> times;
+    uint32_t queueSamples = 0;
+    uint32_t rateSamples = 0;
+    const uint32_t bottleneckLink = [&]() {
+        for (const auto& link : topo.GetLinks())
+        {
+            if (link.src == "leaf0" && link.dst == "gpu0")
+            {
+                return link.id;
+            }
+        }
+        return 0u;
+    }();
+    monitor->TraceConnectWithoutContext(
+        "QueueSample",
+        Callback<void, uint32_t, Time, uint32_t>([&](uint32_t link, Time t, uint32_t) {
+            times.insert(t.GetMicroSeconds());
+            queueSamples += link == bottleneckLink;
+        }));
+    monitor->TraceConnectWithoutContext(
+        "RateSample",
+        Callback<void, uint32_t, uint32_t, uint32_t, Time, double>(
+            [&](uint32_t gpu, uint32_t, uint32_t peer, Time t, double rate) {
+                EXPECT_TRUE(gpu == 1 || gpu == 2);
+                EXPECT_EQ(peer, 0u);
+                EXPECT_LT(rate, 100e9);
+                times.insert(t.GetMicroSeconds());
+                ++rateSamples;
+            }));
+    monitor->Start(topo);
+    Simulator::Stop(MilliSeconds(2));
+    Simulator::Run();
+    for (int64_t t : times)
+    {
+        EXPECT_EQ(t % 100, 0) << t;
+    }
+    EXPECT_GE(queueSamples, 1u); // the bottleneck queue, while it is non-empty
+    EXPECT_GT(rateSamples, 10u);
 }

@@ -1,0 +1,65 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef VCLOS_CONGESTION_MONITOR_H
+#define VCLOS_CONGESTION_MONITOR_H
+
+#include "ns3/event-id.h"
+#include "ns3/leaf-spine-helper.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/traced-callback.h"
+
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup vclos
+ * Samples a cluster's congestion state every SampleInterval: the egress queue of every port
+ * (reported while non-empty, and once when it empties) and the rate of every queue pair
+ * whose congestion control holds it below line rate. Samples are trace sources, so a
+ * program records them as it likes; ScenarioRunner writes them to the results database.
+ */
+class CongestionMonitor : public Object
+{
+  public:
+    /**
+     * \brief Get the type ID.
+     * \return the object TypeId
+     */
+    static TypeId GetTypeId();
+    CongestionMonitor();
+    ~CongestionMonitor() override;
+
+    /**
+     * Start sampling a cluster (first sample one interval from now).
+     * \param topology the built cluster; it must outlive the monitor's sampling
+     */
+    void Start(const LeafSpineHelper& topology);
+    /// Stop sampling.
+    void Stop();
+
+    /// Signature of QueueSample: (link id, time, bytes queued).
+    typedef void (*QueueSampleCallback)(uint32_t linkId, Time time, uint32_t bytes);
+    /// Signature of RateSample: (GPU, QP number, peer GPU, time, rate in bit/s).
+    typedef void (
+        *RateSampleCallback)(uint32_t gpu, uint32_t qpn, uint32_t peer, Time time, double rateBps);
+
+  private:
+    void DoDispose() override;
+    void Sample();
+
+    Time m_interval;
+    const LeafSpineHelper* m_topology;
+    std::vector<uint32_t> m_lastQueue;
+    EventId m_event;
+    TracedCallback<uint32_t, Time, uint32_t> m_queueTrace;
+    TracedCallback<uint32_t, uint32_t, uint32_t, Time, double> m_rateTrace;
+};
+
+} // namespace ns3
+
+#endif // VCLOS_CONGESTION_MONITOR_H
