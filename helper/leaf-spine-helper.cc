@@ -5,6 +5,7 @@
 #include "leaf-spine-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/aeth-header.h"
 #include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
@@ -17,11 +18,6 @@ namespace ns3
 {
 
 NS_LOG_COMPONENT_DEFINE("LeafSpineHelper");
-
-namespace
-{
-constexpr uint32_t kRoceHeaderBytes = 40; // IPv4 + UDP + BTH
-} // namespace
 
 LeafSpineHelper::LeafSpineHelper(const LeafSpineConfig& config)
     : m_config(config),
@@ -68,7 +64,8 @@ LeafSpineHelper::MakeDevice(Ptr<Node> node, DataRate rate)
     Ptr<VclosNetDevice> dev = CreateObject<VclosNetDevice>();
     dev->SetAttribute("DataRate", DataRateValue(rate));
     dev->SetAttribute("QueueBytes", UintegerValue(m_config.queueBytes));
-    dev->SetAttribute("Mtu", UintegerValue(m_mtu + kRoceHeaderBytes + 4));
+    // largest IPv4 packet: a full payload with headers and the ImmDt of a message's end
+    dev->SetAttribute("Mtu", UintegerValue(m_mtu + RdmaNic::HEADER_BYTES + ImmDtHeader::SIZE));
     dev->SetAddress(Mac48Address::Allocate());
     node->AddDevice(dev);
     return dev;

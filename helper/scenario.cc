@@ -55,12 +55,6 @@ ToString(EcmpSeedMode mode)
     return mode == EcmpSeedMode::Same ? "same" : "per_switch";
 }
 
-std::vector<std::string>
-DefaultCollectives()
-{
-    return {"ring"};
-}
-
 namespace
 {
 

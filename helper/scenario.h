@@ -7,6 +7,8 @@
 
 // Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
 
+#include "ns3/collective-schedule.h"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -156,9 +158,6 @@ struct Scenario
     std::string sourceName;      //!< where the text came from (file path), used in messages
 };
 
-/// \return the collective names accepted when the caller gives none: {"ring"}
-std::vector<std::string> DefaultCollectives();
-
 /**
  * Parse and validate a scenario.
  *
@@ -167,14 +166,14 @@ std::vector<std::string> DefaultCollectives();
  *
  * \param jsonText the JSON text
  * \param sourceName name used in error messages (normally the file path)
- * \param collectives the implemented collective algorithms; each job's "collective" must be
- *        one of them
+ * \param collectives the accepted collective algorithms (default: every implemented one);
+ *        each job's "collective" must be one of them
  * \return the scenario, with defaults applied; Scenario::text holds \p jsonText
  * \throws ScenarioError on any error
  */
 Scenario ParseScenario(const std::string& jsonText,
                        const std::string& sourceName,
-                       const std::vector<std::string>& collectives = DefaultCollectives());
+                       const std::vector<std::string>& collectives = CollectiveAlgorithms());
 
 /**
  * Read a file and ParseScenario() it.
@@ -185,7 +184,7 @@ Scenario ParseScenario(const std::string& jsonText,
  * \throws ScenarioError if the file cannot be read or is invalid
  */
 Scenario LoadScenarioFile(const std::string& path,
-                          const std::vector<std::string>& collectives = DefaultCollectives());
+                          const std::vector<std::string>& collectives = CollectiveAlgorithms());
 
 /**
  * Check every job's collective against a list of implemented algorithms (ParseScenario()

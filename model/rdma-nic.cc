@@ -347,7 +347,7 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
     {
         qp.lastProgress = Simulator::Now();
     }
-    ps.device->Enqueue(p);
+    ps.device->Enqueue(p, DATA_PRIORITY, VclosNetDevice::NO_INGRESS, false);
     ArmTimer(qp);
 }
 
@@ -485,7 +485,7 @@ RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
                           true,
                           aeth,
                           CONTROL_TOS);
-    m_ports[qp.port].device->Enqueue(p);
+    m_ports[qp.port].device->Enqueue(p, CONTROL_PRIORITY, VclosNetDevice::NO_INGRESS, false);
 }
 
 void
@@ -494,8 +494,10 @@ RdmaNic::SendCnp(RdmaQueuePair& qp)
     // RoCEv2 CNP: BTH opcode 0x81 to the sender's queue pair, 16 reserved bytes.
     qp.lastCnp = Simulator::Now();
     ++m_cnpsSent;
-    m_ports[qp.port].device->Enqueue(
-        Build(qp, 16, BthHeader::CNP, 0, false, false, 0, CONTROL_TOS));
+    m_ports[qp.port].device->Enqueue(Build(qp, 16, BthHeader::CNP, 0, false, false, 0, CONTROL_TOS),
+                                     CONTROL_PRIORITY,
+                                     VclosNetDevice::NO_INGRESS,
+                                     false);
 }
 
 void

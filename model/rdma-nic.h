@@ -123,6 +123,8 @@ class RdmaNic : public Object
     static constexpr uint8_t CONTROL_TOS = 48 << 2;
     /// Priority of data packets (what PFC pauses).
     static constexpr uint32_t DATA_PRIORITY = DATA_TOS >> 5;
+    /// Priority of ACK, NAK and CNP packets.
+    static constexpr uint32_t CONTROL_PRIORITY = CONTROL_TOS >> 5;
 
     uint64_t GetCnpsSent() const;     //!< \return CNPs sent (as a receiver)
     uint64_t GetCnpsReceived() const; //!< \return CNPs received (as a sender)

@@ -402,6 +402,12 @@ VclosSwitch::Threshold() const
     return m_alpha * (m_sharedPool - m_sharedUsed);
 }
 
+double
+VclosSwitch::XoffThreshold() const
+{
+    return m_staticXoff != 0 ? m_staticXoff : Threshold();
+}
+
 bool
 VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size)
 {
@@ -423,7 +429,7 @@ VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_
         return true;
     }
     // Lossless: the ingress priority uses the shared pool up to XOFF, then its headroom.
-    const double xoff = m_staticXoff != 0 ? m_staticXoff : Threshold();
+    const double xoff = XoffThreshold();
     auto& shared = m_ingressShared[ingress][priority];
     auto& headroom = m_ingressHeadroom[ingress][priority];
     if (shared + size <= xoff && m_sharedUsed + size <= m_sharedPool)
@@ -446,11 +452,7 @@ VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_
     {
         m_pauseSent[ingress][priority] = true;
         m_pfcSentTrace(ingress, priority, true);
-        m_portPtr[ingress]->SendPfc(priority, m_pauseQuanta);
-        const Time refresh =
-            m_portPtr[ingress]->GetDataRate().CalculateBitsTxTime(512) * (m_pauseQuanta / 2);
-        m_pfcRefresh[ingress][priority] =
-            Simulator::Schedule(refresh, &VclosSwitch::PfcRefresh, this, ingress, priority);
+        PfcRefresh(ingress, priority); // sends the PAUSE and keeps it refreshed
     }
     return true;
 }
@@ -484,8 +486,7 @@ VclosSwitch::Dequeued(uint32_t /* egress */, uint32_t ingress, uint32_t priority
     m_sharedUsed -= size - fromHeadroom;
     if (m_pauseSent[ingress][priority])
     {
-        const double xoff = m_staticXoff != 0 ? m_staticXoff : Threshold();
-        if (headroom == 0 && shared + m_xonOffset <= xoff)
+        if (headroom == 0 && shared + m_xonOffset <= XoffThreshold())
         {
             m_pauseSent[ingress][priority] = false;
             m_pfcRefresh[ingress][priority].Cancel();

@@ -137,8 +137,11 @@ class VclosSwitch : public Object
     bool Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size);
     /// A packet admitted on ingress/priority left its egress queue.
     void Dequeued(uint32_t egress, uint32_t ingress, uint32_t priority, uint32_t size);
-    /// Threshold of the dynamic (or static) shared-buffer limit, bytes.
+    /// Dynamic shared-buffer limit: Alpha x the free shared pool, bytes.
     double Threshold() const;
+    /// XOFF threshold of a lossless ingress priority: StaticXoffBytes, or Threshold().
+    double XoffThreshold() const;
+    /// While a PAUSE is asserted: send it and schedule the next refresh.
     void PfcRefresh(uint32_t ingress, uint32_t priority);
     void InitBuffer();
     bool IsLossless(uint32_t priority) const;
