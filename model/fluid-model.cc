@@ -5,7 +5,6 @@
 #include "fluid-model.h"
 
 #include <algorithm>
-#include <array>
 #include <deque>
 #include <limits>
 #include <map>
@@ -107,7 +106,7 @@ EvaluateFluid(const CollectiveSchedule& schedule,
     };
 
     std::vector<Flow> active;
-    std::vector<double> backlog(ports, 0); // receiver FIFO (sender round-robin only)
+    std::vector<double> backlog(ports, 0); // receiver FIFOs (the switch buffer)
 
     // Transfers between the same ordered pair of ranks share one queue pair: its messages
     // go one after another, in the order they were posted.
@@ -116,10 +115,7 @@ EvaluateFluid(const CollectiveSchedule& schedule,
     // Transfer i has been sent completely at time t: the next message of its queue pair
     // may start; the transfer arrives once its last byte is through the receiver.
     auto sent = [&](uint32_t i, uint32_t ingress, double t) {
-        const double wait = p.sharing == FluidSharing::SENDER_ROUND_ROBIN
-                                ? backlog[ingress] / capacity[ingress]
-                                : 0.0;
-        arrive(i, t + wait);
+        arrive(i, t + backlog[ingress] / capacity[ingress]);
         const Transfer& tr = schedule.transfers[i];
         auto& q = pairQueue[{tr.src, tr.dst}];
         q.pop_front();
@@ -183,98 +179,33 @@ EvaluateFluid(const CollectiveSchedule& schedule,
             continue;
         }
 
-        if (p.sharing == FluidSharing::SENDER_ROUND_ROBIN)
+        // Each sender port: line rate minus its ACKs (which go first), split equally
+        // among its flows. The ACK load depends on what the port receives: a few
+        // fixed-point rounds settle it (ACKs are ~2% of the data).
+        std::vector<uint32_t> flowsAt(ports, 0);
+        for (const Flow& f : active)
         {
-            // Each sender port: line rate minus its ACKs (which go first), split equally
-            // among its flows. The ACK load depends on what the port receives: a few
-            // fixed-point rounds settle it (ACKs are ~2% of the data).
-            std::vector<uint32_t> flowsAt(ports, 0);
+            ++flowsAt[f.egress];
+        }
+        std::vector<double> ackLoad(ports, 0);
+        for (int round = 0; round < 4; ++round)
+        {
+            for (Flow& f : active)
+            {
+                f.rate = std::max(0.0, capacity[f.egress] - ackLoad[f.egress]) / flowsAt[f.egress];
+            }
+            std::fill(ackLoad.begin(), ackLoad.end(), 0.0);
             for (const Flow& f : active)
             {
-                ++flowsAt[f.egress];
-            }
-            std::vector<double> ackLoad(ports, 0);
-            for (int round = 0; round < 4; ++round)
-            {
-                for (Flow& f : active)
-                {
-                    f.rate =
-                        std::max(0.0, capacity[f.egress] - ackLoad[f.egress]) / flowsAt[f.egress];
-                }
-                std::fill(ackLoad.begin(), ackLoad.end(), 0.0);
-                for (const Flow& f : active)
-                {
-                    // receiver's egress (same port kind) carries the flow's ACKs
-                    ackLoad[f.ingress - 1] += ackCoef * f.rate;
-                }
-            }
-            std::fill(in.begin(), in.end(), 0.0);
-            for (const Flow& f : active)
-            {
-                in[f.ingress] += f.rate;
-                in[f.egress + 1] += ackCoef * f.rate; // its ACKs come back to the sender
+                // receiver's egress (same port kind) carries the flow's ACKs
+                ackLoad[f.ingress - 1] += ackCoef * f.rate;
             }
         }
-        else
+        std::fill(in.begin(), in.end(), 0.0);
+        for (const Flow& f : active)
         {
-            // Max-min fair rates by progressive filling; a flow loads its sender egress and
-            // receiver ingress with its data, the reverse directions with its ACKs.
-            std::vector<double> used(ports, 0);
-            std::vector<double> weight(ports, 0);
-            auto loads = [&](const Flow& f) {
-                return std::array<std::pair<uint32_t, double>, 4>{{{f.egress, 1.0},
-                                                                   {f.ingress, 1.0},
-                                                                   {f.ingress - 1, ackCoef},
-                                                                   {f.egress + 1, ackCoef}}};
-            };
-            std::vector<bool> frozen(active.size(), false);
-            for (const Flow& f : active)
-            {
-                for (const auto& [q, c] : loads(f))
-                {
-                    weight[q] += c;
-                }
-            }
-            uint32_t unfrozen = active.size();
-            double level = 0;
-            while (unfrozen > 0)
-            {
-                double step = kInf;
-                for (uint32_t q = 0; q < ports; ++q)
-                {
-                    if (weight[q] > 0)
-                    {
-                        step = std::min(step, (capacity[q] - used[q]) / weight[q]);
-                    }
-                }
-                level += step;
-                for (uint32_t q = 0; q < ports; ++q)
-                {
-                    used[q] += step * weight[q];
-                }
-                for (uint32_t k = 0; k < active.size(); ++k)
-                {
-                    if (frozen[k])
-                    {
-                        continue;
-                    }
-                    bool saturated = false;
-                    for (const auto& [q, c] : loads(active[k]))
-                    {
-                        saturated |= used[q] >= capacity[q] * (1 - 1e-12);
-                    }
-                    if (saturated)
-                    {
-                        frozen[k] = true;
-                        --unfrozen;
-                        active[k].rate = level;
-                        for (const auto& [q, c] : loads(active[k]))
-                        {
-                            weight[q] -= c;
-                        }
-                    }
-                }
-            }
+            in[f.ingress] += f.rate;
+            in[f.egress + 1] += ackCoef * f.rate; // its ACKs come back to the sender
         }
 
         // Advance to the next end of sending or the next start.
@@ -285,12 +216,9 @@ EvaluateFluid(const CollectiveSchedule& schedule,
         }
         const double dt = next - now;
         now = next;
-        if (p.sharing == FluidSharing::SENDER_ROUND_ROBIN)
+        for (uint32_t q = 0; q < ports; ++q)
         {
-            for (uint32_t q = 0; q < ports; ++q)
-            {
-                backlog[q] = std::max(0.0, backlog[q] + (in[q] - capacity[q]) * dt);
-            }
+            backlog[q] = std::max(0.0, backlog[q] + (in[q] - capacity[q]) * dt);
         }
         std::vector<Flow> still;
         for (Flow& f : active)

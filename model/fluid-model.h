@@ -20,29 +20,12 @@ namespace vclos
 
 /**
  * \ingroup vclos
- * How flows share the ports in the fluid model.
- */
-enum class FluidSharing
-{
-    /// What the NIC does without congestion control: each sender port splits its line rate
-    /// equally among its active queue pairs (after its ACKs); a receiver port with more
-    /// input than capacity queues the excess in a FIFO (the switch buffer) and drains it
-    /// at line rate, so a message arrives when its last byte leaves that queue.
-    SENDER_ROUND_ROBIN,
-    /// Max-min fair rates over sender and receiver ports (progressive filling): what an
-    /// ideal congestion control converges to; the flow-level view.
-    MAX_MIN
-};
-
-/**
- * \ingroup vclos
  * Parameters of the fluid (analytical) model of a collective on an idle non-blocking fabric.
  */
 struct FluidParams
 {
-    FluidSharing sharing{FluidSharing::SENDER_ROUND_ROBIN}; //!< port sharing
-    double netBps{100e9};                                   //!< NIC port rate, bits/s
-    double intraBps{1000e9};                                //!< intra-server port rate, bits/s
+    double netBps{100e9};        //!< NIC port rate, bits/s
+    double intraBps{1000e9};     //!< intra-server port rate, bits/s
     uint32_t gpusPerServer{1};   //!< ranks r and r' share a server if server[r] == server[r']
     uint32_t mtu{4096};          //!< payload bytes per packet
     uint32_t packetOverhead{78}; //!< wire bytes per data packet besides payload (40 + 38)
@@ -72,11 +55,13 @@ struct FluidResult
  * intra-server port, each with an egress and an ingress capacity. A transfer, once its
  * dependencies have arrived, is a fluid flow between its ranks' ports (intra-server if the
  * ranks share a server) carrying its wire bytes (payload + per-packet overhead); its ACKs
- * load the reverse direction. Flows share the ports as FluidParams::sharing says;
- * transfers between the same ordered pair of ranks go one after another, as messages of
- * one queue pair do. A transfer arrives when its last byte is through (sender round-robin:
- * through the receiver's FIFO) plus FluidParams::latency. For the symmetric algorithms this reduces
- * to the closed forms of doc/collectives.rst and doc/validation.rst.
+ * load the reverse direction. Ports are shared as the NIC does without congestion control:
+ * each sender port splits its line rate, after its ACKs, equally among its active flows; a
+ * receiver port that gets more than its capacity queues the excess in a FIFO (the switch
+ * buffer) and drains it at line rate. Transfers between the same ordered pair of ranks go
+ * one after another, as messages of one queue pair do. A transfer arrives when its last
+ * byte leaves the receiver's FIFO, plus FluidParams::latency. For the symmetric algorithms this
+ * reduces to the closed forms of doc/collectives.rst and doc/validation.rst.
  *
  * \param schedule the collective
  * \param server server of each rank
