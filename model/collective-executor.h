@@ -5,7 +5,7 @@
 #ifndef VCLOS_COLLECTIVE_EXECUTOR_H
 #define VCLOS_COLLECTIVE_EXECUTOR_H
 
-#include "collective-schedule.h"
+#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/callback.h"

@@ -6,7 +6,7 @@
 
 #include "aeth-header.h"
 #include "bth-header.h"
-#include "ecmp-hash.h"
+#include "ns3/ecmp-hash.h"
 #include "rocev2-header.h"
 
 #include "ns3/abort.h"

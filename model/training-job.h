@@ -6,7 +6,7 @@
 #define VCLOS_TRAINING_JOB_H
 
 #include "collective-executor.h"
-#include "collective-schedule.h"
+#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/application.h"

@@ -5,7 +5,7 @@
 #ifndef VCLOS_SWITCH_H
 #define VCLOS_SWITCH_H
 
-#include "ecmp-hash.h"
+#include "ns3/ecmp-hash.h"
 #include "vclos-net-device.h"
 
 #include "ns3/object.h"

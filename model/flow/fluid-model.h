@@ -7,7 +7,7 @@
 
 // Pure code: no ns-3 in this file or its .cc.
 
-#include "collective-schedule.h"
+#include "ns3/collective-schedule.h"
 
 #include <cstdint>
 #include <functional>
