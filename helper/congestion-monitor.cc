@@ -85,13 +85,19 @@ CongestionMonitor::Sample()
     for (uint32_t g = 0; g < m_topology->GetNGpus(); ++g)
     {
         Ptr<RdmaNic> nic = m_topology->GetNic(g);
-        for (uint32_t n = 0; n < nic->GetNQps(); ++n)
+        // Live queue pairs only: the table's free slots (destroyed QPs) are skipped, and
+        // the table is bounded by the peak of live QPs, not by every QP ever created.
+        for (uint32_t slot = 0; slot < nic->GetQpTableSize(); ++slot)
         {
-            const RdmaQueuePair& qp = nic->GetQp(n);
-            const double rate = qp.cc->GetRate().GetBitRate();
-            if (rate < nic->GetPort(qp.port)->GetDataRate().GetBitRate())
+            const RdmaQueuePair* qp = nic->GetQpAtSlot(slot);
+            if (qp == nullptr)
             {
-                m_rateTrace(g, n, qp.peer->GetGpuId(), now, rate);
+                continue;
+            }
+            const double rate = qp->cc->GetRate().GetBitRate();
+            if (rate < nic->GetPort(qp->port)->GetDataRate().GetBitRate())
+            {
+                m_rateTrace(g, qp->qpn, qp->peer->GetGpuId(), now, rate);
             }
         }
     }

@@ -33,16 +33,45 @@ CollectiveExecutor::GetTypeId()
 
 CollectiveExecutor::CollectiveExecutor()
     : m_remaining(0),
+      m_unacked(0),
       m_running(false)
 {
+}
+
+CollectiveExecutor::~CollectiveExecutor()
+{
+    // An executor released without Dispose(): leave no NIC callback bound to it.
+    Teardown();
 }
 
 void
 CollectiveExecutor::DoDispose()
 {
+    Teardown();
     m_nics.clear();
-    m_done = MakeNullCallback<void>();
     Object::DoDispose();
+}
+
+void
+CollectiveExecutor::DestroyQps()
+{
+    for (const auto& [pair, qpn] : m_qps)
+    {
+        m_nics[pair.first]->DestroyQp(qpn); // both ends; no-op if the NIC is disposed
+    }
+    m_qps.clear();
+}
+
+void
+CollectiveExecutor::Teardown()
+{
+    NS_LOG_FUNCTION(this);
+    m_finishEvent.Cancel();
+    DestroyQps();
+    m_done = MakeNullCallback<void>();
+    m_quiet = MakeNullCallback<void>();
+    m_running = false;
+    m_unacked = 0;
 }
 
 void
@@ -65,7 +94,8 @@ CollectiveExecutor::Setup(const vclos::CollectiveSchedule& schedule,
     m_nics = nics;
     const uint32_t n = m_schedule.transfers.size();
     m_qpOfTransfer.assign(n, 0);
-    m_qps.clear();
+    DestroyQps();
+    m_unacked = 0;
     std::vector<uint32_t> count(n + 1, 0);
     for (uint32_t i = 0; i < n; ++i)
     {
@@ -76,7 +106,7 @@ CollectiveExecutor::Setup(const vclos::CollectiveSchedule& schedule,
         {
             const uint32_t qpn =
                 m_nics[t.src]->CreateQp(m_nics[t.dst],
-                                        MakeNullCallback<void, uint32_t, uint64_t>(),
+                                        MakeCallback(&CollectiveExecutor::OnSent, this),
                                         MakeCallback(&CollectiveExecutor::OnReceived, this));
             it = m_qps.emplace(key, qpn).first;
         }
@@ -121,7 +151,7 @@ CollectiveExecutor::Run(Callback<void> done)
     }
     if (n == 0)
     {
-        Simulator::ScheduleNow(&CollectiveExecutor::Finish, this);
+        m_finishEvent = Simulator::ScheduleNow(&CollectiveExecutor::Finish, this);
         return;
     }
     for (uint32_t i = 0; i < n; ++i)
@@ -138,6 +168,7 @@ CollectiveExecutor::Post(uint32_t index)
 {
     const vclos::Transfer& t = m_schedule.transfers[index];
     m_postTime[index] = Simulator::Now();
+    ++m_unacked;
     m_nics[t.src]->PostSend(m_qpOfTransfer[index], t.bytes, index);
 }
 
@@ -163,6 +194,16 @@ CollectiveExecutor::OnReceived(uint32_t imm, uint64_t bytes)
 }
 
 void
+CollectiveExecutor::OnSent(uint32_t /* imm */, uint64_t /* bytes */)
+{
+    NS_ASSERT(m_unacked > 0);
+    if (--m_unacked == 0 && !m_running && !m_quiet.IsNull())
+    {
+        m_quiet();
+    }
+}
+
+void
 CollectiveExecutor::Finish()
 {
     m_running = false;
@@ -173,6 +214,22 @@ CollectiveExecutor::Finish()
     {
         done();
     }
+    if (!m_running && m_unacked == 0 && !m_quiet.IsNull())
+    {
+        m_quiet();
+    }
+}
+
+bool
+CollectiveExecutor::IsQuiet() const
+{
+    return !m_running && m_unacked == 0;
+}
+
+void
+CollectiveExecutor::SetQuietCallback(Callback<void> cb)
+{
+    m_quiet = cb;
 }
 
 bool

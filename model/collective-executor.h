@@ -5,10 +5,11 @@
 #ifndef VCLOS_COLLECTIVE_EXECUTOR_H
 #define VCLOS_COLLECTIVE_EXECUTOR_H
 
-#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/callback.h"
+#include "ns3/collective-schedule.h"
+#include "ns3/event-id.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/traced-callback.h"
@@ -38,6 +39,8 @@ class CollectiveExecutor : public Object
      */
     static TypeId GetTypeId();
     CollectiveExecutor();
+    /// Tears down the queue pairs if Teardown() or Dispose() did not.
+    ~CollectiveExecutor() override;
 
     /**
      * \param schedule the collective (validated here)
@@ -76,11 +79,31 @@ class CollectiveExecutor : public Object
      */
     std::vector<std::tuple<uint32_t, uint32_t, uint16_t>> GetFlows() const;
 
+    /**
+     * \return true when no Run() is in progress and every transfer posted so far has been
+     *         acknowledged to its sender (every queue pair of the collective is idle: its
+     *         last ACK is in)
+     */
+    bool IsQuiet() const;
+    /**
+     * \param cb called each time the collective becomes quiet (IsQuiet() turns true)
+     */
+    void SetQuietCallback(Callback<void> cb);
+    /**
+     * Destroy the collective's queue pairs (both ends, RdmaNic::DestroyQp), cancel its
+     * pending event and drop its callbacks: nothing stays bound to this object. Packets
+     * still in flight are dropped by the NICs. Idempotent; DoDispose() calls it.
+     * Must not be called from inside a message callback (schedule it).
+     */
+    void Teardown();
+
   private:
     void DoDispose() override;
     void Post(uint32_t index);
     void OnReceived(uint32_t imm, uint64_t bytes);
+    void OnSent(uint32_t imm, uint64_t bytes);
     void Finish();
+    void DestroyQps();
 
     vclos::CollectiveSchedule m_schedule;
     std::vector<Ptr<RdmaNic>> m_nics;
@@ -92,7 +115,10 @@ class CollectiveExecutor : public Object
     std::vector<Time> m_postTime;
     std::vector<Time> m_doneTime;
     uint32_t m_remaining;
+    uint32_t m_unacked; //!< transfers posted and not yet acknowledged to their sender
     bool m_running;
+    EventId m_finishEvent;  //!< Finish() of an empty schedule
+    Callback<void> m_quiet; //!< quiet callback
     Time m_start;
     Time m_finish;
     Callback<void> m_done;

@@ -6,10 +6,10 @@
 
 #include "aeth-header.h"
 #include "bth-header.h"
-#include "ns3/ecmp-hash.h"
 #include "rocev2-header.h"
 
 #include "ns3/abort.h"
+#include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/type-id.h"
@@ -87,7 +87,12 @@ RdmaNic::GetTypeId()
             .AddTraceSource("GoBack",
                             "The sender went back (NAK or timeout): qpn, PSN.",
                             MakeTraceSourceAccessor(&RdmaNic::m_goBackTrace),
-                            "ns3::RdmaNic::GoBackTracedCallback");
+                            "ns3::RdmaNic::GoBackTracedCallback")
+            .AddTraceSource("StaleDrop",
+                            "A packet for a queue pair that does not exist (destroyed) was "
+                            "dropped: its destination QP number.",
+                            MakeTraceSourceAccessor(&RdmaNic::m_staleDropTrace),
+                            "ns3::TracedValueCallback::Uint32");
     return tid;
 }
 
@@ -118,11 +123,19 @@ RdmaNic::DoDispose()
     }
     for (auto& qp : m_qps)
     {
-        qp->rtoEvent.Cancel();
-        qp->cc = nullptr;
-        qp->peer = nullptr;
+        if (qp)
+        {
+            qp->rtoEvent.Cancel();
+            qp->cc = nullptr;
+            qp->peer = nullptr;
+            qp->onSent = RdmaQueuePair::MessageCallback();
+            qp->onReceived = RdmaQueuePair::MessageCallback();
+        }
     }
     m_qps.clear();
+    m_freeSlots.clear();
+    m_slotGeneration.clear();
+    m_liveQps = 0;
     m_portRng = nullptr;
     Object::DoDispose();
 }
@@ -178,9 +191,23 @@ uint32_t
 RdmaNic::AddQp(Ptr<RdmaNic> peer)
 {
     NS_ABORT_MSG_IF(m_ports.empty(), "NIC of GPU " << m_gpuId << " has no port");
-    NS_ABORT_MSG_IF(m_qps.size() >= BthHeader::PSN_MASK, "too many queue pairs");
+    uint32_t slot;
+    if (!m_freeSlots.empty())
+    {
+        slot = m_freeSlots.back();
+        m_freeSlots.pop_back();
+    }
+    else
+    {
+        NS_ABORT_MSG_IF(m_qps.size() > QP_SLOT_MASK,
+                        "GPU " << m_gpuId << ": more than " << QP_SLOT_MASK + 1
+                               << " live queue pairs");
+        slot = m_qps.size();
+        m_qps.emplace_back();
+        m_slotGeneration.push_back(0);
+    }
     auto qp = std::make_unique<RdmaQueuePair>(m_mtu);
-    qp->qpn = m_qps.size();
+    qp->qpn = slot | (static_cast<uint32_t>(m_slotGeneration[slot]) << QP_SLOT_BITS);
     qp->peer = PeekPointer(peer);
     qp->port = (m_ports.size() > 1 && peer->m_serverId == m_serverId) ? 1 : 0;
     qp->srcIp = vclos::GpuIp(m_gpuId);
@@ -190,8 +217,10 @@ RdmaNic::AddQp(Ptr<RdmaNic> peer)
     factory.SetTypeId(m_ccType);
     qp->cc = factory.Create<CongestionControl>();
     qp->cc->Init(m_ports[qp->port].device->GetDataRate());
-    m_qps.push_back(std::move(qp));
-    return m_qps.size() - 1;
+    const uint32_t qpn = qp->qpn;
+    m_qps[slot] = std::move(qp);
+    ++m_liveQps;
+    return qpn;
 }
 
 uint32_t
@@ -202,18 +231,89 @@ RdmaNic::CreateQp(Ptr<RdmaNic> peer,
     NS_ABORT_MSG_IF(peer == this, "a queue pair needs two different GPUs");
     const uint32_t local = AddQp(peer);
     const uint32_t remote = peer->AddQp(this);
-    m_qps[local]->peerQpn = remote;
-    m_qps[local]->onSent = onSent;
-    peer->m_qps[remote]->peerQpn = local;
-    peer->m_qps[remote]->onReceived = onReceived;
+    RdmaQueuePair* l = FindQp(local);
+    RdmaQueuePair* r = peer->FindQp(remote);
+    l->peerQpn = remote;
+    l->onSent = onSent;
+    r->peerQpn = local;
+    r->onReceived = onReceived;
     return local;
+}
+
+RdmaQueuePair*
+RdmaNic::FindQp(uint32_t qpn) const
+{
+    const uint32_t slot = qpn & QP_SLOT_MASK;
+    if (slot >= m_qps.size() || !m_qps[slot] || m_qps[slot]->qpn != qpn)
+    {
+        return nullptr;
+    }
+    return m_qps[slot].get();
+}
+
+bool
+RdmaNic::DestroyQp(uint32_t qpn)
+{
+    RdmaQueuePair* qp = FindQp(qpn);
+    if (qp == nullptr)
+    {
+        return false;
+    }
+    RdmaNic* peer = qp->peer;
+    const uint32_t peerQpn = qp->peerQpn;
+    ReleaseQp(*qp);
+    if (peer != nullptr)
+    {
+        RdmaQueuePair* other = peer->FindQp(peerQpn);
+        if (other != nullptr && other->peer == this && other->peerQpn == qpn)
+        {
+            peer->ReleaseQp(*other);
+        }
+    }
+    return true;
+}
+
+void
+RdmaNic::ReleaseQp(RdmaQueuePair& qp)
+{
+    NS_LOG_FUNCTION(this << qp.qpn);
+    NS_ABORT_MSG_IF(&qp == m_dispatchQp,
+                    "GPU " << m_gpuId << ": queue pair " << qp.qpn
+                           << " destroyed from inside its own MessageSent callback; schedule "
+                              "the teardown (Simulator::ScheduleNow)");
+    const uint32_t slot = qp.qpn & QP_SLOT_MASK;
+    qp.rtoEvent.Cancel();
+    if (qp.active)
+    {
+        PortState& ps = m_ports[qp.port];
+        for (uint32_t i = 0; i < ps.active.size(); ++i)
+        {
+            if (ps.active[i] == qp.qpn)
+            {
+                ps.active.erase(ps.active.begin() + i);
+                if (ps.rr > i)
+                {
+                    --ps.rr;
+                }
+                break;
+            }
+        }
+    }
+    m_retiredRetransmitted += qp.retransmittedPackets;
+    m_retiredTimeouts += qp.timeouts;
+    m_retiredDelivered += qp.deliveredBytes;
+    m_qps[slot].reset(); // releases its congestion control and callbacks
+    ++m_slotGeneration[slot];
+    m_freeSlots.push_back(slot);
+    --m_liveQps;
 }
 
 void
 RdmaNic::PostSend(uint32_t qpn, uint64_t bytes, uint32_t imm)
 {
-    NS_ABORT_MSG_IF(qpn >= m_qps.size(), "no queue pair " << qpn);
-    RdmaQueuePair& qp = *m_qps[qpn];
+    RdmaQueuePair* q = FindQp(qpn);
+    NS_ABORT_MSG_IF(q == nullptr, "GPU " << m_gpuId << ": no queue pair " << qpn);
+    RdmaQueuePair& qp = *q;
     qp.Post(bytes, imm);
     Activate(qp);
 }
@@ -221,14 +321,45 @@ RdmaNic::PostSend(uint32_t qpn, uint64_t bytes, uint32_t imm)
 const RdmaQueuePair&
 RdmaNic::GetQp(uint32_t qpn) const
 {
-    NS_ABORT_MSG_IF(qpn >= m_qps.size(), "no queue pair " << qpn);
-    return *m_qps[qpn];
+    const RdmaQueuePair* qp = FindQp(qpn);
+    NS_ABORT_MSG_IF(qp == nullptr, "GPU " << m_gpuId << ": no queue pair " << qpn);
+    return *qp;
+}
+
+bool
+RdmaNic::HasQp(uint32_t qpn) const
+{
+    return FindQp(qpn) != nullptr;
+}
+
+bool
+RdmaNic::IsQpIdle(uint32_t qpn) const
+{
+    return GetQp(qpn).messages.empty();
 }
 
 uint32_t
 RdmaNic::GetNQps() const
 {
+    return m_liveQps;
+}
+
+uint32_t
+RdmaNic::GetQpTableSize() const
+{
     return m_qps.size();
+}
+
+const RdmaQueuePair*
+RdmaNic::GetQpAtSlot(uint32_t slot) const
+{
+    return slot < m_qps.size() ? m_qps[slot].get() : nullptr;
+}
+
+uint64_t
+RdmaNic::GetStalePackets() const
+{
+    return m_stalePackets;
 }
 
 void
@@ -259,7 +390,7 @@ RdmaNic::TrySend(uint32_t port)
         {
             ps.rr = 0;
         }
-        RdmaQueuePair& qp = *m_qps[ps.active[ps.rr]];
+        RdmaQueuePair& qp = *m_qps[ps.active[ps.rr] & QP_SLOT_MASK];
         if (!qp.HasDataToSend())
         {
             qp.active = false;
@@ -370,7 +501,12 @@ RdmaNic::ArmTimer(RdmaQueuePair& qp)
 void
 RdmaNic::RetransmitTimeout(uint32_t qpn)
 {
-    RdmaQueuePair& qp = *m_qps[qpn];
+    RdmaQueuePair* q = FindQp(qpn);
+    if (q == nullptr)
+    {
+        return; // destroyed (its timer is cancelled then; defensive)
+    }
+    RdmaQueuePair& qp = *q;
     qp.rtoArmed = false;
     if (!qp.HasOutstanding())
     {
@@ -397,13 +533,21 @@ RdmaNic::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
     const uint16_t dport = static_cast<uint16_t>((hdr[22] << 8) | hdr[23]);
     const uint8_t* bth = hdr + 28;
     const uint32_t destQp = ReadU24(bth + 5);
-    if (size < HEADER_BYTES || hdr[9] != kUdpProtocol || dport != BthHeader::ROCEV2_PORT ||
-        destQp >= m_qps.size())
+    if (size < HEADER_BYTES || hdr[9] != kUdpProtocol || dport != BthHeader::ROCEV2_PORT)
     {
-        NS_LOG_WARN("GPU " << m_gpuId << " dropped a packet that is not for one of its QPs");
+        NS_LOG_WARN("GPU " << m_gpuId << " dropped a packet that is not RoCEv2");
         return;
     }
-    RdmaQueuePair& qp = *m_qps[destQp];
+    RdmaQueuePair* q = FindQp(destQp);
+    if (q == nullptr)
+    {
+        // Late packet of a destroyed queue pair (or of none): dropped and counted.
+        NS_LOG_DEBUG("GPU " << m_gpuId << " dropped a packet for QP " << destQp);
+        ++m_stalePackets;
+        m_staleDropTrace(destQp);
+        return;
+    }
+    RdmaQueuePair& qp = *q;
     const uint8_t opcode = bth[0];
     if (opcode == BthHeader::ACKNOWLEDGE)
     {
@@ -528,6 +672,7 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
     // Callbacks may post new messages; take the list out first.
     std::deque<RdmaQueuePair::Message> done;
     done.swap(m_completed);
+    m_dispatchQp = &qp; // qp is used after the callbacks: it must not be destroyed by them
     for (const auto& m : done)
     {
         m_messageSentTrace(qp.qpn, m.bytes, m.imm);
@@ -536,6 +681,7 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
             qp.onSent(m.imm, m.bytes);
         }
     }
+    m_dispatchQp = nullptr;
     done.clear();
     done.swap(m_completed);
     if (nak)
@@ -572,10 +718,13 @@ RdmaNic::GetDataPacketsReceived() const
 uint64_t
 RdmaNic::GetRetransmittedPackets() const
 {
-    uint64_t n = 0;
+    uint64_t n = m_retiredRetransmitted;
     for (const auto& qp : m_qps)
     {
-        n += qp->retransmittedPackets;
+        if (qp)
+        {
+            n += qp->retransmittedPackets;
+        }
     }
     return n;
 }
@@ -583,10 +732,13 @@ RdmaNic::GetRetransmittedPackets() const
 uint64_t
 RdmaNic::GetTimeouts() const
 {
-    uint64_t n = 0;
+    uint64_t n = m_retiredTimeouts;
     for (const auto& qp : m_qps)
     {
-        n += qp->timeouts;
+        if (qp)
+        {
+            n += qp->timeouts;
+        }
     }
     return n;
 }
@@ -594,10 +746,13 @@ RdmaNic::GetTimeouts() const
 uint64_t
 RdmaNic::GetDeliveredBytes() const
 {
-    uint64_t n = 0;
+    uint64_t n = m_retiredDelivered;
     for (const auto& qp : m_qps)
     {
-        n += qp->deliveredBytes;
+        if (qp)
+        {
+            n += qp->deliveredBytes;
+        }
     }
     return n;
 }

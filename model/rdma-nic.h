@@ -94,12 +94,48 @@ class RdmaNic : public Object
     void PostSend(uint32_t qpn, uint64_t bytes, uint32_t imm);
 
     /**
+     * Destroy a queue pair, both ends (here and at the peer). Its slot in each NIC's QP
+     * table is reused by a later CreateQp() with a new QP number (same slot, next
+     * generation), so the table does not grow over jobs that come and go. Packets that
+     * still arrive for it are dropped and counted (GetStalePackets(), trace StaleDrop).
+     * Its timers are cancelled and its callbacks released; its counters stay in the NIC's
+     * totals.
+     * \param qpn local QP number
+     * \return false if no such queue pair exists (already destroyed)
+     */
+    bool DestroyQp(uint32_t qpn);
+
+    /**
      * \param qpn local QP number
      * \return the queue pair
      */
     const RdmaQueuePair& GetQp(uint32_t qpn) const;
-    /// \return the number of queue pairs
+    /**
+     * \param qpn local QP number
+     * \return true if the queue pair exists (created and not destroyed)
+     */
+    bool HasQp(uint32_t qpn) const;
+    /**
+     * \param qpn local QP number
+     * \return true if every message posted on it has been acknowledged (its last ACK is in)
+     */
+    bool IsQpIdle(uint32_t qpn) const;
+    /// \return the number of live queue pairs (created and not destroyed)
     uint32_t GetNQps() const;
+    /// \return the size of the QP table (live and free slots): bounded by the peak of live QPs
+    uint32_t GetQpTableSize() const;
+    /**
+     * \param slot index in the QP table
+     * \return the queue pair in that slot, or null if the slot is free
+     */
+    const RdmaQueuePair* GetQpAtSlot(uint32_t slot) const;
+    /// \return packets dropped because their queue pair did not exist (destroyed or unknown)
+    uint64_t GetStalePackets() const;
+
+    /// Bits of a QP number that index the QP table; the bits above count slot reuses.
+    static constexpr uint32_t QP_SLOT_BITS = 16;
+    /// Mask of the table index in a QP number.
+    static constexpr uint32_t QP_SLOT_MASK = (1U << QP_SLOT_BITS) - 1;
 
     /**
      * Assign a fixed random stream to the source-port generator.
@@ -141,6 +177,8 @@ class RdmaNic : public Object
     void ArmTimer(RdmaQueuePair& qp);
     void RetransmitTimeout(uint32_t qpn);
     uint32_t AddQp(Ptr<RdmaNic> peer);
+    RdmaQueuePair* FindQp(uint32_t qpn) const;
+    void ReleaseQp(RdmaQueuePair& qp);
     Ptr<Packet> Build(const RdmaQueuePair& qp,
                       uint32_t payload,
                       uint8_t opcode,
@@ -168,8 +206,16 @@ class RdmaNic : public Object
     TypeId m_ccType;
     Ptr<UniformRandomVariable> m_portRng;
     std::vector<PortState> m_ports;
-    std::vector<std::unique_ptr<RdmaQueuePair>> m_qps;
-    std::deque<RdmaQueuePair::Message> m_completed; //!< scratch list (no per-ACK allocation)
+    std::vector<std::unique_ptr<RdmaQueuePair>> m_qps; //!< QP table, by slot (null: free)
+    std::vector<uint32_t> m_freeSlots;                 //!< free slots of m_qps, reused LIFO
+    std::vector<uint8_t> m_slotGeneration;             //!< reuses of each slot (QP number bits)
+    uint32_t m_liveQps{0};                             //!< non-null entries of m_qps
+    uint64_t m_stalePackets{0};                        //!< packets for no live QP
+    const RdmaQueuePair* m_dispatchQp{nullptr};        //!< QP whose MessageSent callbacks run
+    uint64_t m_retiredRetransmitted{0};                //!< counters of destroyed QPs
+    uint64_t m_retiredTimeouts{0};                     //!< counters of destroyed QPs
+    uint64_t m_retiredDelivered{0};                    //!< counters of destroyed QPs
+    std::deque<RdmaQueuePair::Message> m_completed;    //!< scratch list (no per-ACK allocation)
 
     uint64_t m_dataSent;
     uint64_t m_dataReceived;
@@ -180,6 +226,7 @@ class RdmaNic : public Object
     TracedCallback<uint32_t, uint64_t, uint32_t> m_messageSentTrace;     //!< qpn, bytes, imm
     TracedCallback<uint32_t, uint64_t, uint32_t> m_messageReceivedTrace; //!< qpn, bytes, imm
     TracedCallback<uint32_t, uint64_t> m_goBackTrace; //!< qpn, PSN it went back to
+    TracedCallback<uint32_t> m_staleDropTrace;        //!< destination QP number
 };
 
 } // namespace ns3

@@ -49,10 +49,41 @@ TrainingJob::GetTypeId()
                           UintegerValue(1),
                           MakeUintegerAccessor(&TrainingJob::m_buckets),
                           MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("JobId",
+                          "Id of the job, reported by the Finished, Quiet, IterationRecorded "
+                          "and StepRecorded trace sources.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TrainingJob::m_jobId),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("KeepRecords",
+                          "Keep every iteration and step record for GetIterations() and "
+                          "GetSteps() (until ClearRecords()). False: the records only go out "
+                          "through the trace sources and memory stays flat over a long run.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&TrainingJob::m_keepRecords),
+                          MakeBooleanChecker())
             .AddTraceSource("IterationDone",
                             "An iteration ended: its index and its duration.",
                             MakeTraceSourceAccessor(&TrainingJob::m_iterationTrace),
-                            "ns3::TrainingJob::IterationTracedCallback");
+                            "ns3::TrainingJob::IterationTracedCallback")
+            .AddTraceSource("IterationRecorded",
+                            "An iteration ended: job id, iteration index, its record.",
+                            MakeTraceSourceAccessor(&TrainingJob::m_iterationRecordTrace),
+                            "ns3::TrainingJob::IterationRecordCallback")
+            .AddTraceSource("StepRecorded",
+                            "A collective run ended: job id and the record of each of its "
+                            "steps (one call per step).",
+                            MakeTraceSourceAccessor(&TrainingJob::m_stepTrace),
+                            "ns3::TrainingJob::StepRecordCallback")
+            .AddTraceSource("Finished",
+                            "The job reached FINISHED (all iterations, or stopped): job id.",
+                            MakeTraceSourceAccessor(&TrainingJob::m_finishedTrace),
+                            "ns3::TrainingJob::JobIdCallback")
+            .AddTraceSource("Quiet",
+                            "The job is finished and the last ACK of every queue pair is in: "
+                            "job id. Routes may be released and the job torn down.",
+                            MakeTraceSourceAccessor(&TrainingJob::m_quietTrace),
+                            "ns3::TrainingJob::JobIdCallback");
     return tid;
 }
 
@@ -60,27 +91,50 @@ TrainingJob::TrainingJob()
     : m_iterations(1),
       m_backwardFraction(2.0 / 3.0),
       m_buckets(1),
-      m_commBusy(false),
-      m_commRunning(Comm::BUCKET),
-      m_bucketsReady(0),
-      m_bucketsDone(0),
-      m_commRuns(0),
-      m_backwardDone(false),
-      m_allToAllBackwardDone(true),
-      m_waitingForAllToAll(false),
-      m_running(false)
+      m_jobId(0),
+      m_keepRecords(true),
+      m_commKind(vclos::CommKind::BUCKET),
+      m_commIteration(0),
+      m_commRun(0),
+      m_quietSignalled(false)
 {
 }
 
 TrainingJob::~TrainingJob() = default;
 
 void
+TrainingJob::Teardown()
+{
+    NS_LOG_FUNCTION(this << m_jobId);
+    m_computeEvent.Cancel();
+    for (const Ptr<CollectiveExecutor>& e : {m_bucketExecutor, m_allToAllExecutor})
+    {
+        if (e)
+        {
+            e->Teardown();
+        }
+    }
+    m_finished = MakeNullCallback<void>();
+}
+
+void
 TrainingJob::DoDispose()
 {
-    m_nics.clear();
+    Teardown();
+    if (m_bucketExecutor)
+    {
+        m_bucketExecutor->Dispose();
+    }
+    if (m_allToAllExecutor)
+    {
+        m_allToAllExecutor->Dispose();
+    }
     m_bucketExecutor = nullptr;
     m_allToAllExecutor = nullptr;
-    m_finished = MakeNullCallback<void>();
+    m_lifecycle.reset();
+    m_nics.clear();
+    m_records.clear();
+    m_steps.clear();
     Application::DoDispose();
 }
 
@@ -110,21 +164,31 @@ TrainingJob::Setup(const std::vector<Ptr<RdmaNic>>& nics,
     {
         NS_FATAL_ERROR("TrainingJob: " << e.what());
     }
+    if (m_bucketExecutor)
+    {
+        m_bucketExecutor->Dispose();
+    }
     m_bucketExecutor = CreateObject<CollectiveExecutor>();
     m_bucketExecutor->Setup(schedule, nics);
+    m_bucketExecutor->SetQuietCallback(MakeCallback(&TrainingJob::ExecutorQuiet, this));
 }
 
 void
 TrainingJob::SetAllToAll(uint64_t bytes)
 {
     NS_ABORT_MSG_IF(m_nics.empty(), "call Setup() before SetAllToAll()");
+    if (m_allToAllExecutor)
+    {
+        m_allToAllExecutor->Dispose();
+        m_allToAllExecutor = nullptr;
+    }
     if (bytes == 0)
     {
-        m_allToAllExecutor = nullptr;
         return;
     }
     m_allToAllExecutor = CreateObject<CollectiveExecutor>();
     m_allToAllExecutor->Setup(vclos::MakeAllToAll(m_nics.size(), (bytes + 1) / 2), m_nics);
+    m_allToAllExecutor->SetQuietCallback(MakeCallback(&TrainingJob::ExecutorQuiet, this));
 }
 
 const std::vector<TrainingJob::IterationRecord>&
@@ -137,6 +201,21 @@ const std::vector<TrainingJob::StepRecord>&
 TrainingJob::GetSteps() const
 {
     return m_steps;
+}
+
+void
+TrainingJob::ClearRecords()
+{
+    m_records.clear();
+    m_records.shrink_to_fit();
+    m_steps.clear();
+    m_steps.shrink_to_fit();
+}
+
+uint32_t
+TrainingJob::GetIterationsDone() const
+{
+    return m_lifecycle ? m_lifecycle->GetIterationsDone() : 0;
 }
 
 std::vector<Ptr<CollectiveExecutor>>
@@ -157,7 +236,36 @@ TrainingJob::GetExecutors() const
 bool
 TrainingJob::IsFinished() const
 {
-    return m_iterations != 0 && m_records.size() >= m_iterations;
+    return m_lifecycle && m_lifecycle->IsCompleted();
+}
+
+vclos::JobState
+TrainingJob::GetState() const
+{
+    return m_lifecycle ? m_lifecycle->GetState() : vclos::JobState::ARRIVED;
+}
+
+bool
+TrainingJob::IsQuiet() const
+{
+    if (GetState() != vclos::JobState::FINISHED)
+    {
+        return false;
+    }
+    for (const Ptr<CollectiveExecutor>& e : GetExecutors())
+    {
+        if (!e->IsQuiet())
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+uint32_t
+TrainingJob::GetJobId() const
+{
+    return m_jobId;
 }
 
 void
@@ -170,144 +278,78 @@ void
 TrainingJob::StartApplication()
 {
     NS_ABORT_MSG_IF(!m_bucketExecutor, "TrainingJob started without Setup()");
-    m_running = true;
-    StartIteration();
+    NS_ABORT_MSG_IF(m_lifecycle, "TrainingJob started twice");
+    vclos::JobLifecycleConfig c;
+    c.iterations = m_iterations;
+    // As before the lifecycle existed: forward and backward are ComputeTime scaled by
+    // (1 - BackwardFraction) and BackwardFraction, in ns-3 Time arithmetic.
+    c.forward = (m_computeTime * (1.0 - m_backwardFraction)).GetTimeStep();
+    c.backward = (m_computeTime * m_backwardFraction).GetTimeStep();
+    c.buckets = m_buckets;
+    c.allToAll = m_allToAllExecutor != nullptr;
+    const int64_t now = Simulator::Now().GetTimeStep();
+    m_lifecycle =
+        std::make_unique<vclos::JobLifecycle>(c, static_cast<vclos::JobDriver&>(*this), now);
+    m_lifecycle->Queue(now);
+    m_lifecycle->Place(now);
+    m_lifecycle->Start(now);
 }
 
 void
 TrainingJob::StopApplication()
 {
     // The iteration in progress completes; no new one starts.
-    m_running = false;
-}
-
-void
-TrainingJob::StartIteration()
-{
-    m_current = IterationRecord();
-    m_current.start = Simulator::Now();
-    m_bucketsReady = 0;
-    m_bucketsDone = 0;
-    m_commRuns = 0;
-    m_backwardDone = false;
-    m_allToAllBackwardDone = !m_allToAllExecutor;
-    const Time forward = m_computeTime * (1.0 - m_backwardFraction);
-    m_nextEvent = Simulator::Schedule(forward, &TrainingJob::ForwardDone, this);
-}
-
-void
-TrainingJob::ForwardDone()
-{
-    if (m_allToAllExecutor)
+    if (m_lifecycle)
     {
-        // Experts need their tokens: the backward pass waits for the all-to-all.
-        m_waitingForAllToAll = true;
-        m_current.allToAllWait = Simulator::Now();
-        Enqueue(Comm::ALL_TO_ALL_FORWARD);
-        return;
-    }
-    StartBackward();
-}
-
-void
-TrainingJob::StartBackward()
-{
-    const Time backward = m_computeTime * m_backwardFraction;
-    for (uint32_t k = 1; k <= m_buckets; ++k)
-    {
-        Simulator::Schedule(backward * k / m_buckets, &TrainingJob::BucketReady, this);
-    }
-    Simulator::Schedule(backward, &TrainingJob::BackwardDone, this);
-}
-
-void
-TrainingJob::BucketReady()
-{
-    ++m_bucketsReady;
-    Enqueue(Comm::BUCKET);
-}
-
-void
-TrainingJob::BackwardDone()
-{
-    m_backwardDone = true;
-    m_current.computeEnd = Simulator::Now();
-    if (m_allToAllExecutor)
-    {
-        Enqueue(Comm::ALL_TO_ALL_BACKWARD);
-    }
-    MaybeFinishIteration();
-}
-
-void
-TrainingJob::Enqueue(Comm task)
-{
-    m_commQueue.push_back(task);
-    if (!m_commBusy)
-    {
-        StartNextComm();
+        m_lifecycle->Stop(Simulator::Now().GetTimeStep());
     }
 }
 
 void
-TrainingJob::StartNextComm()
+TrainingJob::StartCompute(int64_t duration)
 {
-    if (m_commQueue.empty())
-    {
-        return;
-    }
-    m_commRunning = m_commQueue.front();
-    m_commQueue.pop_front();
-    m_commBusy = true;
-    m_commStart = Simulator::Now();
+    m_computeEvent = Simulator::Schedule(TimeStep(duration), &TrainingJob::ComputeDone, this);
+}
+
+void
+TrainingJob::ComputeDone()
+{
+    m_lifecycle->ComputeDone(Simulator::Now().GetTimeStep());
+}
+
+void
+TrainingJob::StartCollective(uint32_t iteration, uint32_t run, vclos::CommKind kind)
+{
+    m_commKind = kind;
+    m_commIteration = iteration;
+    m_commRun = run;
     Ptr<CollectiveExecutor> e =
-        m_commRunning == Comm::BUCKET ? m_bucketExecutor : m_allToAllExecutor;
+        kind == vclos::CommKind::BUCKET ? m_bucketExecutor : m_allToAllExecutor;
     e->Run(MakeCallback(&TrainingJob::CommDone, this));
 }
 
 void
 TrainingJob::CommDone()
 {
-    m_commBusy = false;
-    m_current.commBusy += Simulator::Now() - m_commStart;
-    if (m_commRunning == Comm::BUCKET)
+    if (m_commKind == vclos::CommKind::BUCKET)
     {
         RecordSteps(m_bucketExecutor, m_algorithm);
-        ++m_bucketsDone;
     }
     else
     {
         RecordSteps(m_allToAllExecutor, "all_to_all");
-        if (m_commRunning == Comm::ALL_TO_ALL_FORWARD)
-        {
-            m_waitingForAllToAll = false;
-            m_current.allToAllWait = Simulator::Now() - m_current.allToAllWait;
-            StartBackward();
-        }
-        else
-        {
-            m_allToAllBackwardDone = true;
-        }
     }
-    StartNextComm();
-    MaybeFinishIteration();
+    m_lifecycle->CommDone(Simulator::Now().GetTimeStep());
 }
 
 void
 TrainingJob::RecordSteps(Ptr<CollectiveExecutor> executor, const std::string& name)
 {
     const vclos::CollectiveSchedule& s = executor->GetSchedule();
-    const uint32_t run = m_commRuns++;
     std::vector<StepRecord> steps(s.steps);
     for (uint32_t k = 0; k < s.steps; ++k)
     {
-        steps[k] = StepRecord{static_cast<uint32_t>(m_records.size()),
-                              run,
-                              name,
-                              k,
-                              Time::Max(),
-                              Time(0),
-                              0};
+        steps[k] = StepRecord{m_commIteration, m_commRun, name, k, Time::Max(), Time(0), 0};
     }
     for (uint32_t i = 0; i < s.transfers.size(); ++i)
     {
@@ -316,34 +358,56 @@ TrainingJob::RecordSteps(Ptr<CollectiveExecutor> executor, const std::string& na
         r.end = std::max(r.end, executor->GetDoneTime(i));
         r.bytes += s.transfers[i].bytes;
     }
-    m_steps.insert(m_steps.end(), steps.begin(), steps.end());
+    for (const StepRecord& r : steps)
+    {
+        m_stepTrace(m_jobId, r);
+    }
+    if (m_keepRecords)
+    {
+        m_steps.insert(m_steps.end(), steps.begin(), steps.end());
+    }
 }
 
 void
-TrainingJob::MaybeFinishIteration()
+TrainingJob::IterationFinished(uint32_t iteration, const vclos::JobIterationRecord& r)
 {
-    if (!m_backwardDone || m_bucketsDone < m_buckets || !m_allToAllBackwardDone || m_commBusy ||
-        !m_commQueue.empty())
+    IterationRecord rec;
+    rec.start = TimeStep(r.start);
+    rec.computeEnd = TimeStep(r.computeEnd);
+    rec.end = TimeStep(r.end);
+    rec.commBusy = TimeStep(r.commBusy);
+    rec.allToAllWait = TimeStep(r.allToAllWait);
+    NS_LOG_INFO("job " << m_jobId << " iteration " << iteration << " took "
+                       << (rec.end - rec.start).As(Time::US));
+    if (m_keepRecords)
     {
-        return;
+        m_records.push_back(rec);
     }
-    m_current.end = Simulator::Now();
-    m_records.push_back(m_current);
-    NS_LOG_INFO("iteration " << m_records.size() - 1 << " took "
-                             << (m_current.end - m_current.start).As(Time::US));
-    m_iterationTrace(m_records.size() - 1, m_current.end - m_current.start);
-    if (IsFinished())
+    m_iterationTrace(iteration, rec.end - rec.start);
+    m_iterationRecordTrace(m_jobId, iteration, rec);
+}
+
+void
+TrainingJob::JobFinished(int64_t /* now */, bool completed)
+{
+    NS_LOG_INFO("job " << m_jobId << " finished (" << (completed ? "all iterations" : "stopped")
+                       << ")");
+    m_finishedTrace(m_jobId);
+    if (completed && !m_finished.IsNull())
     {
-        m_running = false;
-        if (!m_finished.IsNull())
-        {
-            m_finished();
-        }
-        return;
+        m_finished();
     }
-    if (m_running)
+    ExecutorQuiet();
+}
+
+void
+TrainingJob::ExecutorQuiet()
+{
+    if (!m_quietSignalled && IsQuiet())
     {
-        StartIteration();
+        m_quietSignalled = true;
+        NS_LOG_INFO("job " << m_jobId << " quiet");
+        m_quietTrace(m_jobId);
     }
 }
 

@@ -6,14 +6,15 @@
 #define VCLOS_TRAINING_JOB_H
 
 #include "collective-executor.h"
-#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/application.h"
+#include "ns3/collective-schedule.h"
+#include "ns3/job-lifecycle.h"
 #include "ns3/nstime.h"
 #include "ns3/traced-callback.h"
 
-#include <deque>
+#include <memory>
 #include <vector>
 
 namespace ns3
@@ -32,10 +33,21 @@ namespace ns3
  * A mixture-of-experts job also runs an all-to-all (SetAllToAll) after the forward pass,
  * which the backward pass waits for, and another one after the backward pass.
  *
+ * The iteration logic is the pure vclos::JobLifecycle; this Application is its ns-3 driver:
+ * compute is a Simulator event, a collective a CollectiveExecutor::Run(), and ticks are
+ * ns-3 time steps (Time::GetTimeStep()).
+ *
+ * Records: every iteration and every collective step is reported through the trace
+ * sources IterationRecorded and StepRecorded as it ends. With KeepRecords (default) they
+ * are also kept for GetIterations() and GetSteps() until ClearRecords(); a long run sets
+ * KeepRecords to false and consumes the trace sources, so the job's memory stays flat.
+ *
  * The job is an ns-3 Application; install it on any node (conventionally rank 0's GPU) and
- * give it a start time. It stops after Iterations iterations (0: until StopApplication).
+ * give it a start time. It stops after Iterations iterations (0: until StopApplication,
+ * which lets the iteration in progress end). Once finished, the Quiet trace fires when the
+ * last ACK of every queue pair of the job is in; Teardown() then releases its queue pairs.
  */
-class TrainingJob : public Application
+class TrainingJob : public Application, private vclos::JobDriver
 {
   public:
     /// Timings of one iteration.
@@ -60,6 +72,15 @@ class TrainingJob : public Application
         uint64_t bytes;         //!< bytes of the step
     };
 
+    /// Signature of IterationRecorded: (job id, iteration index, its record).
+    typedef void (*IterationRecordCallback)(uint32_t jobId,
+                                            uint32_t iteration,
+                                            const IterationRecord& record);
+    /// Signature of StepRecorded: (job id, the step's record).
+    typedef void (*StepRecordCallback)(uint32_t jobId, const StepRecord& record);
+    /// Signature of Finished and Quiet: (job id).
+    typedef void (*JobIdCallback)(uint32_t jobId);
+
     /**
      * \brief Get the type ID.
      * \return the object TypeId
@@ -69,7 +90,7 @@ class TrainingJob : public Application
     ~TrainingJob() override;
 
     /**
-     * Set the job's GPUs and its gradient all-reduce.
+     * Set the job's GPUs and its gradient all-reduce (creates its queue pairs now).
      * \param nics NIC of each rank
      * \param algorithm collective name (vclos::CollectiveAlgorithms())
      * \param gradientBytes bytes all-reduced per iteration (cut into Buckets buckets)
@@ -88,70 +109,77 @@ class TrainingJob : public Application
      */
     void SetAllToAll(uint64_t bytes);
 
-    /// \return the iterations completed so far
+    /// \return the iterations kept (KeepRecords) since the last ClearRecords()
     const std::vector<IterationRecord>& GetIterations() const;
-    /// \return per-step timings of every collective run so far
+    /// \return the per-step timings kept (KeepRecords) since the last ClearRecords()
     const std::vector<StepRecord>& GetSteps() const;
+    /// Drop the kept records (the owner has consumed them).
+    void ClearRecords();
+    /// \return the iterations completed so far
+    uint32_t GetIterationsDone() const;
     /// \return the executors of the job's collectives (gradient all-reduce first)
     std::vector<Ptr<CollectiveExecutor>> GetExecutors() const;
     /// \return true once the configured number of iterations is done
     bool IsFinished() const;
+    /// \return the lifecycle state (ARRIVED until the application starts)
+    vclos::JobState GetState() const;
+    /// \return true once the job is FINISHED and every queue pair's last ACK is in
+    bool IsQuiet() const;
+    /// \return the JobId attribute
+    uint32_t GetJobId() const;
     /**
      * \param cb called when the last iteration ends
      */
     void SetFinishedCallback(Callback<void> cb);
+    /**
+     * Release the job: cancel its pending compute, tear down its executors and queue pairs
+     * (both ends), drop its callbacks. Idempotent; DoDispose() calls it. Must not be called
+     * from inside one of the job's callbacks (schedule it).
+     */
+    void Teardown();
 
   private:
     void DoDispose() override;
     void StartApplication() override;
     void StopApplication() override;
 
-    /// A communication task waiting for the stream.
-    enum class Comm
-    {
-        BUCKET,
-        ALL_TO_ALL_FORWARD,
-        ALL_TO_ALL_BACKWARD
-    };
+    // vclos::JobDriver
+    void StartCompute(int64_t duration) override;
+    void StartCollective(uint32_t iteration, uint32_t run, vclos::CommKind kind) override;
+    void IterationFinished(uint32_t iteration, const vclos::JobIterationRecord& r) override;
+    void JobFinished(int64_t now, bool completed) override;
 
-    void StartIteration();
-    void ForwardDone();
-    void StartBackward();
-    void BucketReady();
-    void BackwardDone();
-    void Enqueue(Comm task);
-    void StartNextComm();
+    void ComputeDone();
     void CommDone();
+    void ExecutorQuiet();
     void RecordSteps(Ptr<CollectiveExecutor> executor, const std::string& name);
-    void MaybeFinishIteration();
 
     uint32_t m_iterations;
     Time m_computeTime;
     double m_backwardFraction;
     uint32_t m_buckets;
+    uint32_t m_jobId;
+    bool m_keepRecords;
 
     std::vector<Ptr<RdmaNic>> m_nics;
     std::string m_algorithm;
     Ptr<CollectiveExecutor> m_bucketExecutor;
     Ptr<CollectiveExecutor> m_allToAllExecutor;
-    std::deque<Comm> m_commQueue;
-    bool m_commBusy;
-    Comm m_commRunning;
-    Time m_commStart;
-    uint32_t m_bucketsReady;
-    uint32_t m_bucketsDone;
-    uint32_t m_commRuns;
-    bool m_backwardDone;
-    bool m_allToAllBackwardDone;
-    bool m_waitingForAllToAll;
-    bool m_running;
-    IterationRecord m_current;
+    std::unique_ptr<vclos::JobLifecycle> m_lifecycle;
+    EventId m_computeEvent;
+    vclos::CommKind m_commKind; //!< collective in progress
+    uint32_t m_commIteration;   //!< its iteration
+    uint32_t m_commRun;         //!< its run index
+    bool m_quietSignalled;
     std::vector<IterationRecord> m_records;
     std::vector<StepRecord> m_steps;
     Callback<void> m_finished;
-    EventId m_nextEvent;
 
     TracedCallback<uint32_t, Time> m_iterationTrace; //!< iteration index, its duration
+    TracedCallback<uint32_t, uint32_t, const IterationRecord&> m_iterationRecordTrace;
+    TracedCallback<uint32_t, const StepRecord&> m_stepTrace;
+    TracedCallback<uint32_t> m_finishedTrace;
+    TracedCallback<uint32_t> m_quietTrace;
 };
 
 } // namespace ns3
