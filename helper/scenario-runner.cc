@@ -52,12 +52,25 @@ KindName(LeafSpineHelper::LinkKind kind)
 
 ScenarioRunner::ScenarioRunner(const vclos::Scenario& scenario)
     : m_scenario(scenario),
+      m_db(nullptr),
+      m_runId(-1),
+      m_iterationsDone(0),
       m_jobsFinished(0),
       m_wallStart(0)
 {
 }
 
-ScenarioRunner::~ScenarioRunner() = default;
+ScenarioRunner::~ScenarioRunner()
+{
+    if (m_manager)
+    {
+        m_manager->Dispose();
+    }
+    if (m_monitor)
+    {
+        m_monitor->Dispose();
+    }
+}
 
 void
 ScenarioRunner::Build()
@@ -109,36 +122,132 @@ ScenarioRunner::Build()
     m_topo->AssignStreams(0);
     m_topo->Build();
 
+    // Each job is created at its start time (not here): its queue pairs exist from then on.
+    m_manager = CreateObject<JobManager>();
+    m_manager->SetTopology(*m_topo);
+    m_manager->TraceConnectWithoutContext("JobStarted",
+                                          MakeCallback(&ScenarioRunner::JobStarted, this));
+    m_manager->TraceConnectWithoutContext("JobFinished",
+                                          MakeCallback(&ScenarioRunner::JobFinished, this));
+    m_manager->TraceConnectWithoutContext("IterationRecorded",
+                                          MakeCallback(&ScenarioRunner::IterationRecorded, this));
+    m_manager->TraceConnectWithoutContext("StepRecorded",
+                                          MakeCallback(&ScenarioRunner::StepRecorded, this));
+    m_jobRowWritten.assign(s.jobs.size(), false);
     for (uint32_t j = 0; j < s.jobs.size(); ++j)
     {
         const vclos::JobSpec& spec = s.jobs[j];
-        std::vector<Ptr<RdmaNic>> nics;
-        for (uint32_t g : spec.gpus)
-        {
-            nics.push_back(m_topo->GetNic(g));
-        }
-        Ptr<TrainingJob> job = CreateObject<TrainingJob>();
-        job->SetAttribute("Iterations", UintegerValue(spec.iterations));
-        job->SetAttribute("ComputeTime", TimeValue(Seconds(spec.computeS)));
-        job->SetAttribute("BackwardFraction", DoubleValue(spec.backwardFraction));
-        job->SetAttribute("Buckets", UintegerValue(spec.buckets));
-        job->Setup(nics,
-                   spec.collective,
-                   spec.bytes,
-                   s.topology.gpusPerServer,
-                   spec.pipelineChunks);
-        job->SetAllToAll(spec.allToAllBytes);
-        job->SetFinishedCallback(MakeCallback(&ScenarioRunner::JobFinished, this));
-        job->SetStartTime(Seconds(spec.startS));
-        m_topo->GetGpuNode(spec.gpus[0])->AddApplication(job);
-        m_jobs.push_back(job);
+        JobParams p;
+        p.name = spec.name;
+        p.gpus = spec.gpus;
+        p.collective = spec.collective;
+        p.bytes = spec.bytes;
+        p.iterations = spec.iterations;
+        p.computeTime = Seconds(spec.computeS);
+        p.backwardFraction = spec.backwardFraction;
+        p.buckets = spec.buckets;
+        p.pipelineChunks = spec.pipelineChunks;
+        p.allToAllBytes = spec.allToAllBytes;
+        const uint32_t id = m_manager->AddJob(p, Seconds(spec.startS));
+        NS_ASSERT(id == j);
     }
 }
 
 void
-ScenarioRunner::JobFinished()
+ScenarioRunner::JobStarted(uint32_t jobId)
 {
-    if (++m_jobsFinished == m_jobs.size())
+    if (m_db == nullptr)
+    {
+        return;
+    }
+    // The paths the job's flows take now, as its queue pairs are set up.
+    const vclos::JobSpec& spec = m_scenario.jobs[jobId];
+    std::set<std::tuple<uint32_t, uint32_t, uint16_t>> seen;
+    for (const Ptr<CollectiveExecutor>& e : m_manager->GetJob(jobId)->GetExecutors())
+    {
+        for (const auto& [src, dst, port] : e->GetFlows())
+        {
+            if (!seen.emplace(src, dst, port).second)
+            {
+                continue;
+            }
+            vclos::FlowRow f;
+            f.jobId = jobId;
+            f.srcGpu = spec.gpus[src];
+            f.dstGpu = spec.gpus[dst];
+            f.srcPort = port;
+            f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
+            m_db->AddFlow(m_runId, f);
+        }
+    }
+}
+
+void
+ScenarioRunner::IterationRecorded(uint32_t jobId,
+                                  uint32_t iteration,
+                                  const TrainingJob::IterationRecord& t)
+{
+    ++m_iterationsDone;
+    if (m_db == nullptr)
+    {
+        return;
+    }
+    vclos::IterationRow it;
+    it.jobId = jobId;
+    it.iteration = iteration;
+    it.startS = t.start.GetSeconds();
+    it.computeEndS = t.computeEnd.GetSeconds();
+    it.endS = t.end.GetSeconds();
+    it.commS = t.commBusy.GetSeconds();
+    m_db->AddIteration(m_runId, it);
+}
+
+void
+ScenarioRunner::StepRecorded(uint32_t jobId, const TrainingJob::StepRecord& st)
+{
+    if (m_db == nullptr)
+    {
+        return;
+    }
+    m_db->AddStep(m_runId,
+                  vclos::StepRow{jobId,
+                                 st.iteration,
+                                 st.run,
+                                 st.collective,
+                                 st.step,
+                                 st.start.GetSeconds(),
+                                 st.end.GetSeconds(),
+                                 st.bytes});
+}
+
+void
+ScenarioRunner::AddJobRow(uint32_t jobId, double finishS)
+{
+    const vclos::JobSpec& spec = m_scenario.jobs[jobId];
+    vclos::JobRow row;
+    row.jobId = jobId;
+    row.name = spec.name;
+    row.gpus = spec.gpus;
+    row.collective = spec.collective;
+    row.bytes = spec.bytes;
+    row.iterations = spec.iterations;
+    row.startS = spec.startS;
+    row.finishS = finishS;
+    m_db->AddJob(m_runId, row);
+    m_jobRowWritten[jobId] = true;
+}
+
+void
+ScenarioRunner::JobFinished(uint32_t jobId)
+{
+    if (m_db != nullptr)
+    {
+        // The job's row, and with it every row buffered so far (its flows, iterations and
+        // steps), committed now: a run killed later keeps this job.
+        AddJobRow(jobId, Simulator::Now().GetSeconds());
+        m_db->Flush();
+    }
+    if (++m_jobsFinished == m_scenario.jobs.size())
     {
         if (m_monitor)
         {
@@ -151,18 +260,17 @@ ScenarioRunner::JobFinished()
 void
 ScenarioRunner::Progress(std::ostream* out)
 {
-    uint32_t iterations = 0;
+    const uint32_t iterations = m_iterationsDone;
     uint32_t total = 0;
-    for (uint32_t j = 0; j < m_jobs.size(); ++j)
+    for (const vclos::JobSpec& spec : m_scenario.jobs)
     {
-        iterations += m_jobs[j]->GetIterations().size();
-        total += m_scenario.jobs[j].iterations;
+        total += spec.iterations;
     }
     *out << "[vclos] sim " << std::fixed << std::setprecision(3)
          << Simulator::Now().GetSeconds() * 1e3 << " ms | wall " << std::setprecision(1)
          << WallNow() - m_wallStart << " s | iterations " << iterations << "/" << total
-         << " | jobs " << m_jobsFinished << "/" << m_jobs.size() << std::endl;
-    if (m_jobsFinished < m_jobs.size())
+         << " | jobs " << m_jobsFinished << "/" << m_scenario.jobs.size() << std::endl;
+    if (m_jobsFinished < m_scenario.jobs.size())
     {
         Simulator::Schedule(Seconds(m_scenario.output.progressIntervalS),
                             &ScenarioRunner::Progress,
@@ -186,6 +294,8 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         info.ns3Version = "3.37";
         runId = db->BeginRun(info);
     }
+    m_db = db;
+    m_runId = runId;
     Build();
     if (progress)
     {
@@ -214,9 +324,9 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     sum.runId = runId;
     sum.simTimeS = Simulator::Now().GetSeconds();
     sum.events = Simulator::GetEventCount();
-    sum.jobs = m_jobs.size();
+    sum.jobs = m_scenario.jobs.size();
     sum.jobsFinished = m_jobsFinished;
-    sum.status = m_jobsFinished == m_jobs.size() ? "done" : "incomplete";
+    sum.status = m_jobsFinished == m_scenario.jobs.size() ? "done" : "incomplete";
     if (db)
     {
         WriteResults(*db, runId);
@@ -226,6 +336,7 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     {
         db->FinishRun(runId, sum.wallTimeS, sum.simTimeS, sum.events, sum.status);
     }
+    m_db = nullptr;
     return sum;
 }
 
@@ -254,65 +365,13 @@ ScenarioRunner::RateSampled(vclos::ResultsDb* db,
 void
 ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
 {
-    for (uint32_t j = 0; j < m_jobs.size(); ++j)
+    // End of the run: the jobs that did not finish (their flows, iterations and steps are
+    // already buffered), then the links.
+    for (uint32_t j = 0; j < m_scenario.jobs.size(); ++j)
     {
-        const vclos::JobSpec& spec = m_scenario.jobs[j];
-        const Ptr<TrainingJob> job = m_jobs[j];
-        const auto& iterations = job->GetIterations();
-        vclos::JobRow row;
-        row.jobId = j;
-        row.name = spec.name;
-        row.gpus = spec.gpus;
-        row.collective = spec.collective;
-        row.bytes = spec.bytes;
-        row.iterations = spec.iterations;
-        row.startS = spec.startS;
-        if (job->IsFinished())
+        if (!m_jobRowWritten[j])
         {
-            row.finishS = iterations.back().end.GetSeconds();
-        }
-        db.AddJob(runId, row);
-        for (uint32_t i = 0; i < iterations.size(); ++i)
-        {
-            const TrainingJob::IterationRecord& t = iterations[i];
-            vclos::IterationRow it;
-            it.jobId = j;
-            it.iteration = i;
-            it.startS = t.start.GetSeconds();
-            it.computeEndS = t.computeEnd.GetSeconds();
-            it.endS = t.end.GetSeconds();
-            it.commS = t.commBusy.GetSeconds();
-            db.AddIteration(runId, it);
-        }
-        for (const TrainingJob::StepRecord& st : job->GetSteps())
-        {
-            db.AddStep(runId,
-                       vclos::StepRow{j,
-                                      st.iteration,
-                                      st.run,
-                                      st.collective,
-                                      st.step,
-                                      st.start.GetSeconds(),
-                                      st.end.GetSeconds(),
-                                      st.bytes});
-        }
-        std::set<std::tuple<uint32_t, uint32_t, uint16_t>> seen;
-        for (const Ptr<CollectiveExecutor>& e : job->GetExecutors())
-        {
-            for (const auto& [src, dst, port] : e->GetFlows())
-            {
-                if (!seen.emplace(src, dst, port).second)
-                {
-                    continue;
-                }
-                vclos::FlowRow f;
-                f.jobId = j;
-                f.srcGpu = spec.gpus[src];
-                f.dstGpu = spec.gpus[dst];
-                f.srcPort = port;
-                f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
-                db.AddFlow(runId, f);
-            }
+            AddJobRow(j, vclos::kUnknownTime);
         }
     }
     for (const auto& link : m_topo->GetLinks())
@@ -353,7 +412,14 @@ ScenarioRunner::GetTopology()
 Ptr<TrainingJob>
 ScenarioRunner::GetJob(uint32_t job) const
 {
-    return m_jobs.at(job);
+    NS_ABORT_MSG_IF(!m_manager || job >= m_scenario.jobs.size(), "no job " << job);
+    return m_manager->GetJob(job);
+}
+
+Ptr<JobManager>
+ScenarioRunner::GetJobManager() const
+{
+    return m_manager;
 }
 
 } // namespace ns3

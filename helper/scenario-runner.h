@@ -6,6 +6,7 @@
 #define VCLOS_SCENARIO_RUNNER_H
 
 #include "ns3/congestion-monitor.h"
+#include "ns3/job-manager.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/results-db.h"
 #include "ns3/scenario.h"
@@ -20,10 +21,17 @@ namespace ns3
 
 /**
  * \ingroup vclos
- * Runs one scenario at packet level: builds the leaf-spine fabric, installs a TrainingJob
- * application per job (iterations of compute and collectives over the NICs), runs the
- * simulator and writes the run, its jobs, iterations, collective steps, links and flows to
- * a results database.
+ * Runs one scenario at packet level: builds the leaf-spine fabric, hands every job to a
+ * JobManager, which creates it (application, executors, queue pairs) at its start time and
+ * tears it down once it is quiet, runs the simulator, and writes the run, its jobs,
+ * iterations, collective steps, links and flows to a results database.
+ *
+ * Results are streamed: a job's flows (with the path each takes) are recorded when the job
+ * starts and its queue pairs are set up; its iterations and steps as they end; when the
+ * job finishes its jobs row is added and everything buffered is committed (one
+ * ResultsDb::Flush() per finished job), so a run killed later keeps every finished job.
+ * Links, congestion counters and the rows of jobs that did not finish are written at the
+ * end of the run.
  */
 class ScenarioRunner
 {
@@ -61,12 +69,21 @@ class ScenarioRunner
     LeafSpineHelper& GetTopology();
     /**
      * \param job job index
-     * \return the job's application (after Build())
+     * \return the job's application while it exists (from its start time until it is torn
+     *         down after it finished), else null
      */
     Ptr<TrainingJob> GetJob(uint32_t job) const;
+    /// \return the job manager (after Build())
+    Ptr<JobManager> GetJobManager() const;
 
   private:
-    void JobFinished();
+    void JobStarted(uint32_t jobId);
+    void JobFinished(uint32_t jobId);
+    void IterationRecorded(uint32_t jobId,
+                           uint32_t iteration,
+                           const TrainingJob::IterationRecord& record);
+    void StepRecorded(uint32_t jobId, const TrainingJob::StepRecord& record);
+    void AddJobRow(uint32_t jobId, double finishS);
     static void QueueSampled(vclos::ResultsDb* db,
                              int64_t runId,
                              uint32_t linkId,
@@ -84,7 +101,11 @@ class ScenarioRunner
 
     vclos::Scenario m_scenario;
     std::unique_ptr<LeafSpineHelper> m_topo;
-    std::vector<Ptr<TrainingJob>> m_jobs;
+    Ptr<JobManager> m_manager;
+    vclos::ResultsDb* m_db;            //!< results of the run in progress (or null)
+    int64_t m_runId;                   //!< its run id
+    std::vector<bool> m_jobRowWritten; //!< per scenario job
+    uint32_t m_iterationsDone;
     uint32_t m_jobsFinished;
     Ptr<CongestionMonitor> m_monitor;
     double m_wallStart;
