@@ -161,12 +161,13 @@ JobManager::OnFinished(uint32_t jobId)
 void
 JobManager::OnQuiet(uint32_t jobId)
 {
-    m_quietTrace(jobId);
     if (m_teardownWhenQuiet)
     {
-        // Called from inside a NIC's ACK processing: tear down once it has returned.
+        // Called from inside a NIC's ACK processing: tear down once it has returned, and
+        // before anything a JobQuiet sink schedules now (a job that reuses the GPUs).
         Simulator::ScheduleNow(&JobManager::TeardownJob, this, jobId);
     }
+    m_quietTrace(jobId);
 }
 
 void

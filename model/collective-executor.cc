@@ -38,12 +38,6 @@ CollectiveExecutor::CollectiveExecutor()
 {
 }
 
-CollectiveExecutor::~CollectiveExecutor()
-{
-    // An executor released without Dispose(): leave no NIC callback bound to it.
-    Teardown();
-}
-
 void
 CollectiveExecutor::DoDispose()
 {

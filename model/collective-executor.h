@@ -39,8 +39,6 @@ class CollectiveExecutor : public Object
      */
     static TypeId GetTypeId();
     CollectiveExecutor();
-    /// Tears down the queue pairs if Teardown() or Dispose() did not.
-    ~CollectiveExecutor() override;
 
     /**
      * \param schedule the collective (validated here)
@@ -92,7 +90,8 @@ class CollectiveExecutor : public Object
     /**
      * Destroy the collective's queue pairs (both ends, RdmaNic::DestroyQp), cancel its
      * pending event and drop its callbacks: nothing stays bound to this object. Packets
-     * still in flight are dropped by the NICs. Idempotent; DoDispose() calls it.
+     * still in flight are dropped by the NICs. Idempotent; DoDispose() calls it (and ns-3
+     * disposes an Object whose last reference goes, so a released executor leaves nothing).
      * Must not be called from inside a message callback (schedule it).
      */
     void Teardown();
