@@ -176,6 +176,8 @@ struct FlowRow
  * Flush() writes the buffered batch in one transaction, and happens automatically every
  * \c batchRows rows, in FinishRun() (same transaction as the status update) and in the
  * destructor. Other connections see no buffered row until its batch is committed.
+ * A streaming writer (ScenarioRunner) calls Flush() once per finished job, so a run killed
+ * later keeps every finished job's rows.
  * Several processes may write to one file (SQLite locking, 60 s busy timeout).
  *
  * Errors throw std::runtime_error with the file path and the SQLite message; a batch that
