@@ -11,6 +11,8 @@
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
+
 namespace ns3
 {
 
@@ -101,6 +103,22 @@ JobManager::AddJob(const JobParams& params, Time start)
                                             << " does not exist (the cluster has "
                                             << m_topology->GetNGpus() << ")");
     }
+    const std::vector<std::string> algorithms = vclos::CollectiveAlgorithms();
+    if (std::find(algorithms.begin(), algorithms.end(), params.collective) == algorithms.end())
+    {
+        std::string list;
+        for (const std::string& a : algorithms)
+        {
+            list += (list.empty() ? "" : ", ") + a;
+        }
+        NS_FATAL_ERROR("JobManager: job '" << params.name << "': unknown collective '"
+                                           << params.collective << "' (one of: " << list << ")");
+    }
+    NS_ABORT_MSG_IF(params.buckets == 0,
+                    "JobManager: job '" << params.name << "': buckets must be >= 1");
+    NS_ABORT_MSG_IF(params.backwardFraction < 0 || params.backwardFraction > 1,
+                    "JobManager: job '" << params.name << "': backward fraction "
+                                        << params.backwardFraction << " is outside [0, 1]");
     NS_ABORT_MSG_IF(start < Simulator::Now(),
                     "JobManager: job '" << params.name << "' starts at " << start.As(Time::US)
                                         << ", in the past");

@@ -70,8 +70,9 @@ class JobManager : public Object
     void SetTopology(LeafSpineHelper& topology);
 
     /**
-     * Schedule a job. Its GPUs, algorithm and sizes are checked now (fatal error on a GPU
-     * that does not exist, an empty job or a start time in the past).
+     * Schedule a job. It is checked now: a fatal error names the job and the problem (a GPU
+     * that does not exist, no GPU, an unknown collective, zero buckets, a backward fraction
+     * outside [0, 1], a start time in the past).
      * \param params the job
      * \param start absolute simulated time of its creation and start (>= now)
      * \return its job id

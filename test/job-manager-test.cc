@@ -269,3 +269,49 @@ TEST_F(SimTest, TwoHundredJobsOneAfterAnotherReuseQueuePairSlots)
     EXPECT_EQ(LiveQps(topo), 0u);
     m->Dispose();
 }
+
+TEST_F(SimTest, AJobTornDownBeforeItsStartTimeNeverStarts)
+{
+    LeafSpineHelper topo(SmallFabric());
+    topo.Build();
+    Ptr<JobManager> m = CreateObject<JobManager>();
+    m->SetTopology(topo);
+    JobParams p;
+    p.gpus = {0, 4};
+    p.bytes = 64 << 10;
+    const uint32_t early = m->AddJob(p, Seconds(0));
+    const uint32_t late = m->AddJob(p, MicroSeconds(100));
+    uint32_t started = 0;
+    m->TraceConnectWithoutContext("JobStarted",
+                                  Callback<void, uint32_t>([&started](uint32_t) { ++started; }));
+    Simulator::Schedule(MicroSeconds(50), [&] { EXPECT_TRUE(m->TeardownJob(late)); });
+    Simulator::Run();
+    EXPECT_EQ(started, 1u);
+    EXPECT_EQ(m->GetNJobsFinished(), 1u);
+    EXPECT_FALSE(m->TeardownJob(late));  // gone
+    EXPECT_FALSE(m->TeardownJob(early)); // torn down when quiet
+    EXPECT_FALSE(m->TeardownJob(7));     // never added
+    EXPECT_EQ(m->GetNJobsHeld(), 0u);
+    EXPECT_EQ(LiveQps(topo), 0u);
+    m->Dispose();
+}
+
+TEST_F(SimTest, AddJobRejectsBadJobsWithTheirReason)
+{
+    LeafSpineHelper topo(SmallFabric());
+    topo.Build();
+    Ptr<JobManager> m = CreateObject<JobManager>();
+    m->SetTopology(topo);
+    JobParams p;
+    p.name = "bad";
+    p.gpus = {0, 4};
+    p.collective = "rign";
+    EXPECT_DEATH(m->AddJob(p, Seconds(0)), "job 'bad': unknown collective 'rign' \\(one of: ");
+    p.collective = "ring";
+    p.gpus = {0, 8};
+    EXPECT_DEATH(m->AddJob(p, Seconds(0)), "GPU 8 does not exist \\(the cluster has 8\\)");
+    p.gpus = {0, 4};
+    p.buckets = 0;
+    EXPECT_DEATH(m->AddJob(p, Seconds(0)), "buckets must be >= 1");
+    m->Dispose();
+}
