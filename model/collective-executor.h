@@ -5,10 +5,10 @@
 #ifndef VCLOS_COLLECTIVE_EXECUTOR_H
 #define VCLOS_COLLECTIVE_EXECUTOR_H
 
-#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/callback.h"
+#include "ns3/collective-schedule.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/traced-callback.h"
@@ -40,10 +40,18 @@ class CollectiveExecutor : public Object
     CollectiveExecutor();
 
     /**
+     * Create the queue pairs. The queue pair of ranks (src, dst) gets the UDP source port
+     * vclos::QpSourcePort(run seed of the source NIC, \p jobId, src, dst, \p qpIndex).
      * \param schedule the collective (validated here)
      * \param nics the NIC of each rank, rank order; the NICs must be distinct
+     * \param jobId the job the collective belongs to (source ports)
+     * \param qpIndex which of the job's collectives (a TrainingJob's gradient collective
+     *        is 0, its all-to-all 1), so two collectives of a job get different ports
      */
-    void Setup(const vclos::CollectiveSchedule& schedule, const std::vector<Ptr<RdmaNic>>& nics);
+    void Setup(const vclos::CollectiveSchedule& schedule,
+               const std::vector<Ptr<RdmaNic>>& nics,
+               uint32_t jobId = 0,
+               uint32_t qpIndex = 0);
 
     /**
      * Start the collective now.

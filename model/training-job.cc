@@ -49,6 +49,13 @@ TrainingJob::GetTypeId()
                           UintegerValue(1),
                           MakeUintegerAccessor(&TrainingJob::m_buckets),
                           MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("JobId",
+                          "Job id from which the queue pairs' UDP source ports derive "
+                          "(vclos::QpSourcePort; gradient collective QP index 0, all-to-all 1). "
+                          "Set it before Setup().",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TrainingJob::m_jobId),
+                          MakeUintegerChecker<uint32_t>())
             .AddTraceSource("IterationDone",
                             "An iteration ended: its index and its duration.",
                             MakeTraceSourceAccessor(&TrainingJob::m_iterationTrace),
@@ -60,6 +67,7 @@ TrainingJob::TrainingJob()
     : m_iterations(1),
       m_backwardFraction(2.0 / 3.0),
       m_buckets(1),
+      m_jobId(0),
       m_commBusy(false),
       m_commRunning(Comm::BUCKET),
       m_bucketsReady(0),
@@ -111,7 +119,7 @@ TrainingJob::Setup(const std::vector<Ptr<RdmaNic>>& nics,
         NS_FATAL_ERROR("TrainingJob: " << e.what());
     }
     m_bucketExecutor = CreateObject<CollectiveExecutor>();
-    m_bucketExecutor->Setup(schedule, nics);
+    m_bucketExecutor->Setup(schedule, nics, m_jobId, 0);
 }
 
 void
@@ -124,7 +132,10 @@ TrainingJob::SetAllToAll(uint64_t bytes)
         return;
     }
     m_allToAllExecutor = CreateObject<CollectiveExecutor>();
-    m_allToAllExecutor->Setup(vclos::MakeAllToAll(m_nics.size(), (bytes + 1) / 2), m_nics);
+    m_allToAllExecutor->Setup(vclos::MakeAllToAll(m_nics.size(), (bytes + 1) / 2),
+                              m_nics,
+                              m_jobId,
+                              1);
 }
 
 const std::vector<TrainingJob::IterationRecord>&

@@ -6,10 +6,10 @@
 #define VCLOS_TRAINING_JOB_H
 
 #include "collective-executor.h"
-#include "ns3/collective-schedule.h"
 #include "rdma-nic.h"
 
 #include "ns3/application.h"
+#include "ns3/collective-schedule.h"
 #include "ns3/nstime.h"
 #include "ns3/traced-callback.h"
 
@@ -129,6 +129,7 @@ class TrainingJob : public Application
     Time m_computeTime;
     double m_backwardFraction;
     uint32_t m_buckets;
+    uint32_t m_jobId; //!< source ports derive from it
 
     std::vector<Ptr<RdmaNic>> m_nics;
     std::string m_algorithm;

@@ -138,8 +138,8 @@ TEST(ClusterTopology, BadShapesAreRejected)
     ClusterTopology t;
     const uint32_t a = t.AddNode(NodeKind::LEAF, "a");
     EXPECT_THROW(t.AddNode(NodeKind::LEAF, "a"), std::invalid_argument);
-    EXPECT_THROW(t.Connect(a, a, LinkSpec{}, LinkKind::FABRIC), std::invalid_argument);
-    EXPECT_THROW(t.Connect(a, 7, LinkSpec{}, LinkKind::FABRIC), std::invalid_argument);
+    EXPECT_THROW(t.Connect(a, a, LinkParams{}, LinkKind::FABRIC), std::invalid_argument);
+    EXPECT_THROW(t.Connect(a, 7, LinkParams{}, LinkKind::FABRIC), std::invalid_argument);
     EXPECT_THROW(t.GetLink(0), std::out_of_range);
 }
 

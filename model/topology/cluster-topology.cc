@@ -80,7 +80,7 @@ ClusterTopology::AddNode(NodeKind kind, const std::string& name)
 }
 
 uint32_t
-ClusterTopology::Connect(uint32_t a, uint32_t b, const LinkSpec& spec, LinkKind kind)
+ClusterTopology::Connect(uint32_t a, uint32_t b, const LinkParams& spec, LinkKind kind)
 {
     Check(a < m_nodes.size() && b < m_nodes.size(), "Connect() of a missing node");
     Check(a != b, "a cable from node " + m_nodes[a].name + " to itself");

@@ -40,7 +40,7 @@ const char* NodeKindName(NodeKind kind);
 const char* LinkKindName(LinkKind kind);
 
 /// Rate and propagation delay of one class of cables.
-struct LinkSpec
+struct LinkParams
 {
     uint64_t rateBps{100000000000ULL}; //!< bits per second (> 0)
     int64_t delayPs{1000000};          //!< one-way propagation delay, picoseconds (>= 0)
@@ -54,9 +54,9 @@ struct LeafSpineShape
     uint32_t gpusPerLeaf{4};       //!< GPUs below each leaf
     uint32_t gpusPerServer{1};     //!< GPUs per server (> 1 adds a server switch per server)
     uint32_t linksPerLeafSpine{1}; //!< parallel cables between each leaf and each spine
-    LinkSpec host{};               //!< GPU NIC <-> leaf
-    LinkSpec fabric{};             //!< leaf <-> spine
-    LinkSpec intra{1000000000000ULL, 500000}; //!< GPU <-> server switch
+    LinkParams host{};               //!< GPU NIC <-> leaf
+    LinkParams fabric{};             //!< leaf <-> spine
+    LinkParams intra{1000000000000ULL, 500000}; //!< GPU <-> server switch
 };
 
 /**
@@ -127,7 +127,7 @@ class ClusterTopology
      * \return the id of the link a -> b; b -> a is that id + 1
      * \throws std::invalid_argument for a missing node, a self-loop, rate 0 or delay < 0
      */
-    uint32_t Connect(uint32_t a, uint32_t b, const LinkSpec& spec, LinkKind kind);
+    uint32_t Connect(uint32_t a, uint32_t b, const LinkParams& spec, LinkKind kind);
 
     /**
      * Build the leaf-spine cluster of LeafSpineHelper.
