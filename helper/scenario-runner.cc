@@ -123,6 +123,7 @@ ScenarioRunner::Build()
         job->SetAttribute("ComputeTime", TimeValue(Seconds(spec.computeS)));
         job->SetAttribute("BackwardFraction", DoubleValue(spec.backwardFraction));
         job->SetAttribute("Buckets", UintegerValue(spec.buckets));
+        job->SetAttribute("JobId", UintegerValue(j));
         job->Setup(nics,
                    spec.collective,
                    spec.bytes,
