@@ -33,8 +33,9 @@ VclosSwitch::GetTypeId()
             .AddConstructor<VclosSwitch>()
             .AddAttribute(
                 "HashSeed",
-                "Seed of this switch's ECMP hash. Switches that share a seed make "
-                "correlated choices (polarization).",
+                "Seed of this switch's ECMP hash (kept in its forwarding table; "
+                "LeafSpineHelper sets vclos::SwitchHashSeed(run seed, node id)). Switches "
+                "that share a seed make correlated choices (polarization).",
                 UintegerValue(0),
                 MakeUintegerAccessor(&VclosSwitch::SetHashSeed, &VclosSwitch::GetHashSeed),
                 MakeUintegerChecker<uint32_t>())

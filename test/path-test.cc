@@ -119,6 +119,13 @@ struct PathCase
     uint64_t seed;
 };
 
+/// gtest: print a case by its name.
+void
+PrintTo(const PathCase& c, std::ostream* os)
+{
+    *os << c.name;
+}
+
 } // namespace
 
 class PathEquality : public SimTest, public ::testing::WithParamInterface<PathCase>
@@ -411,4 +418,49 @@ TEST_F(SimTest, DefaultScenarioHashesBothJobsCrossLeafFlowsOntoOneSpine)
     ASSERT_EQ(forward.size(), 2u);
     EXPECT_EQ(forward.at(0), forward.at(1)); // one uplink, both jobs
     EXPECT_EQ(topo.GetLinks()[*forward.at(0).begin()].dst, "spine2");
+}
+
+TEST_F(SimTest, QueuePairPortsAreSharedByBothEndsAndFollowTheRunSeed)
+{
+    // Both ends of a queue pair use one UDP source port (its ACKs hash like its data), and
+    // the port depends only on the run seed, the GPUs and the QP number: the same in two
+    // builds with one seed, different with another seed.
+    LeafSpineConfig c = ShapeConfig(2, 2, 4, 2, 1);
+    std::vector<std::vector<uint16_t>> ports;
+    for (uint64_t seed : {5, 5, 6})
+    {
+        LeafSpineHelper topo(c);
+        topo.SetRunSeed(seed);
+        EXPECT_EQ(topo.AssignStreams(10), 2 + 2 + 4); // one ECN stream per switch
+        topo.Build();
+        EXPECT_EQ(topo.GetTopology().GetSwitches().size(), 8u);
+        EXPECT_EQ(topo.GetRunSeed(), seed);
+        std::vector<uint16_t> p;
+        for (uint32_t src = 0; src < 8; ++src)
+        {
+            for (uint32_t dst = 0; dst < 8; ++dst)
+            {
+                if (src == dst)
+                {
+                    continue;
+                }
+                const uint32_t qpn =
+                    topo.GetNic(src)->CreateQp(topo.GetNic(dst), Ignore(), Ignore());
+                const RdmaQueuePair& local = topo.GetNic(src)->GetQp(qpn);
+                const RdmaQueuePair& remote = topo.GetNic(dst)->GetQp(local.peerQpn);
+                EXPECT_EQ(local.srcPort, remote.srcPort);
+                EXPECT_GE(local.srcPort, 49152);
+                p.push_back(local.srcPort);
+            }
+        }
+        ports.push_back(p);
+        Simulator::Destroy();
+    }
+    EXPECT_EQ(ports[0], ports[1]);
+    uint32_t same = 0;
+    for (uint32_t i = 0; i < ports[0].size(); ++i)
+    {
+        same += ports[0][i] == ports[2][i];
+    }
+    EXPECT_LT(same, 3u); // 56 ports, chance agreement 56 / 16384
 }
