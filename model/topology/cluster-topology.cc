@@ -63,6 +63,8 @@ uint32_t
 ClusterTopology::AddNode(NodeKind kind, const std::string& name)
 {
     Check(FindNode(name) == NONE, "duplicate node name '" + name + "'");
+    Check(kind != NodeKind::GPU || m_gpuNode.size() < kMaxGpus,
+          "more GPUs than addresses (" + std::to_string(kMaxGpus) + ")");
     if (m_nodeOfKind.empty())
     {
         m_nodeOfKind.resize(kKinds);
@@ -71,9 +73,9 @@ ClusterTopology::AddNode(NodeKind kind, const std::string& name)
     auto& ofKind = m_nodeOfKind[static_cast<uint32_t>(kind)];
     m_nodes.push_back(TopoNode{id, kind, static_cast<uint32_t>(ofKind.size()), name, {}});
     ofKind.push_back(id);
+    m_nodeOfName.emplace(name, id);
     if (kind == NodeKind::GPU)
     {
-        Check(m_gpuNode.size() < kMaxGpus, "more GPUs than addresses");
         m_gpuNode.push_back(id);
     }
     return id;
@@ -196,14 +198,8 @@ ClusterTopology::GetLinks() const
 uint32_t
 ClusterTopology::FindNode(const std::string& name) const
 {
-    for (const TopoNode& n : m_nodes)
-    {
-        if (n.name == name)
-        {
-            return n.id;
-        }
-    }
-    return NONE;
+    auto it = m_nodeOfName.find(name);
+    return it == m_nodeOfName.end() ? NONE : it->second;
 }
 
 bool

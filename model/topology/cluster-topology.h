@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ns3
@@ -54,8 +55,8 @@ struct LeafSpineShape
     uint32_t gpusPerLeaf{4};       //!< GPUs below each leaf
     uint32_t gpusPerServer{1};     //!< GPUs per server (> 1 adds a server switch per server)
     uint32_t linksPerLeafSpine{1}; //!< parallel cables between each leaf and each spine
-    LinkParams host{};               //!< GPU NIC <-> leaf
-    LinkParams fabric{};             //!< leaf <-> spine
+    LinkParams host{};             //!< GPU NIC <-> leaf
+    LinkParams fabric{};           //!< leaf <-> spine
     LinkParams intra{1000000000000ULL, 500000}; //!< GPU <-> server switch
 };
 
@@ -215,8 +216,9 @@ class ClusterTopology
   private:
     std::vector<TopoNode> m_nodes;
     std::vector<TopoLink> m_links;
-    std::vector<uint32_t> m_gpuNode;                 //!< GPU id -> node id
-    std::vector<std::vector<uint32_t>> m_nodeOfKind; //!< kind -> index -> node id
+    std::vector<uint32_t> m_gpuNode;                        //!< GPU id -> node id
+    std::vector<std::vector<uint32_t>> m_nodeOfKind;        //!< kind -> index -> node id
+    std::unordered_map<std::string, uint32_t> m_nodeOfName; //!< name -> node id
     LeafSpineShape m_shape{0, 0, 0, 0, 0, {}, {}, {}};
     bool m_leafSpine{false};
 };
