@@ -11,7 +11,7 @@
 // --isolate the example pins flow i to uplink i with VclosSwitch::SetFlowRoute.
 //
 //   ecmp-collision-example --seed=1                 (collide: ~49 Gbps each)
-//   ecmp-collision-example --seed=6                 (apart: ~97 Gbps each)
+//   ecmp-collision-example --seed=7                 (apart: ~97 Gbps each)
 //   ecmp-collision-example --seed=1 --isolate=true  (pinned apart: ~97 Gbps each)
 
 #include "ns3/core-module.h"

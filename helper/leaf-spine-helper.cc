@@ -6,10 +6,10 @@
 
 #include "ns3/abort.h"
 #include "ns3/aeth-header.h"
-#include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/pcap-file-wrapper.h"
+#include "ns3/rng-seed-manager.h"
 #include "ns3/trace-helper.h"
 #include "ns3/uinteger.h"
 #include "ns3/vclos-channel.h"
@@ -26,8 +26,6 @@ LeafSpineHelper::LeafSpineHelper(const LeafSpineConfig& config)
 {
     m_nicFactory.SetTypeId(RdmaNic::GetTypeId());
     m_switchFactory.SetTypeId(VclosSwitch::GetTypeId());
-    m_seedRng = CreateObject<UniformRandomVariable>();
-    m_seedRng->SetStream(0);
 }
 
 void
@@ -42,14 +40,31 @@ LeafSpineHelper::SetSwitchAttribute(const std::string& name, const AttributeValu
     m_switchFactory.Set(name, value);
 }
 
+void
+LeafSpineHelper::SetRunSeed(uint64_t seed)
+{
+    NS_ABORT_MSG_IF(m_built, "call SetRunSeed() before Build()");
+    m_runSeed = seed;
+    m_runSeedSet = true;
+}
+
+uint64_t
+LeafSpineHelper::GetRunSeed() const
+{
+    return m_runSeedSet ? m_runSeed : RngSeedManager::GetSeed();
+}
+
 int64_t
 LeafSpineHelper::AssignStreams(int64_t stream)
 {
     NS_ABORT_MSG_IF(m_built, "call AssignStreams() before Build()");
-    m_seedRng->SetStream(stream);
     m_streamBase = stream;
-    // seeds, one per NIC, one per switch (at most one server switch per GPU)
-    return 1 + 2 * m_config.leaves * m_config.gpusPerLeaf + m_config.leaves + m_config.spines;
+    const LeafSpineConfig& c = m_config;
+    const uint64_t servers = c.gpusPerServer > 1 && c.gpusPerServer <= c.gpusPerLeaf
+                                 ? static_cast<uint64_t>(c.leaves) * c.gpusPerLeaf / c.gpusPerServer
+                                 : 0;
+    // one ECN marking stream per switch
+    return static_cast<int64_t>(c.leaves) + c.spines + static_cast<int64_t>(servers);
 }
 
 const LeafSpineConfig&
@@ -72,22 +87,20 @@ LeafSpineHelper::MakeDevice(Ptr<Node> node, DataRate rate)
 }
 
 void
-LeafSpineHelper::Connect(Ptr<VclosNetDevice> a,
-                         const std::string& aName,
-                         Ptr<VclosNetDevice> b,
-                         const std::string& bName,
-                         Time delay,
-                         LinkKind kind)
+LeafSpineHelper::AddPort(uint32_t node, uint32_t port, Ptr<VclosNetDevice> dev)
 {
-    Ptr<VclosChannel> ch = CreateObject<VclosChannel>();
-    ch->SetAttribute("Delay", TimeValue(delay));
-    a->Attach(ch);
-    b->Attach(ch);
-    const uint32_t ab = m_links.size();
-    m_links.push_back(Link{ab, aName, bName, kind, a});
-    m_links.push_back(Link{ab + 1, bName, aName, kind, b});
-    m_linkOfDevice[PeekPointer(a)] = ab;
-    m_linkOfDevice[PeekPointer(b)] = ab + 1;
+    uint32_t added;
+    if (m_switchOfNode[node])
+    {
+        added = m_switchOfNode[node]->AddPort(dev);
+    }
+    else
+    {
+        added = m_nodes[node]->GetObject<RdmaNic>()->AddPort(dev);
+    }
+    NS_ABORT_MSG_IF(added != port,
+                    "port numbering of " << m_topology->GetNode(node).name << " differs from "
+                                         << "the topology's (" << added << " vs " << port << ")");
 }
 
 void
@@ -95,157 +108,118 @@ LeafSpineHelper::Build()
 {
     NS_ABORT_MSG_IF(m_built, "Build() called twice");
     const LeafSpineConfig& c = m_config;
-    NS_ABORT_MSG_IF(c.leaves == 0 || c.spines == 0 || c.gpusPerLeaf == 0 || c.gpusPerServer == 0 ||
-                        c.linksPerLeafSpine == 0,
-                    "leaf-spine sizes must be >= 1");
-    NS_ABORT_MSG_IF(c.gpusPerLeaf % c.gpusPerServer != 0,
-                    "gpusPerServer (" << c.gpusPerServer << ") must divide gpusPerLeaf ("
-                                      << c.gpusPerLeaf << ")");
+    vclos::LeafSpineShape shape;
+    shape.leaves = c.leaves;
+    shape.spines = c.spines;
+    shape.gpusPerLeaf = c.gpusPerLeaf;
+    shape.gpusPerServer = c.gpusPerServer;
+    shape.linksPerLeafSpine = c.linksPerLeafSpine;
+    shape.host = {c.hostRate.GetBitRate(), c.hostDelay.GetPicoSeconds()};
+    shape.fabric = {c.fabricRate.GetBitRate(), c.fabricDelay.GetPicoSeconds()};
+    shape.intra = {c.intraRate.GetBitRate(), c.intraDelay.GetPicoSeconds()};
+    try
+    {
+        m_topology =
+            std::make_shared<vclos::ClusterTopology>(vclos::ClusterTopology::LeafSpine(shape));
+    }
+    catch (const std::invalid_argument& e)
+    {
+        NS_FATAL_ERROR("LeafSpineHelper: " << e.what());
+    }
     m_built = true;
+    m_runSeed = GetRunSeed();
+    m_runSeedSet = true;
+    m_routing = std::make_unique<vclos::Routing>(m_topology, m_runSeed, c.sameHashSeed);
     UintegerValue mtu;
     m_nicFactory.Create<RdmaNic>()->GetAttribute("Mtu", mtu);
     m_mtu = mtu.Get();
 
-    const uint32_t nGpus = c.leaves * c.gpusPerLeaf;
-    const uint32_t nServers = nGpus / c.gpusPerServer;
-    const uint32_t links = c.linksPerLeafSpine;
-    m_gpus.Create(nGpus);
-
-    int64_t switchStream = m_streamBase + 1 + nGpus;
-    auto makeSwitch = [this, &switchStream](uint32_t seed) {
+    // Nodes, in topology node order (GPUs, leaves, spines, server switches).
+    const vclos::ClusterTopology& t = *m_topology;
+    m_switchOfNode.assign(t.GetNNodes(), nullptr);
+    int64_t stream = m_streamBase;
+    for (uint32_t id = 0; id < t.GetNNodes(); ++id)
+    {
+        const vclos::TopoNode& tn = t.GetNode(id);
         Ptr<Node> node = CreateObject<Node>();
+        m_nodes.push_back(node);
+        if (tn.kind == vclos::NodeKind::GPU)
+        {
+            Ptr<RdmaNic> nic = m_nicFactory.Create<RdmaNic>();
+            nic->SetGpu(tn.index, t.GetServerOf(tn.index));
+            nic->SetAttribute("RunSeed", UintegerValue(m_runSeed));
+            node->AggregateObject(nic);
+            m_gpus.Add(node);
+            m_nics.push_back(nic);
+            continue;
+        }
         Ptr<VclosSwitch> sw = m_switchFactory.Create<VclosSwitch>();
-        sw->SetHashSeed(seed);
-        sw->AssignStreams(switchStream++);
+        sw->SetForwardingTable(m_routing->GetTable(id));
+        sw->AssignStreams(stream++);
         node->AggregateObject(sw);
-        return sw;
-    };
-    const uint32_t sharedSeed = m_seedRng->GetInteger(0, 0xFFFFFFFE);
-    auto nextSeed = [&]() {
-        return c.sameHashSeed ? sharedSeed : m_seedRng->GetInteger(0, 0xFFFFFFFE);
-    };
-    for (uint32_t l = 0; l < c.leaves; ++l)
-    {
-        m_leaves.push_back(makeSwitch(nextSeed()));
-    }
-    for (uint32_t s = 0; s < c.spines; ++s)
-    {
-        m_spines.push_back(makeSwitch(nextSeed()));
-    }
-    if (c.gpusPerServer > 1)
-    {
-        for (uint32_t v = 0; v < nServers; ++v)
+        m_switchOfNode[id] = sw;
+        switch (tn.kind)
         {
-            m_serverSwitches.push_back(makeSwitch(nextSeed()));
+        case vclos::NodeKind::LEAF:
+            m_leaves.push_back(sw);
+            break;
+        case vclos::NodeKind::SPINE:
+            m_spines.push_back(sw);
+            break;
+        default:
+            m_serverSwitches.push_back(sw);
+            break;
         }
     }
+    // Cables, in link id order: devices join their nodes in port order.
+    for (uint32_t id = 0; id < t.GetNLinks(); id += 2)
+    {
+        const vclos::TopoLink& l = t.GetLink(id);
+        const DataRate rate(l.rateBps);
+        Ptr<VclosNetDevice> a = MakeDevice(m_nodes[l.src], rate);
+        Ptr<VclosNetDevice> b = MakeDevice(m_nodes[l.dst], rate);
+        Ptr<VclosChannel> ch = CreateObject<VclosChannel>();
+        ch->SetAttribute("Delay", TimeValue(PicoSeconds(l.delayPs)));
+        a->Attach(ch);
+        b->Attach(ch);
+        AddPort(l.src, l.srcPort, a);
+        AddPort(l.dst, l.dstPort, b);
+        const std::string& srcName = t.GetNode(l.src).name;
+        const std::string& dstName = t.GetNode(l.dst).name;
+        m_links.push_back(Link{id, srcName, dstName, l.kind, a});
+        m_links.push_back(Link{id + 1, dstName, srcName, l.kind, b});
+    }
+    NS_LOG_INFO("built " << t.GetNGpus() << " GPUs, " << c.leaves << " leaves, " << c.spines
+                         << " spines, " << m_links.size() << " link directions, run seed "
+                         << m_runSeed);
+}
 
-    // GPUs: NIC network port to the leaf (leaf port = local index), intra-server port.
-    for (uint32_t g = 0; g < nGpus; ++g)
-    {
-        Ptr<Node> node = m_gpus.Get(g);
-        Ptr<RdmaNic> nic = m_nicFactory.Create<RdmaNic>();
-        nic->SetGpu(g, GetServerOf(g));
-        nic->AssignStreams(m_streamBase + 1 + g);
-        node->AggregateObject(nic);
-        m_nics.push_back(nic);
-        const uint32_t l = GetLeafOf(g);
-        Ptr<VclosNetDevice> nicDev = MakeDevice(node, c.hostRate);
-        Ptr<VclosNetDevice> leafDev = MakeDevice(m_leaves[l]->GetObject<Node>(), c.hostRate);
-        Connect(nicDev,
-                "gpu" + std::to_string(g),
-                leafDev,
-                "leaf" + std::to_string(l),
-                c.hostDelay,
-                LinkKind::HOST);
-        nic->AddPort(nicDev);
-        m_leaves[l]->AddPort(leafDev);
-    }
-    // Leaf uplinks: leaf port gpusPerLeaf + s * links + k; spine port l * links + k.
-    for (uint32_t l = 0; l < c.leaves; ++l)
-    {
-        for (uint32_t s = 0; s < c.spines; ++s)
-        {
-            for (uint32_t k = 0; k < links; ++k)
-            {
-                Ptr<VclosNetDevice> up = MakeDevice(m_leaves[l]->GetObject<Node>(), c.fabricRate);
-                Ptr<VclosNetDevice> down = MakeDevice(m_spines[s]->GetObject<Node>(), c.fabricRate);
-                Connect(up,
-                        "leaf" + std::to_string(l),
-                        down,
-                        "spine" + std::to_string(s),
-                        c.fabricDelay,
-                        LinkKind::FABRIC);
-                m_leaves[l]->AddPort(up);
-                m_spines[s]->AddPort(down);
-            }
-        }
-    }
-    // Server switches: port j = local GPU j; the NIC's port 1.
-    for (uint32_t v = 0; v < m_serverSwitches.size(); ++v)
-    {
-        for (uint32_t j = 0; j < c.gpusPerServer; ++j)
-        {
-            const uint32_t g = v * c.gpusPerServer + j;
-            Ptr<VclosNetDevice> gpuDev = MakeDevice(m_gpus.Get(g), c.intraRate);
-            Ptr<VclosNetDevice> swDev =
-                MakeDevice(m_serverSwitches[v]->GetObject<Node>(), c.intraRate);
-            Connect(gpuDev,
-                    "gpu" + std::to_string(g),
-                    swDev,
-                    "server" + std::to_string(v),
-                    c.intraDelay,
-                    LinkKind::INTRA);
-            m_nics[g]->AddPort(gpuDev);
-            m_serverSwitches[v]->AddPort(swDev);
-        }
-    }
+const vclos::ClusterTopology&
+LeafSpineHelper::GetTopology() const
+{
+    NS_ABORT_MSG_IF(!m_topology, "GetTopology() before Build()");
+    return *m_topology;
+}
 
-    // Routes.
-    // The uplink group lists parallel link 0 of every spine first, then link 1, ...: a
-    // flow's uplink is group[h % size], so its spine is (h % size) % spines and its
-    // parallel link (h % size) / spines. With one hash seed everywhere, a spine then
-    // sees only flows of one residue class and uses one of its parallel links
-    // toward each leaf (polarization); distinct seeds decorrelate the stages.
-    std::vector<uint32_t> uplinks;
-    for (uint32_t k = 0; k < links; ++k)
-    {
-        for (uint32_t s = 0; s < c.spines; ++s)
-        {
-            uplinks.push_back(GetLeafUplinkPort(s, k));
-        }
-    }
-    for (uint32_t g = 0; g < nGpus; ++g)
-    {
-        const uint32_t lg = GetLeafOf(g);
-        for (uint32_t l = 0; l < c.leaves; ++l)
-        {
-            if (l == lg)
-            {
-                m_leaves[l]->SetRoute(g, {g - l * c.gpusPerLeaf});
-            }
-            else
-            {
-                m_leaves[l]->SetRoute(g, uplinks);
-            }
-        }
-        std::vector<uint32_t> down;
-        for (uint32_t k = 0; k < links; ++k)
-        {
-            down.push_back(lg * links + k);
-        }
-        for (auto& spine : m_spines)
-        {
-            spine->SetRoute(g, down);
-        }
-        if (!m_serverSwitches.empty())
-        {
-            const uint32_t v = GetServerOf(g);
-            m_serverSwitches[v]->SetRoute(g, {g - v * c.gpusPerServer});
-        }
-    }
-    NS_LOG_INFO("built " << nGpus << " GPUs, " << c.leaves << " leaves, " << c.spines << " spines, "
-                         << m_links.size() << " link directions");
+vclos::Routing&
+LeafSpineHelper::GetRouting()
+{
+    NS_ABORT_MSG_IF(!m_routing, "GetRouting() before Build()");
+    return *m_routing;
+}
+
+const vclos::Routing&
+LeafSpineHelper::GetRouting() const
+{
+    NS_ABORT_MSG_IF(!m_routing, "GetRouting() before Build()");
+    return *m_routing;
+}
+
+Ptr<VclosSwitch>
+LeafSpineHelper::GetSwitch(uint32_t node) const
+{
+    NS_ABORT_MSG_IF(node >= m_switchOfNode.size(), "no node " << node);
+    return m_switchOfNode[node];
 }
 
 uint32_t
@@ -313,36 +287,10 @@ LeafSpineHelper::GetLeafUplinkPort(uint32_t spine, uint32_t k) const
 }
 
 std::vector<uint32_t>
-LeafSpineHelper::GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) const
+LeafSpineHelper::GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort, bool control) const
 {
     NS_ABORT_MSG_IF(srcGpu >= m_nics.size() || dstGpu >= m_nics.size(), "no such GPU");
-    vclos::FlowKey key;
-    key.srcIp = vclos::GpuIp(srcGpu);
-    key.dstIp = vclos::GpuIp(dstGpu);
-    key.srcPort = srcPort;
-    key.dstPort = 4791;
-    key.protocol = 17;
-    const bool intra = !m_serverSwitches.empty() && GetServerOf(srcGpu) == GetServerOf(dstGpu);
-    Ptr<VclosNetDevice> dev = m_nics[srcGpu]->GetPort(intra ? 1 : 0);
-    std::vector<uint32_t> path;
-    for (int hop = 0; hop < 16; ++hop)
-    {
-        path.push_back(m_linkOfDevice.at(PeekPointer(dev)));
-        Ptr<VclosNetDevice> peer = dev->GetPeer();
-        Ptr<VclosSwitch> sw = peer->GetNode()->GetObject<VclosSwitch>();
-        if (!sw)
-        {
-            Ptr<RdmaNic> nic = peer->GetNode()->GetObject<RdmaNic>();
-            return (nic && nic->GetGpuId() == dstGpu) ? path : std::vector<uint32_t>{};
-        }
-        const uint32_t port = sw->SelectPort(key);
-        if (port == VclosSwitch::NO_PORT)
-        {
-            return {};
-        }
-        dev = sw->GetPort(port);
-    }
-    return {};
+    return m_routing->Path(srcGpu, dstGpu, srcPort, control);
 }
 
 void

@@ -5,16 +5,17 @@
 #ifndef VCLOS_LEAF_SPINE_HELPER_H
 #define VCLOS_LEAF_SPINE_HELPER_H
 
+#include "ns3/cluster-topology.h"
 #include "ns3/data-rate.h"
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
 #include "ns3/object-factory.h"
-#include "ns3/random-variable-stream.h"
 #include "ns3/rdma-nic.h"
+#include "ns3/routing.h"
 #include "ns3/vclos-net-device.h"
 #include "ns3/vclos-switch.h"
 
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,17 @@ struct LeafSpineConfig
  * connected by VclosChannel cables, with destination routes (ECMP over the uplinks
  * at the leaves, over parallel links at the spines) installed in every switch.
  *
+ * The ns-3 world is built from a pure vclos::ClusterTopology (ClusterTopology::LeafSpine
+ * of the configuration): one ns-3 Node per topology node (same order, so ns-3 node ids
+ * equal topology node ids when the helper creates the first nodes of the simulation),
+ * one VclosNetDevice per port, one VclosChannel per cable, and GetLinks() lists the
+ * topology's links in id order. Every switch forwards by the vclos::ForwardingTable that
+ * the pure vclos::Routing holds for it (shared, not copied): routes changed through a
+ * switch or through GetRouting() are one state, and GetPath() (Routing::Path) is what the
+ * switches do. ECMP seeds are vclos::SwitchHashSeed(run seed, node id) (or one
+ * SharedHashSeed with sameHashSeed); queue pairs created by CreateQp() without a port get
+ * vclos::QpSourcePort ports from the same run seed (RdmaNic attribute RunSeed).
+ *
  * GPU g is on server g / gpusPerServer and below leaf g / gpusPerLeaf, with address
  * 10.0.0.1 + g. Oversubscription: fewer spines than GPUs per leaf, or slower fabric links.
  */
@@ -56,12 +68,7 @@ class LeafSpineHelper
 {
   public:
     /// Kind of a link, for results.
-    enum class LinkKind
-    {
-        HOST,   //!< GPU NIC <-> leaf
-        FABRIC, //!< leaf <-> spine
-        INTRA   //!< GPU <-> server switch
-    };
+    using LinkKind = vclos::LinkKind;
 
     /// One direction of a cable.
     struct Link
@@ -83,6 +90,15 @@ class LeafSpineHelper
      */
     void SetNicAttribute(const std::string& name, const AttributeValue& value);
     /**
+     * Set the run seed that ECMP seeds and default source ports derive from (call before
+     * Build(); default: ns3::RngSeedManager::GetSeed() at Build()).
+     * \param seed the run seed
+     */
+    void SetRunSeed(uint64_t seed);
+    /// \return the run seed (after Build(), or once set)
+    uint64_t GetRunSeed() const;
+
+    /**
      * Set an attribute of every VclosSwitch created by Build() (HashSeed is set by Build()).
      * \param name attribute name
      * \param value attribute value
@@ -93,11 +109,25 @@ class LeafSpineHelper
     void Build();
 
     /**
-     * Assign fixed random streams (ECMP seeds, source ports).
+     * Assign fixed random streams: one per switch (its ECN marking draws), in topology
+     * node order (leaves, spines, server switches). ECMP seeds and source ports draw no
+     * streams (they are pure functions of the run seed). Call before Build().
      * \param stream first stream index
-     * \return number of streams used
+     * \return number of streams used: leaves + spines (+ servers with gpusPerServer > 1)
      */
     int64_t AssignStreams(int64_t stream);
+
+    /// \return the cluster graph (after Build())
+    const vclos::ClusterTopology& GetTopology() const;
+    /// \return the forwarding tables the switches use (after Build())
+    vclos::Routing& GetRouting();
+    /// \return the forwarding tables the switches use (after Build())
+    const vclos::Routing& GetRouting() const;
+    /**
+     * \param node a topology node id
+     * \return the switch of that node (null for a GPU)
+     */
+    Ptr<VclosSwitch> GetSwitch(uint32_t node) const;
 
     /// \return the configuration
     const LeafSpineConfig& GetConfig() const;
@@ -122,13 +152,18 @@ class LeafSpineHelper
 
     /**
      * The links a packet of this flow crosses, as the switches would forward it now
-     * (their routes, flow routes and ECMP hashes).
+     * (their routes, flow routes, source routes and ECMP hashes): vclos::Routing::Path().
      * \param srcGpu source GPU
      * \param dstGpu destination GPU
      * \param srcPort UDP source port of the flow (its queue pair's)
+     * \param control true for the flow's ACK/NAK/CNP packets (sent by dstGpu's side:
+     *        then pass the ACK's source and destination)
      * \return link ids in order; empty if the flow has no route
      */
-    std::vector<uint32_t> GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) const;
+    std::vector<uint32_t> GetPath(uint32_t srcGpu,
+                                  uint32_t dstGpu,
+                                  uint16_t srcPort,
+                                  bool control = false) const;
 
     /**
      * Write a pcap file (DLT_RAW: IPv4) of the packets sent and received by a GPU's
@@ -140,12 +175,8 @@ class LeafSpineHelper
 
   private:
     Ptr<VclosNetDevice> MakeDevice(Ptr<Node> node, DataRate rate);
-    void Connect(Ptr<VclosNetDevice> a,
-                 const std::string& aName,
-                 Ptr<VclosNetDevice> b,
-                 const std::string& bName,
-                 Time delay,
-                 LinkKind kind);
+    /// Give a device to the NIC or switch of a topology node; checks the port number.
+    void AddPort(uint32_t node, uint32_t port, Ptr<VclosNetDevice> dev);
 
     LeafSpineConfig m_config;
     ObjectFactory m_nicFactory;
@@ -156,9 +187,13 @@ class LeafSpineHelper
     std::vector<Ptr<VclosSwitch>> m_leaves;
     std::vector<Ptr<VclosSwitch>> m_spines;
     std::vector<Ptr<VclosSwitch>> m_serverSwitches;
+    std::vector<Ptr<VclosSwitch>> m_switchOfNode; //!< per topology node (null for GPUs)
+    std::vector<Ptr<Node>> m_nodes;               //!< per topology node
     std::vector<Link> m_links;
-    std::map<const VclosNetDevice*, uint32_t> m_linkOfDevice;
-    Ptr<UniformRandomVariable> m_seedRng;
+    std::shared_ptr<const vclos::ClusterTopology> m_topology;
+    std::unique_ptr<vclos::Routing> m_routing;
+    uint64_t m_runSeed{0};
+    bool m_runSeedSet{false};
     uint32_t m_mtu;
     int64_t m_streamBase{0};
 };

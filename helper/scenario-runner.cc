@@ -119,6 +119,7 @@ ScenarioRunner::Build()
                                 TypeIdValue(DcqcnCongestionControl::GetTypeId()));
     }
     m_topo->SetNicAttribute("CnpInterval", TimeValue(Seconds(net.cnpIntervalS)));
+    m_topo->SetRunSeed(s.seed);
     m_topo->AssignStreams(0);
     m_topo->Build();
 

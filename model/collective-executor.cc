@@ -6,6 +6,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
+#include "ns3/route-seeds.h"
 #include "ns3/simulator.h"
 
 #include <stdexcept>
@@ -70,7 +71,9 @@ CollectiveExecutor::Teardown()
 
 void
 CollectiveExecutor::Setup(const vclos::CollectiveSchedule& schedule,
-                          const std::vector<Ptr<RdmaNic>>& nics)
+                          const std::vector<Ptr<RdmaNic>>& nics,
+                          uint32_t jobId,
+                          uint32_t qpIndex)
 {
     NS_ABORT_MSG_IF(m_running, "Setup() during a Run()");
     try
@@ -98,8 +101,11 @@ CollectiveExecutor::Setup(const vclos::CollectiveSchedule& schedule,
         auto it = m_qps.find(key);
         if (it == m_qps.end())
         {
+            const uint16_t port =
+                vclos::QpSourcePort(m_nics[t.src]->GetRunSeed(), jobId, t.src, t.dst, qpIndex);
             const uint32_t qpn =
                 m_nics[t.src]->CreateQp(m_nics[t.dst],
+                                        port,
                                         MakeCallback(&CollectiveExecutor::OnSent, this),
                                         MakeCallback(&CollectiveExecutor::OnReceived, this));
             it = m_qps.emplace(key, qpn).first;

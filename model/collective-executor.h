@@ -41,10 +41,18 @@ class CollectiveExecutor : public Object
     CollectiveExecutor();
 
     /**
+     * Create the queue pairs. The queue pair of ranks (src, dst) gets the UDP source port
+     * vclos::QpSourcePort(run seed of the source NIC, \p jobId, src, dst, \p qpIndex).
      * \param schedule the collective (validated here)
      * \param nics the NIC of each rank, rank order; the NICs must be distinct
+     * \param jobId the job the collective belongs to (source ports)
+     * \param qpIndex which of the job's collectives (a TrainingJob's gradient collective
+     *        is 0, its all-to-all 1), so two collectives of a job get different ports
      */
-    void Setup(const vclos::CollectiveSchedule& schedule, const std::vector<Ptr<RdmaNic>>& nics);
+    void Setup(const vclos::CollectiveSchedule& schedule,
+               const std::vector<Ptr<RdmaNic>>& nics,
+               uint32_t jobId = 0,
+               uint32_t qpIndex = 0);
 
     /**
      * Start the collective now.

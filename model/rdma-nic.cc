@@ -11,6 +11,7 @@
 #include "ns3/abort.h"
 #include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
+#include "ns3/route-seeds.h"
 #include "ns3/simulator.h"
 #include "ns3/type-id.h"
 #include "ns3/uinteger.h"
@@ -24,7 +25,6 @@ NS_OBJECT_ENSURE_REGISTERED(RdmaNic);
 namespace
 {
 constexpr uint8_t kUdpProtocol = 17;
-constexpr uint16_t kFirstSourcePort = 49152;                // IANA dynamic range, as RoCE NICs use
 constexpr uint32_t kParseBytes = RdmaNic::HEADER_BYTES + 4; // headers + AETH or ImmDt
 
 uint32_t
@@ -76,6 +76,13 @@ RdmaNic::GetTypeId()
                           TimeValue(MicroSeconds(50)),
                           MakeTimeAccessor(&RdmaNic::m_cnpInterval),
                           MakeTimeChecker(Time(0)))
+            .AddAttribute("RunSeed",
+                          "Run seed that CreateQp() without a port derives the queue pair's "
+                          "UDP source port from (vclos::QpSourcePort); LeafSpineHelper sets "
+                          "its run seed.",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&RdmaNic::m_runSeed),
+                          MakeUintegerChecker<uint64_t>())
             .AddTraceSource("MessageSent",
                             "A message was sent and fully acknowledged: qpn, bytes, imm.",
                             MakeTraceSourceAccessor(&RdmaNic::m_messageSentTrace),
@@ -102,13 +109,13 @@ RdmaNic::RdmaNic()
       m_mtu(4096),
       m_ackInterval(1),
       m_rto(MilliSeconds(1)),
+      m_runSeed(1),
       m_dataSent(0),
       m_dataReceived(0),
       m_cnpInterval(MicroSeconds(50)),
       m_cnpsSent(0),
       m_cnpsReceived(0)
 {
-    m_portRng = CreateObject<UniformRandomVariable>();
 }
 
 RdmaNic::~RdmaNic() = default;
@@ -136,7 +143,6 @@ RdmaNic::DoDispose()
     m_freeSlots.clear();
     m_slotGeneration.clear();
     m_liveQps = 0;
-    m_portRng = nullptr;
     Object::DoDispose();
 }
 
@@ -180,15 +186,14 @@ RdmaNic::GetPort(uint32_t port) const
     return m_ports[port].device;
 }
 
-int64_t
-RdmaNic::AssignStreams(int64_t stream)
+uint64_t
+RdmaNic::GetRunSeed() const
 {
-    m_portRng->SetStream(stream);
-    return 1;
+    return m_runSeed;
 }
 
 uint32_t
-RdmaNic::AddQp(Ptr<RdmaNic> peer)
+RdmaNic::AddQp(Ptr<RdmaNic> peer, uint16_t srcPort)
 {
     NS_ABORT_MSG_IF(m_ports.empty(), "NIC of GPU " << m_gpuId << " has no port");
     uint32_t slot;
@@ -212,7 +217,7 @@ RdmaNic::AddQp(Ptr<RdmaNic> peer)
     qp->port = (m_ports.size() > 1 && peer->m_serverId == m_serverId) ? 1 : 0;
     qp->srcIp = vclos::GpuIp(m_gpuId);
     qp->dstIp = vclos::GpuIp(peer->m_gpuId);
-    qp->srcPort = static_cast<uint16_t>(kFirstSourcePort + m_portRng->GetInteger(0, 16383));
+    qp->srcPort = srcPort;
     ObjectFactory factory;
     factory.SetTypeId(m_ccType);
     qp->cc = factory.Create<CongestionControl>();
@@ -228,9 +233,24 @@ RdmaNic::CreateQp(Ptr<RdmaNic> peer,
                   RdmaQueuePair::MessageCallback onSent,
                   RdmaQueuePair::MessageCallback onReceived)
 {
-    NS_ABORT_MSG_IF(peer == this, "a queue pair needs two different GPUs");
-    const uint32_t local = AddQp(peer);
-    const uint32_t remote = peer->AddQp(this);
+    NS_ABORT_MSG_IF(!peer, "CreateQp() without a peer");
+    const uint16_t port = vclos::QpSourcePort(m_runSeed,
+                                              vclos::kNoJob,
+                                              m_gpuId,
+                                              peer->m_gpuId,
+                                              static_cast<uint32_t>(m_qps.size()));
+    return CreateQp(peer, port, onSent, onReceived);
+}
+
+uint32_t
+RdmaNic::CreateQp(Ptr<RdmaNic> peer,
+                  uint16_t srcPort,
+                  RdmaQueuePair::MessageCallback onSent,
+                  RdmaQueuePair::MessageCallback onReceived)
+{
+    NS_ABORT_MSG_IF(!peer || peer == this, "a queue pair needs two different GPUs");
+    const uint32_t local = AddQp(peer, srcPort);
+    const uint32_t remote = peer->AddQp(this, srcPort);
     RdmaQueuePair* l = FindQp(local);
     RdmaQueuePair* r = peer->FindQp(remote);
     l->peerQpn = remote;

@@ -10,7 +10,6 @@
 
 #include "ns3/object-factory.h"
 #include "ns3/object.h"
-#include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <memory>
@@ -29,8 +28,8 @@ namespace ns3
  *
  * Transport: messages are cut into packets of at most Mtu payload bytes, each a real
  * serialized IPv4 + UDP (destination port 4791, a source port per queue pair for ECMP
- * entropy) + BTH (+ ImmDt on a message's last packet) datagram. The receiver accepts
- * packets in PSN order, ACKs every AckInterval packets and at the end of each message,
+ * entropy, the same at both ends) + BTH (+ ImmDt on a message's last packet) datagram. The receiver
+ * accepts packets in PSN order, ACKs every AckInterval packets and at the end of each message,
  * sends one NAK per gap, and drops out-of-order packets; the sender goes back to the
  * NAKed PSN, or to the oldest unacknowledged one after RetransmitTimeout without
  * progress (go-back-N). Every byte is delivered exactly once, in order.
@@ -75,7 +74,24 @@ class RdmaNic : public Object
     Ptr<VclosNetDevice> GetPort(uint32_t port) const;
 
     /**
-     * Connect a queue pair to \p peer (creating the peer's end too).
+     * Connect a queue pair to \p peer (creating the peer's end too). Both ends use UDP
+     * source port \p srcPort, so the ACKs of a flow carry the flow's port (what source
+     * routes and Routing::ReversePath() rely on). Collectives pass
+     * vclos::QpSourcePort(run seed, job, source rank, destination rank, QP index).
+     * \param peer the remote NIC (another GPU)
+     * \param srcPort UDP source port of the queue pair (ECMP entropy)
+     * \param onSent called here when a message is sent and fully acknowledged
+     * \param onReceived called at the peer when a message has fully arrived
+     * \return the local QP number
+     */
+    uint32_t CreateQp(Ptr<RdmaNic> peer,
+                      uint16_t srcPort,
+                      RdmaQueuePair::MessageCallback onSent,
+                      RdmaQueuePair::MessageCallback onReceived);
+    /**
+     * Connect a queue pair to \p peer with the source port
+     * vclos::QpSourcePort(RunSeed, vclos::kNoJob, this GPU, peer GPU, local QP number):
+     * a pure function of the run seed, the two GPUs and the QP number (no random stream).
      * \param peer the remote NIC (another GPU)
      * \param onSent called here when a message is sent and fully acknowledged
      * \param onReceived called at the peer when a message has fully arrived
@@ -84,6 +100,8 @@ class RdmaNic : public Object
     uint32_t CreateQp(Ptr<RdmaNic> peer,
                       RdmaQueuePair::MessageCallback onSent,
                       RdmaQueuePair::MessageCallback onReceived);
+    /// \return the run seed that source ports are derived from (attribute RunSeed)
+    uint64_t GetRunSeed() const;
 
     /**
      * Queue a message on a queue pair.
@@ -137,13 +155,6 @@ class RdmaNic : public Object
     /// Mask of the table index in a QP number.
     static constexpr uint32_t QP_SLOT_MASK = (1U << QP_SLOT_BITS) - 1;
 
-    /**
-     * Assign a fixed random stream to the source-port generator.
-     * \param stream first stream index
-     * \return number of streams used
-     */
-    int64_t AssignStreams(int64_t stream);
-
     // Counters.
     uint64_t GetDataPacketsSent() const; //!< \return data packets sent (retransmissions included)
     uint64_t GetDataPacketsReceived() const;  //!< \return data packets received (all verdicts)
@@ -176,7 +187,7 @@ class RdmaNic : public Object
     void Activate(RdmaQueuePair& qp);
     void ArmTimer(RdmaQueuePair& qp);
     void RetransmitTimeout(uint32_t qpn);
-    uint32_t AddQp(Ptr<RdmaNic> peer);
+    uint32_t AddQp(Ptr<RdmaNic> peer, uint16_t srcPort);
     RdmaQueuePair* FindQp(uint32_t qpn) const;
     void ReleaseQp(RdmaQueuePair& qp);
     Ptr<Packet> Build(const RdmaQueuePair& qp,
@@ -204,7 +215,7 @@ class RdmaNic : public Object
     uint32_t m_ackInterval;
     Time m_rto;
     TypeId m_ccType;
-    Ptr<UniformRandomVariable> m_portRng;
+    uint64_t m_runSeed; //!< source ports derive from it
     std::vector<PortState> m_ports;
     std::vector<std::unique_ptr<RdmaQueuePair>> m_qps; //!< QP table, by slot (null: free)
     std::vector<uint32_t> m_freeSlots;                 //!< free slots of m_qps, reused LIFO

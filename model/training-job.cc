@@ -50,8 +50,10 @@ TrainingJob::GetTypeId()
                           MakeUintegerAccessor(&TrainingJob::m_buckets),
                           MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("JobId",
-                          "Id of the job, reported by the Finished, Quiet, IterationRecorded "
-                          "and StepRecorded trace sources.",
+                          "Id of the job: the queue pairs' UDP source ports derive from it "
+                          "(vclos::QpSourcePort; gradient collective QP index 0, all-to-all 1), "
+                          "and the Finished, Quiet, IterationRecorded and StepRecorded trace "
+                          "sources report it. Set it before Setup().",
                           UintegerValue(0),
                           MakeUintegerAccessor(&TrainingJob::m_jobId),
                           MakeUintegerChecker<uint32_t>())
@@ -169,7 +171,7 @@ TrainingJob::Setup(const std::vector<Ptr<RdmaNic>>& nics,
         m_bucketExecutor->Dispose();
     }
     m_bucketExecutor = CreateObject<CollectiveExecutor>();
-    m_bucketExecutor->Setup(schedule, nics);
+    m_bucketExecutor->Setup(schedule, nics, m_jobId, 0);
     m_bucketExecutor->SetQuietCallback(MakeCallback(&TrainingJob::ExecutorQuiet, this));
 }
 
@@ -187,7 +189,10 @@ TrainingJob::SetAllToAll(uint64_t bytes)
         return;
     }
     m_allToAllExecutor = CreateObject<CollectiveExecutor>();
-    m_allToAllExecutor->Setup(vclos::MakeAllToAll(m_nics.size(), (bytes + 1) / 2), m_nics);
+    m_allToAllExecutor->Setup(vclos::MakeAllToAll(m_nics.size(), (bytes + 1) / 2),
+                              m_nics,
+                              m_jobId,
+                              1);
     m_allToAllExecutor->SetQuietCallback(MakeCallback(&TrainingJob::ExecutorQuiet, this));
 }
 

@@ -158,7 +158,7 @@ class TrainingJob : public Application, private vclos::JobDriver
     Time m_computeTime;
     double m_backwardFraction;
     uint32_t m_buckets;
-    uint32_t m_jobId;
+    uint32_t m_jobId; //!< source ports derive from it; reported by the trace sources
     bool m_keepRecords;
 
     std::vector<Ptr<RdmaNic>> m_nics;

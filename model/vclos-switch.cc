@@ -4,6 +4,7 @@
 
 #include "vclos-switch.h"
 
+#include "rdma-nic.h"
 #include "vclos-channel.h"
 
 #include "ns3/abort.h"
@@ -22,11 +23,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("VclosSwitch");
 NS_OBJECT_ENSURE_REGISTERED(VclosSwitch);
 
-namespace
-{
-constexpr uint32_t kNoGroup = 0xFFFFFFFF;
-}
-
 TypeId
 VclosSwitch::GetTypeId()
 {
@@ -35,12 +31,14 @@ VclosSwitch::GetTypeId()
             .SetParent<Object>()
             .SetGroupName("Vclos")
             .AddConstructor<VclosSwitch>()
-            .AddAttribute("HashSeed",
-                          "Seed of this switch's ECMP hash. Switches that share a seed make "
-                          "correlated choices (polarization).",
-                          UintegerValue(0),
-                          MakeUintegerAccessor(&VclosSwitch::m_seed),
-                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute(
+                "HashSeed",
+                "Seed of this switch's ECMP hash (kept in its forwarding table; "
+                "LeafSpineHelper sets vclos::SwitchHashSeed(run seed, node id)). Switches "
+                "that share a seed make correlated choices (polarization).",
+                UintegerValue(0),
+                MakeUintegerAccessor(&VclosSwitch::SetHashSeed, &VclosSwitch::GetHashSeed),
+                MakeUintegerChecker<uint32_t>())
             .AddAttribute("BufferBytes",
                           "Shared packet buffer of the switch (MMU). 0: no shared buffer, "
                           "each port tail-drops at its own QueueBytes.",
@@ -131,7 +129,7 @@ VclosSwitch::GetTypeId()
 }
 
 VclosSwitch::VclosSwitch()
-    : m_seed(0),
+    : m_table(std::make_shared<vclos::ForwardingTable>()),
       m_noRouteDrops(0),
       m_bufferBytes(0),
       m_pfcEnabled(false),
@@ -179,6 +177,7 @@ VclosSwitch::AddPort(Ptr<VclosNetDevice> device)
     device->SetDequeueHook(MakeCallback(&VclosSwitch::Dequeued, this).Bind(port));
     m_ports.push_back(device);
     m_portPtr.push_back(PeekPointer(device));
+    m_table->SetNPorts(m_ports.size());
     m_bufferReady = false;
     return port;
 }
@@ -205,94 +204,85 @@ VclosSwitch::SetRoute(uint32_t dstGpu, const std::vector<uint32_t>& ports)
         NS_ABORT_MSG_IF(p >= m_ports.size(),
                         "route to GPU " << dstGpu << " via missing port " << p);
     }
-    if (m_routeGroup.size() <= dstGpu)
-    {
-        m_routeGroup.resize(dstGpu + 1, kNoGroup);
-    }
-    if (ports.empty())
-    {
-        m_routeGroup[dstGpu] = kNoGroup;
-        return;
-    }
-    auto it = std::find(m_groups.begin(), m_groups.end(), ports);
-    if (it == m_groups.end())
-    {
-        m_groups.push_back(ports);
-        it = m_groups.end() - 1;
-    }
-    m_routeGroup[dstGpu] = static_cast<uint32_t>(it - m_groups.begin());
+    m_table->SetRoute(dstGpu, ports);
 }
 
 std::vector<uint32_t>
 VclosSwitch::GetRoute(uint32_t dstGpu) const
 {
-    if (dstGpu >= m_routeGroup.size() || m_routeGroup[dstGpu] == kNoGroup)
-    {
-        return {};
-    }
-    return m_groups[m_routeGroup[dstGpu]];
+    return m_table->GetRoute(dstGpu);
 }
 
 void
 VclosSwitch::SetFlowRoute(uint32_t srcGpu, uint32_t dstGpu, uint32_t port)
 {
     NS_ABORT_MSG_IF(port >= m_ports.size(), "flow route via missing port " << port);
-    m_flowRoutes[(static_cast<uint64_t>(srcGpu) << 32) | dstGpu] = port;
+    m_table->SetFlowRoute(srcGpu, dstGpu, port);
 }
 
 void
 VclosSwitch::RemoveFlowRoute(uint32_t srcGpu, uint32_t dstGpu)
 {
-    m_flowRoutes.erase((static_cast<uint64_t>(srcGpu) << 32) | dstGpu);
+    m_table->RemoveFlowRoute(srcGpu, dstGpu);
 }
 
 void
 VclosSwitch::ClearFlowRoutes()
 {
-    m_flowRoutes.clear();
+    m_table->ClearFlowRoutes();
 }
 
 std::size_t
 VclosSwitch::GetNFlowRoutes() const
 {
-    return m_flowRoutes.size();
+    return m_table->GetNFlowRoutes();
+}
+
+void
+VclosSwitch::SetSourceRoute(uint32_t gpu, uint32_t member)
+{
+    NS_ABORT_MSG_IF(gpu >= vclos::kMaxGpus, "GPU id " << gpu << " out of range");
+    NS_ABORT_MSG_IF(member == vclos::ForwardingTable::NO_MEMBER,
+                    "source route member out of range");
+    m_table->SetSourceRoute(gpu, member);
+}
+
+void
+VclosSwitch::RemoveSourceRoute(uint32_t gpu)
+{
+    m_table->RemoveSourceRoute(gpu);
 }
 
 uint32_t
-VclosSwitch::SelectPort(const vclos::FlowKey& key) const
+VclosSwitch::SelectPort(const vclos::FlowKey& key, bool control) const
 {
-    const uint32_t dst = vclos::GpuOfIp(key.dstIp);
-    if (!m_flowRoutes.empty())
-    {
-        const uint32_t src = vclos::GpuOfIp(key.srcIp);
-        auto it = m_flowRoutes.find((static_cast<uint64_t>(src) << 32) | dst);
-        if (it != m_flowRoutes.end())
-        {
-            return it->second;
-        }
-    }
-    if (dst >= m_routeGroup.size() || m_routeGroup[dst] == kNoGroup)
-    {
-        return NO_PORT;
-    }
-    const std::vector<uint32_t>& group = m_groups[m_routeGroup[dst]];
-    if (group.size() == 1)
-    {
-        return group[0];
-    }
-    return group[vclos::EcmpHash(key, m_seed) % group.size()];
+    return m_table->SelectPort(key, control);
+}
+
+void
+VclosSwitch::SetForwardingTable(std::shared_ptr<vclos::ForwardingTable> table)
+{
+    NS_ABORT_MSG_IF(!table, "VclosSwitch: null forwarding table");
+    m_table = std::move(table);
+    m_table->SetNPorts(m_ports.size());
+}
+
+std::shared_ptr<vclos::ForwardingTable>
+VclosSwitch::GetForwardingTable() const
+{
+    return m_table;
 }
 
 void
 VclosSwitch::SetHashSeed(uint32_t seed)
 {
-    m_seed = seed;
+    m_table->SetSeed(seed);
 }
 
 uint32_t
 VclosSwitch::GetHashSeed() const
 {
-    return m_seed;
+    return m_table->GetSeed();
 }
 
 uint64_t
@@ -308,7 +298,9 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
     p->CopyData(buf, vclos::kFlowKeyBytes);
     vclos::FlowKey key;
     vclos::ParseFlowKey(buf, key);
-    const uint32_t port = SelectPort(key);
+    const uint32_t port =
+        m_table->SelectPort(key,
+                            VclosNetDevice::PriorityOfTos(buf[1]) == RdmaNic::CONTROL_PRIORITY);
     if (port == NO_PORT)
     {
         NS_LOG_WARN("no route to " << key.dstIp);

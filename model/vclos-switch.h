@@ -5,15 +5,16 @@
 #ifndef VCLOS_SWITCH_H
 #define VCLOS_SWITCH_H
 
-#include "ns3/ecmp-hash.h"
 #include "vclos-net-device.h"
 
+#include "ns3/ecmp-hash.h"
+#include "ns3/forwarding-table.h"
 #include "ns3/object.h"
 #include "ns3/random-variable-stream.h"
 #include "ns3/traced-callback.h"
 
 #include <array>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 namespace ns3
@@ -23,18 +24,22 @@ namespace ns3
  * \ingroup vclos
  * A store-and-forward packet switch (leaf, spine or server switch), aggregated to a Node.
  *
- * Forwarding is by destination GPU (an array index: GPU addresses are 10.0.0.1 + GPU id).
- * Each destination maps to a next-hop group of one or more ports; with more than one
- * port the switch picks EcmpHash(5-tuple, HashSeed) modulo the group size, so a flow
- * always takes the same port at a given switch. Static per-flow routes
- * (source GPU, destination GPU) -> port, installed at run time by a scheduler,
- * override the hash. Each port queues in its own egress FIFO (VclosNetDevice).
+ * Forwarding is by a vclos::ForwardingTable (pure code, shared with vclos::Routing so
+ * that Routing::Path() is what the switch does): per destination GPU (an array index:
+ * GPU addresses are 10.0.0.1 + GPU id) a next-hop group of one or more ports; with more
+ * than one port the switch picks EcmpHash(5-tuple, HashSeed) modulo the group size, so a
+ * flow always takes the same port at a given switch. Source routes (per GPU, a member of
+ * the group, for data from the GPU and ACK/NAK/CNP to it) and static per-flow routes
+ * (source GPU, destination GPU) -> port, installed at run time by a scheduler, override
+ * the hash (flow route > source route > hash). A packet is a control packet when its
+ * TOS priority is RdmaNic::CONTROL_PRIORITY. Each port queues in its own egress FIFO
+ * (VclosNetDevice).
  */
 class VclosSwitch : public Object
 {
   public:
     /// Returned by SelectPort when the switch has no route.
-    static constexpr uint32_t NO_PORT = 0xFFFFFFFF;
+    static constexpr uint32_t NO_PORT = vclos::ForwardingTable::NO_PORT;
 
     /**
      * \brief Get the type ID.
@@ -88,12 +93,36 @@ class VclosSwitch : public Object
     std::size_t GetNFlowRoutes() const;
 
     /**
+     * Source route of a GPU: member \p member of the destination's next-hop group for
+     * data packets from \p gpu and control packets (ACK, NAK, CNP) to \p gpu. Groups of
+     * one port ignore it; a member beyond the group's size falls back to ECMP.
+     * \param gpu the GPU
+     * \param member the group member index
+     */
+    void SetSourceRoute(uint32_t gpu, uint32_t member);
+    /**
+     * Remove a source route (no-op if absent).
+     * \param gpu the GPU
+     */
+    void RemoveSourceRoute(uint32_t gpu);
+
+    /**
      * The output port for a packet with this 5-tuple: the forwarding decision itself,
      * also used to compute paths without sending packets.
      * \param key the packet's 5-tuple
+     * \param control true for an ACK, NAK or CNP packet
      * \return the port, or NO_PORT
      */
-    uint32_t SelectPort(const vclos::FlowKey& key) const;
+    uint32_t SelectPort(const vclos::FlowKey& key, bool control = false) const;
+
+    /**
+     * Forward by \p table from now on (LeafSpineHelper shares each switch's table with
+     * vclos::Routing). Its port count grows to the switch's.
+     * \param table the table (not null)
+     */
+    void SetForwardingTable(std::shared_ptr<vclos::ForwardingTable> table);
+    /// \return the table the switch forwards by
+    std::shared_ptr<vclos::ForwardingTable> GetForwardingTable() const;
 
     /// \param seed the ECMP hash seed
     void SetHashSeed(uint32_t seed);
@@ -148,11 +177,8 @@ class VclosSwitch : public Object
     void MarkCe(Ptr<Packet> p);
 
     std::vector<Ptr<VclosNetDevice>> m_ports;
-    std::vector<VclosNetDevice*> m_portPtr;              //!< raw view of m_ports for the hot path
-    std::vector<uint32_t> m_routeGroup;                  //!< per destination GPU: group index
-    std::vector<std::vector<uint32_t>> m_groups;         //!< next-hop groups (deduplicated)
-    std::unordered_map<uint64_t, uint32_t> m_flowRoutes; //!< (src << 32 | dst) -> port
-    uint32_t m_seed;
+    std::vector<VclosNetDevice*> m_portPtr;          //!< raw view of m_ports for the hot path
+    std::shared_ptr<vclos::ForwardingTable> m_table; //!< routes, source/flow routes, seed
     uint64_t m_noRouteDrops;
     TracedCallback<Ptr<const Packet>> m_noRouteTrace;
 
