@@ -4,6 +4,7 @@
 
 #include "job-lifecycle.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
