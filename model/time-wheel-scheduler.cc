@@ -77,11 +77,19 @@ TimeWheelScheduler::BucketInsert(const Event& ev) const
     // Buckets are sorted earliest first from their head. Events mostly arrive in order
     // (later time, or same time and larger uid): append, and bubble back only if not.
     Bucket& b = m_buckets[(ev.key.m_ts / m_w) & m_mask];
-    b.items.push_back(ev);
-    for (std::size_t i = b.items.size() - 1; i > b.head && EventLess(b.items[i], b.items[i - 1]);
-         --i)
+    if (!b.Empty() && b.items.back().key.m_ts != ev.key.m_ts)
     {
-        std::swap(b.items[i - 1], b.items[i]);
+        ++m_mixedInserts;
+    }
+    b.items.push_back(ev);
+    std::size_t i = b.items.size() - 1;
+    if (i > b.head && EventLess(b.items[i], b.items[i - 1]))
+    {
+        ++m_reorderedInserts;
+        for (; i > b.head && EventLess(b.items[i], b.items[i - 1]); --i)
+        {
+            std::swap(b.items[i - 1], b.items[i]);
+        }
     }
     ++m_inWheel;
 }
@@ -103,8 +111,15 @@ TimeWheelScheduler::Insert(const Event& ev)
     {
         Configure(); // the wheel starts at time 0
     }
-    NS_ASSERT_MSG(ev.key.m_ts / m_w >= m_slot, "event in the past of the scheduler");
-    if (ev.key.m_ts / m_w < m_slot + m_buckets.size())
+    const uint64_t slot = ev.key.m_ts / m_w;
+    // Checked in every build: a past event would land in a bucket the wheel has already
+    // passed and run a whole turn late, silently out of order.
+    NS_ABORT_MSG_IF(slot < m_slot,
+                    "TimeWheelScheduler: event at time step " << ev.key.m_ts
+                                                              << " is before the wheel's current "
+                                                                 "bucket, which starts at "
+                                                              << m_slot * m_w);
+    if (slot < m_slot + m_buckets.size())
     {
         BucketInsert(ev);
     }
@@ -196,6 +211,18 @@ TimeWheelScheduler::Remove(const Event& ev)
         }
     }
     m_far->Remove(ev);
+}
+
+uint64_t
+TimeWheelScheduler::GetMixedBucketInserts() const
+{
+    return m_mixedInserts;
+}
+
+uint64_t
+TimeWheelScheduler::GetReorderedInserts() const
+{
+    return m_reorderedInserts;
 }
 
 } // namespace ns3
