@@ -164,6 +164,7 @@ class RdmaNic : public Object
     uint32_t m_serverId;
     uint32_t m_mtu;
     uint32_t m_ackInterval;
+    uint32_t m_initialPsn; //!< first PSN of both ends of a new queue pair
     Time m_rto;
     TypeId m_ccType;
     Ptr<UniformRandomVariable> m_portRng;
