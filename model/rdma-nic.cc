@@ -6,10 +6,10 @@
 
 #include "aeth-header.h"
 #include "bth-header.h"
+#include "ns3/ecmp-hash.h"
 #include "rocev2-header.h"
 
 #include "ns3/abort.h"
-#include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/type-id.h"

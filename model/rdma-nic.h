@@ -44,6 +44,20 @@ class RdmaNic : public Object
 {
   public:
     /**
+     * TracedCallback signature of MessageSent and MessageReceived.
+     * \param qpn local queue pair number
+     * \param bytes message payload bytes
+     * \param imm the message's immediate value
+     */
+    typedef void (*MessageTracedCallback)(uint32_t qpn, uint64_t bytes, uint32_t imm);
+    /**
+     * TracedCallback signature of GoBack.
+     * \param qpn local queue pair number
+     * \param psn the 64-bit PSN the sender went back to
+     */
+    typedef void (*GoBackTracedCallback)(uint32_t qpn, uint64_t psn);
+
+    /**
      * \brief Get the type ID.
      * \return the object TypeId
      */
