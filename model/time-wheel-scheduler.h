@@ -48,19 +48,15 @@ class TimeWheelScheduler : public Scheduler
     void Remove(const Event& ev) override;
 
     /**
-     * \brief Inserts into a bucket that already held an event at another timestamp.
+     * \brief Inserts placed ahead of an event of a later timestamp in their bucket.
      *
-     * Such a bucket orders events of several timestamps (possible only when a bucket spans
-     * more than one time step, e.g. 1 ns buckets at picosecond resolution). A test uses
-     * this to show that the wheel's in-bucket ordering was exercised.
+     * Only a bucket that spans more than one time step (e.g. 1 ns buckets at picosecond
+     * resolution) holds several timestamps and must be sorted on insert; a test uses this
+     * count to show that the wheel's in-bucket ordering was exercised. Counted off the common
+     * (in-order) path.
      * \return the count since the scheduler was created
      */
-    uint64_t GetMixedBucketInserts() const;
-    /**
-     * \brief Inserts that had to move back past a later event of their bucket.
-     * \return the count since the scheduler was created
-     */
-    uint64_t GetReorderedInserts() const;
+    uint64_t GetEarlierInserts() const;
 
   private:
     /// Turn the wheel until the current bucket holds the earliest event.
@@ -88,12 +84,11 @@ class TimeWheelScheduler : public Scheduler
         }
     };
 
-    mutable std::vector<Bucket> m_buckets;  //!< the wheel
-    mutable uint64_t m_slot;                //!< absolute index of the current bucket (ts / m_w)
-    mutable uint64_t m_inWheel;             //!< events in buckets
-    mutable uint64_t m_mixedInserts{0};     //!< see GetMixedBucketInserts()
-    mutable uint64_t m_reorderedInserts{0}; //!< see GetReorderedInserts()
-    Ptr<QuadHeapScheduler> m_far;           //!< events beyond the wheel
+    mutable std::vector<Bucket> m_buckets; //!< the wheel
+    mutable uint64_t m_slot;               //!< absolute index of the current bucket (ts / m_w)
+    mutable uint64_t m_inWheel;            //!< events in buckets
+    mutable uint64_t m_earlierInserts{0};  //!< see GetEarlierInserts()
+    Ptr<QuadHeapScheduler> m_far;          //!< events beyond the wheel
 };
 
 } // namespace ns3
