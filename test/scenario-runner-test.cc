@@ -85,7 +85,8 @@ RunToDb(const std::string& text, const std::string& name)
 const char* kResultTables = "SELECT * FROM jobs ORDER BY job_id;"
                             "SELECT * FROM iterations ORDER BY job_id, iteration;"
                             "SELECT * FROM links ORDER BY link_id;"
-                            "SELECT * FROM flows ORDER BY job_id, src_gpu, dst_gpu;";
+                            "SELECT * FROM flows ORDER BY job_id, src_gpu, dst_gpu;"
+                            "SELECT * FROM steps ORDER BY job_id, iteration, run, step;";
 
 } // namespace
 
