@@ -117,7 +117,10 @@ DumpTables(const std::string& path)
 Tables
 RunWith(const std::string& scenarioFile, const ObjectFactory& factory, const std::string& tag)
 {
-    const std::string db = ::testing::TempDir() + "vclos-sched-" + tag + ".db";
+    // One file per scenario and scheduler: ctest runs the two scenario tests in parallel.
+    std::string stem = scenarioFile.substr(scenarioFile.rfind('/') + 1);
+    stem = stem.substr(0, stem.rfind('.'));
+    const std::string db = ::testing::TempDir() + "vclos-sched-" + stem + "-" + tag + ".db";
     std::remove(db.c_str());
     Simulator::Destroy();
     Simulator::SetScheduler(factory);
@@ -133,7 +136,10 @@ RunWith(const std::string& scenarioFile, const ObjectFactory& factory, const std
     }
     Simulator::Destroy();
     Tables t = DumpTables(db);
-    std::remove(db.c_str());
+    for (const char* suffix : {"", "-wal", "-shm"})
+    {
+        std::remove((db + suffix).c_str());
+    }
     return t;
 }
 
