@@ -59,6 +59,13 @@ RdmaNic::GetTypeId()
                           UintegerValue(1),
                           MakeUintegerAccessor(&RdmaNic::m_ackInterval),
                           MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("InitialPsn",
+                          "First PSN of both ends of a queue pair this NIC creates (CreateQp): "
+                          "the sender's first packet and the receiver's expected PSN. Packets "
+                          "carry 24-bit PSNs; a start near 2^24 - 1 makes flows cross the wrap.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&RdmaNic::m_initialPsn),
+                          MakeUintegerChecker<uint32_t>(0, BthHeader::PSN_MASK))
             .AddAttribute("RetransmitTimeout",
                           "Go back to the oldest unacknowledged packet after this long "
                           "without progress.",
@@ -103,6 +110,7 @@ RdmaNic::RdmaNic()
       m_serverId(0),
       m_mtu(4096),
       m_ackInterval(1),
+      m_initialPsn(0),
       m_rto(MilliSeconds(1)),
       m_runSeed(1),
       m_dataSent(0),
@@ -222,6 +230,8 @@ RdmaNic::CreateQp(Ptr<RdmaNic> peer,
     NS_ABORT_MSG_IF(!peer || peer == this, "a queue pair needs two different GPUs");
     const uint32_t local = AddQp(peer, srcPort);
     const uint32_t remote = peer->AddQp(this, srcPort);
+    m_qps[local]->SetInitialPsn(m_initialPsn);
+    peer->m_qps[remote]->SetInitialPsn(m_initialPsn);
     m_qps[local]->peerQpn = remote;
     m_qps[local]->onSent = onSent;
     peer->m_qps[remote]->peerQpn = local;
