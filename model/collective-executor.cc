@@ -28,7 +28,7 @@ CollectiveExecutor::GetTypeId()
             .AddTraceSource("TransferDone",
                             "A transfer of the schedule was fully received.",
                             MakeTraceSourceAccessor(&CollectiveExecutor::m_transferDoneTrace),
-                            "ns3::TracedValueCallback::Uint32");
+                            "ns3::CollectiveExecutor::TransferDoneTracedCallback");
     return tid;
 }
 

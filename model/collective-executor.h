@@ -34,6 +34,12 @@ class CollectiveExecutor : public Object
 {
   public:
     /**
+     * TracedCallback signature of TransferDone.
+     * \param transfer index of the transfer in the schedule
+     */
+    typedef void (*TransferDoneTracedCallback)(uint32_t transfer);
+
+    /**
      * \brief Get the type ID.
      * \return the object TypeId
      */

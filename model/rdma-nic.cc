@@ -59,6 +59,13 @@ RdmaNic::GetTypeId()
                           UintegerValue(1),
                           MakeUintegerAccessor(&RdmaNic::m_ackInterval),
                           MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("InitialPsn",
+                          "First PSN of both ends of a queue pair this NIC creates (CreateQp): "
+                          "the sender's first packet and the receiver's expected PSN. Packets "
+                          "carry 24-bit PSNs; a start near 2^24 - 1 makes flows cross the wrap.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&RdmaNic::m_initialPsn),
+                          MakeUintegerChecker<uint32_t>(0, BthHeader::PSN_MASK))
             .AddAttribute("RetransmitTimeout",
                           "Go back to the oldest unacknowledged packet after this long "
                           "without progress.",
@@ -99,7 +106,7 @@ RdmaNic::GetTypeId()
                             "A packet for a queue pair that does not exist (destroyed) was "
                             "dropped: its destination QP number.",
                             MakeTraceSourceAccessor(&RdmaNic::m_staleDropTrace),
-                            "ns3::TracedValueCallback::Uint32");
+                            "ns3::RdmaNic::StaleDropTracedCallback");
     return tid;
 }
 
@@ -108,6 +115,7 @@ RdmaNic::RdmaNic()
       m_serverId(0),
       m_mtu(4096),
       m_ackInterval(1),
+      m_initialPsn(0),
       m_rto(MilliSeconds(1)),
       m_runSeed(1),
       m_dataSent(0),
@@ -253,6 +261,8 @@ RdmaNic::CreateQp(Ptr<RdmaNic> peer,
     const uint32_t remote = peer->AddQp(this, srcPort);
     RdmaQueuePair* l = FindQp(local);
     RdmaQueuePair* r = peer->FindQp(remote);
+    l->SetInitialPsn(m_initialPsn);
+    r->SetInitialPsn(m_initialPsn);
     l->peerQpn = remote;
     l->onSent = onSent;
     r->peerQpn = local;

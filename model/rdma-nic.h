@@ -43,6 +43,25 @@ class RdmaNic : public Object
 {
   public:
     /**
+     * TracedCallback signature of MessageSent and MessageReceived.
+     * \param qpn local queue pair number
+     * \param bytes message payload bytes
+     * \param imm the message's immediate value
+     */
+    typedef void (*MessageTracedCallback)(uint32_t qpn, uint64_t bytes, uint32_t imm);
+    /**
+     * TracedCallback signature of GoBack.
+     * \param qpn local queue pair number
+     * \param psn the 64-bit PSN the sender went back to
+     */
+    typedef void (*GoBackTracedCallback)(uint32_t qpn, uint64_t psn);
+    /**
+     * Signature of StaleDrop: a packet arrived for a queue pair that does not exist.
+     * \param qpn the packet's destination QP number
+     */
+    typedef void (*StaleDropTracedCallback)(uint32_t qpn);
+
+    /**
      * \brief Get the type ID.
      * \return the object TypeId
      */
@@ -213,6 +232,7 @@ class RdmaNic : public Object
     uint32_t m_serverId;
     uint32_t m_mtu;
     uint32_t m_ackInterval;
+    uint32_t m_initialPsn; //!< first PSN of both ends of a new queue pair
     Time m_rto;
     TypeId m_ccType;
     uint64_t m_runSeed; //!< source ports derive from it

@@ -6,6 +6,7 @@
 
 #include "bth-header.h"
 
+#include "ns3/abort.h"
 #include "ns3/assert.h"
 
 namespace ns3
@@ -23,6 +24,18 @@ RdmaQueuePair::Post(uint64_t bytes, uint32_t imm)
     const uint64_t packets = bytes == 0 ? 1 : (bytes + mtu - 1) / mtu;
     messages.push_back(Message{bytes, imm, psnEnd, packets});
     psnEnd += packets;
+}
+
+void
+RdmaQueuePair::SetInitialPsn(uint32_t psn)
+{
+    NS_ABORT_MSG_IF(psn > BthHeader::PSN_MASK, "initial PSN " << psn << " is not a 24-bit PSN");
+    NS_ABORT_MSG_IF(!messages.empty() || sndNxt != sndUna || deliveredBytes > 0,
+                    "the initial PSN is set before a queue pair is used");
+    sndUna = psn;
+    sndNxt = psn;
+    psnEnd = psn;
+    expectedPsn = psn;
 }
 
 bool

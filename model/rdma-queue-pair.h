@@ -56,6 +56,14 @@ class RdmaQueuePair
      */
     void Post(uint64_t bytes, uint32_t imm);
 
+    /**
+     * Start both sides' PSN counters at \p psn (before anything is posted or received):
+     * the sending side's sndUna, sndNxt and psnEnd and the receiving side's expectedPsn.
+     * Packets carry the low 24 bits, so a start near 2^24 makes a flow cross the PSN wrap.
+     * \param psn the first PSN, below 2^24
+     */
+    void SetInitialPsn(uint32_t psn);
+
     /// \return true if a packet is ready to send (ignoring the rate limit)
     bool HasDataToSend() const;
     /// \return true if packets are sent but not acknowledged

@@ -50,6 +50,13 @@ namespace ns3
 class TrainingJob : public Application, private vclos::JobDriver
 {
   public:
+    /**
+     * TracedCallback signature of IterationDone.
+     * \param iteration the iteration index
+     * \param duration its duration
+     */
+    typedef void (*IterationTracedCallback)(uint32_t iteration, Time duration);
+
     /// Timings of one iteration.
     struct IterationRecord
     {

@@ -39,6 +39,13 @@ class Node;
 class VclosNetDevice : public NetDevice
 {
   public:
+    /**
+     * TracedCallback signature of PfcReceived.
+     * \param priority the paused or resumed priority
+     * \param quanta pause quanta (0: resume)
+     */
+    typedef void (*PfcTracedCallback)(uint32_t priority, uint16_t quanta);
+
     /// Handler of received packets: (ingress device, packet).
     typedef Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>> PacketHandler;
     /// Called when a packet queued with an ingress port leaves for the wire:

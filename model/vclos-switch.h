@@ -38,6 +38,20 @@ namespace ns3
 class VclosSwitch : public Object
 {
   public:
+    /**
+     * TracedCallback signature of EcnMark.
+     * \param packet the packet marked CE
+     * \param port its egress port
+     */
+    typedef void (*EcnMarkTracedCallback)(Ptr<const Packet> packet, uint32_t port);
+    /**
+     * TracedCallback signature of PfcSent.
+     * \param port the ingress port the frame was sent from
+     * \param priority the priority
+     * \param pause true for PAUSE, false for RESUME
+     */
+    typedef void (*PfcTracedCallback)(uint32_t port, uint32_t priority, bool pause);
+
     /// Returned by SelectPort when the switch has no route.
     static constexpr uint32_t NO_PORT = vclos::ForwardingTable::NO_PORT;
 

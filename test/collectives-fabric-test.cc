@@ -107,7 +107,7 @@ class CollectiveTimeTest : public SimTest, public ::testing::WithParamInterface<
 
 } // namespace
 
-TEST_P(CollectiveTimeTest, WithinThreePercentOfTheFluidModel)
+TEST_P(CollectiveTimeTest, WithinOnePercentOfTheFluidModel)
 {
     const Case k = GetParam();
     LeafSpineConfig c = OneLeaf(k.ranks, k.gpusPerServer);
@@ -118,7 +118,8 @@ TEST_P(CollectiveTimeTest, WithinThreePercentOfTheFluidModel)
     const double expected = Fluid(c, s);
     RecordProperty("measured_us", std::to_string(measured * 1e6));
     RecordProperty("fluid_us", std::to_string(expected * 1e6));
-    EXPECT_NEAR(measured, expected, 0.03 * expected) << k.algorithm << " N=" << k.ranks;
+    // Deterministic; the largest difference observed is 0.59% (ring, N=16, 1 MiB).
+    EXPECT_NEAR(measured, expected, 0.01 * expected) << k.algorithm << " N=" << k.ranks;
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms,

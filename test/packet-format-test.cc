@@ -215,3 +215,19 @@ TEST(TimeWheelScheduler, PopsInTimestampThenUidOrder)
         CheckSchedulerOrder(CreateObject<TimeWheelScheduler>(), spread);
     }
 }
+
+TEST(TimeWheelScheduler, PopsInOrderWithSeveralTimestampsPerBucket)
+{
+    // Buckets 7 time steps wide and a small wheel: a bucket holds events of several
+    // timestamps and must be sorted on insert; far events migrate onto the wheel often.
+    for (uint64_t spread : {20, 500, 100000})
+    {
+        Ptr<TimeWheelScheduler> w = CreateObjectWithAttributes<TimeWheelScheduler>(
+            "BucketWidthNs",
+            DoubleValue(7.0 / NanoSeconds(1).GetTimeStep()),
+            "Buckets",
+            UintegerValue(64));
+        CheckSchedulerOrder(w, spread);
+        EXPECT_GT(w->GetEarlierInserts(), 0u) << spread; // the in-bucket sort was exercised
+    }
+}

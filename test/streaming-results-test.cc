@@ -101,7 +101,9 @@ ExpectJobAComplete(const std::string& db)
 
 TEST_F(SimTest, AStopTimeBetweenTwoJobsKeepsTheFirstJobComplete)
 {
-    const std::string db = ::testing::TempDir() + "vclos-stream-stop.db";
+    // The process id keeps parallel test runs (other build trees) apart.
+    const std::string db =
+        ::testing::TempDir() + "vclos-stream-stop-" + std::to_string(getpid()) + ".db";
     std::remove(db.c_str());
     // Job a ends after about 0.3 ms; job b's iterations take over 1 ms each: stop at 2.5 ms.
     vclos::Scenario s =
@@ -126,8 +128,9 @@ TEST_F(SimTest, AStopTimeBetweenTwoJobsKeepsTheFirstJobComplete)
 TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
 {
     const std::string dir = ::testing::TempDir();
-    const std::string file = dir + "vclos-stream-kill.json";
-    const std::string db = dir + "vclos-stream-kill.db";
+    const std::string tag = std::to_string(getpid());
+    const std::string file = dir + "vclos-stream-kill-" + tag + ".json";
+    const std::string db = dir + "vclos-stream-kill-" + tag + ".db";
     std::remove(db.c_str());
     std::remove((db + "-wal").c_str());
     std::remove((db + "-shm").c_str());
