@@ -75,6 +75,7 @@ JobManager::DoDispose()
     for (auto& [id, e] : m_jobs)
     {
         e.create.Cancel();
+        e.teardown.Cancel();
         if (e.job)
         {
             e.job->Dispose();
@@ -183,7 +184,11 @@ JobManager::OnQuiet(uint32_t jobId)
     {
         // Called from inside a NIC's ACK processing: tear down once it has returned, and
         // before anything a JobQuiet sink schedules now (a job that reuses the GPUs).
-        Simulator::ScheduleNow(&JobManager::TeardownJob, this, jobId);
+        auto it = m_jobs.find(jobId);
+        if (it != m_jobs.end())
+        {
+            it->second.teardown = Simulator::ScheduleNow(&JobManager::TeardownJob, this, jobId);
+        }
     }
     m_quietTrace(jobId);
 }
@@ -212,6 +217,7 @@ JobManager::TeardownJob(uint32_t jobId)
     }
     NS_LOG_INFO("job " << jobId << " torn down");
     it->second.create.Cancel();
+    it->second.teardown.Cancel();
     if (it->second.job)
     {
         it->second.job->Dispose();

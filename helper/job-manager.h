@@ -119,6 +119,7 @@ class JobManager : public Object
     {
         JobParams params;     //!< its parameters (cleared once created)
         EventId create;       //!< its creation event
+        EventId teardown;     //!< its teardown once quiet
         Ptr<TrainingJob> job; //!< its application once created
     };
 
