@@ -315,3 +315,58 @@ TEST_F(SimTest, AddJobRejectsBadJobsWithTheirReason)
     EXPECT_DEATH(m->AddJob(p, Seconds(0)), "buckets must be >= 1");
     m->Dispose();
 }
+
+TEST_F(SimTest, ATrainingJobWithoutKeptRecordsStreamsThemAndKeepsNone)
+{
+    // The same 4-GPU ring job twice: keeping its records, and streaming them only.
+    auto run = [](bool keep) {
+        LeafSpineHelper topo(SmallFabric());
+        topo.Build();
+        Ptr<TrainingJob> job = CreateObject<TrainingJob>();
+        job->SetAttribute("Iterations", UintegerValue(20));
+        job->SetAttribute("ComputeTime", TimeValue(MicroSeconds(5)));
+        job->SetAttribute("KeepRecords", BooleanValue(keep));
+        job->SetAttribute("JobId", UintegerValue(3));
+        job->Setup({topo.GetNic(0), topo.GetNic(1), topo.GetNic(4), topo.GetNic(5)},
+                   "ring",
+                   64 << 10,
+                   1,
+                   1);
+        std::vector<Time> ends;
+        uint32_t steps = 0;
+        job->TraceConnectWithoutContext(
+            "IterationRecorded",
+            Callback<void, uint32_t, uint32_t, const TrainingJob::IterationRecord&>(
+                [&ends](uint32_t id, uint32_t it, const TrainingJob::IterationRecord& r) {
+                    EXPECT_EQ(id, 3u);
+                    EXPECT_EQ(it, ends.size());
+                    ends.push_back(r.end);
+                }));
+        job->TraceConnectWithoutContext(
+            "StepRecorded",
+            Callback<void, uint32_t, const TrainingJob::StepRecord&>(
+                [&steps](uint32_t, const TrainingJob::StepRecord&) { ++steps; }));
+        topo.GetGpuNode(0)->AddApplication(job);
+        Simulator::Run();
+        EXPECT_TRUE(job->IsFinished());
+        EXPECT_EQ(job->GetIterationsDone(), 20u);
+        EXPECT_EQ(steps, 20u * 6); // ring of 4: 6 steps per iteration
+        if (keep)
+        {
+            EXPECT_EQ(job->GetIterations().size(), 20u);
+            EXPECT_EQ(job->GetSteps().size(), 20u * 6);
+            EXPECT_EQ(job->GetIterations().back().end, ends.back());
+        }
+        else
+        {
+            EXPECT_TRUE(job->GetIterations().empty());
+            EXPECT_TRUE(job->GetSteps().empty());
+        }
+        Simulator::Destroy();
+        return ends;
+    };
+    const auto kept = run(true);
+    const auto streamed = run(false);
+    ASSERT_EQ(kept.size(), 20u);
+    EXPECT_EQ(kept, streamed); // same timings either way
+}
