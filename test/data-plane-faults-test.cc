@@ -555,12 +555,20 @@ struct DropAccount
     uint64_t switchDrops{0};   //!< the leaf's own counters (buffer + no route + hop limit)
     uint64_t retransmitted{0}; //!< data packets the senders sent again
     uint64_t discarded{0};     //!< data packets the receiver got but did not accept
+    uint64_t losslessDrops{0}; //!< the leaf's lossless-drop counter
 };
 
-/// Lossy 8-to-1 incast of 1 MiB per sender, per-port queues of 64 KiB or a 1 MiB shared
-/// buffer.
+/// How the leaf buffers the incast.
+enum class Buffering
+{
+    PER_PORT,     //!< per-port queues of 64 KiB, tail drop
+    SHARED,       //!< a 1 MiB shared buffer, lossy
+    TINY_HEADROOM //!< the shared buffer with PFC, but 5000 bytes of headroom per port
+};
+
+/// 8-to-1 incast of 1 MiB per sender that loses packets.
 DropAccount
-LossyIncast(bool shared)
+LossyIncast(Buffering buffering)
 {
     LeafSpineConfig c;
     c.leaves = 1;
@@ -568,9 +576,15 @@ LossyIncast(bool shared)
     c.gpusPerLeaf = 9;
     c.queueBytes = 64 << 10;
     LeafSpineHelper topo(c);
-    if (shared)
+    if (buffering != Buffering::PER_PORT)
     {
         topo.SetSwitchAttribute("BufferBytes", UintegerValue(1 << 20));
+    }
+    if (buffering == Buffering::TINY_HEADROOM)
+    {
+        // Less than a PAUSE round trip's worth of bytes (about 27 kB): lossless drops.
+        topo.SetSwitchAttribute("PfcEnabled", BooleanValue(true));
+        topo.SetSwitchAttribute("HeadroomBytes", UintegerValue(5000));
     }
     topo.SetNicAttribute("RetransmitTimeout", TimeValue(MicroSeconds(100)));
     topo.Build();
@@ -600,6 +614,7 @@ LossyIncast(bool shared)
     }
     a.switchDrops = topo.GetLeaf(0)->GetBufferDrops() + topo.GetLeaf(0)->GetNoRouteDrops() +
                     topo.GetLeaf(0)->GetHopLimitDrops();
+    a.losslessDrops = topo.GetLeaf(0)->GetLosslessDrops();
     Simulator::Destroy();
     return a;
 }
@@ -629,7 +644,7 @@ CheckDropAccount(const DropAccount& a, VclosNetDevice::DropCause cause)
 
 TEST_F(SimTest, DropsEqualLostPacketsWithPerPortQueues)
 {
-    const DropAccount a = LossyIncast(false);
+    const DropAccount a = LossyIncast(Buffering::PER_PORT);
     CheckDropAccount(a, VclosNetDevice::DROP_QUEUE);
     EXPECT_EQ(a.switchDrops, 0u); // tail drops are the port's, not the switch's
     RecordProperty("drops", std::to_string(a.drops));
@@ -638,9 +653,18 @@ TEST_F(SimTest, DropsEqualLostPacketsWithPerPortQueues)
 
 TEST_F(SimTest, DropsEqualLostPacketsWithASharedBuffer)
 {
-    const DropAccount a = LossyIncast(true);
+    const DropAccount a = LossyIncast(Buffering::SHARED);
     CheckDropAccount(a, VclosNetDevice::DROP_BUFFER);
     EXPECT_EQ(a.switchDrops, a.drops); // the switch's own count agrees with the links'
     RecordProperty("drops", std::to_string(a.drops));
     RecordProperty("retransmitted", std::to_string(a.retransmitted));
+}
+
+TEST_F(SimTest, DropsEqualLostPacketsWhenTheLosslessHeadroomIsTooSmall)
+{
+    const DropAccount a = LossyIncast(Buffering::TINY_HEADROOM);
+    CheckDropAccount(a, VclosNetDevice::DROP_HEADROOM);
+    EXPECT_EQ(a.losslessDrops, a.drops);
+    EXPECT_EQ(a.switchDrops, a.drops);
+    RecordProperty("drops", std::to_string(a.drops));
 }
