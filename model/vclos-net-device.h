@@ -68,6 +68,13 @@ class VclosNetDevice : public NetDevice
     };
 
     /**
+     * TracedCallback signature of DropWithCause.
+     * \param packet the lost packet
+     * \param cause its DropCause
+     */
+    typedef void (*DropTracedCallback)(Ptr<const Packet> packet, uint32_t cause);
+
+    /**
      * \param cause a drop cause
      * \return its name as in the results' links table ("queue", "buffer", "headroom",
      *         "no_route", "hop_limit", "rx_error")
