@@ -159,6 +159,55 @@ struct Scenario
 };
 
 /**
+ * \name Limits of the scenario loader
+ * Every value is checked against the type it lands in; these are the documented bounds
+ * (doc/usage.rst, "Limits"), each asserted by a test at the bound.
+ * \{
+ */
+/// Deepest nesting of JSON arrays and objects (the top-level object is level 1).
+constexpr uint32_t kMaxJsonDepth = 64;
+/// Largest scenario file in bytes (64 MiB).
+constexpr uint64_t kMaxScenarioFileBytes = 64ull << 20;
+/// Longest scenario or job name in bytes.
+constexpr std::size_t kMaxNameBytes = 256;
+/**
+ * Largest time value in picoseconds (3600 s). Scenario times are doubles in seconds;
+ * ns-3 turns them into whole picoseconds exactly up to 2^52 ps (about 4504 s), and one
+ * hour keeps the simulator's "now + interval" far from int64 overflow.
+ */
+constexpr int64_t kMaxTimePs = 3600000000000000;
+/// Largest byte count and bit rate: 2^53, the largest range of integers a double holds.
+constexpr uint64_t kMaxExactInteger = 1ull << 53;
+/// Most transfers one collective of a job may expand to (ranks x steps x chunks).
+constexpr uint64_t kMaxTransfersPerCollective = 1ull << 24;
+/// Most gradient buckets per job (all are scheduled at once in every iteration).
+constexpr uint32_t kMaxBuckets = 65536;
+/// \}
+
+/**
+ * \ingroup vclos
+ * \param seconds a time the loader accepted (a whole number of picoseconds up to kMaxTimePs)
+ * \return the time in picoseconds, exactly as ns-3's Seconds() gives it at PS resolution
+ */
+int64_t ToPicoseconds(double seconds);
+
+/**
+ * \ingroup vclos
+ * Number of transfers MakeCollective() creates, without creating them: exact for every
+ * algorithm except "halving_doubling" (an upper bound, at most 2.5x).
+ *
+ * \param algorithm the algorithm name (0 for an unknown one)
+ * \param ranks N
+ * \param gpusPerServer ranks per server ("hierarchical_ring")
+ * \param pipelineChunks sub-chunks per block
+ * \return the transfer count, as a double (no overflow)
+ */
+double CollectiveTransfers(const std::string& algorithm,
+                           uint32_t ranks,
+                           uint32_t gpusPerServer,
+                           uint32_t pipelineChunks);
+
+/**
  * Parse and validate a scenario.
  *
  * The text is JSON; // and / * * / comments are allowed. Unknown keys, duplicate keys,
