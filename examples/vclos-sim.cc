@@ -7,12 +7,13 @@
 //   vclos-sim --scenario=scenarios/default.json --db=results/default.db [--seed=N]
 //
 // Exit codes: 0 all jobs finished; 2 bad command line or scenario; 3 results database
-// error; 4 the scenario's stop_time_s came before every job finished.
+// error; 4 the scenario's stop_time_s came before every job finished; 5 out of memory.
 
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
 
 #include <iostream>
+#include <new>
 
 using namespace ns3;
 
@@ -55,6 +56,11 @@ main(int argc, char* argv[])
     {
         scenario = vclos::LoadScenarioFile(scenarioPath, vclos::CollectiveAlgorithms());
     }
+    catch (const std::bad_alloc&)
+    {
+        std::cerr << "error: out of memory while reading " << scenarioPath << "\n";
+        return 5;
+    }
     catch (const std::exception& e)
     {
         std::cerr << "error: " << e.what() << "\n";
@@ -86,8 +92,15 @@ main(int argc, char* argv[])
             return 4;
         }
     }
+    catch (const std::bad_alloc&)
+    {
+        std::cerr << "error: out of memory while building or running the simulation of "
+                  << scenarioPath << " (reduce the topology, the jobs or their iterations)\n";
+        return 5;
+    }
     catch (const std::exception& e)
     {
+        // The loader has checked every value: what is left are results database errors.
         std::cerr << "error: " << e.what() << "\n";
         return 3;
     }

@@ -260,7 +260,7 @@ TEST(Scenario, WrongType)
     j["topology"]["host_link"]["rate_gbps"] = true;
     ExpectContains(
         ErrorOf(j),
-        {"topology.host_link.rate_gbps: expected a rate in [0.000000001, 9007199.254740992] Gbit/s",
+        {"topology.host_link.rate_gbps: expected a rate in [0.000000001, 100000] Gbit/s",
          "got boolean true"});
 
     j = Minimal();
@@ -326,7 +326,7 @@ TEST(Scenario, NegativeOrZeroSize)
     j["topology"]["fabric_link"] = {{"rate_gbps", -100}};
     ExpectContains(ErrorOf(j),
                    {"topology.fabric_link.rate_gbps: expected a rate in [0.000000001, "
-                    "9007199.254740992] Gbit/s, got -100"});
+                    "100000] Gbit/s, got -100"});
 
     j = Minimal();
     j["topology"]["host_link"] = {{"delay_us", -1}};

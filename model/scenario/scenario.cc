@@ -565,7 +565,7 @@ class ObjectReader
     }
 
     /**
-     * A link rate in Gbit/s that is a whole number of bits/s in [1, kMaxExactInteger] (it
+     * A link rate in Gbit/s that is a whole number of bits/s in [1, kMaxRateBps] (it
      * lands in an ns-3 DataRate, an integer of bits/s).
      * \param key the key \param defBps the default in bits/s \return the rate in bits/s
      */
@@ -575,8 +575,8 @@ class ObjectReader
         {
             return defBps;
         }
-        const std::string expected = "a rate in [" + FormatScaled(1, 9) + ", " +
-                                     FormatScaled(kMaxExactInteger, 9) + "] Gbit/s";
+        const std::string expected =
+            "a rate in [" + FormatScaled(1, 9) + ", " + FormatScaled(kMaxRateBps, 9) + "] Gbit/s";
         const Json& v = Required(key, expected);
         if (!v.is_number())
         {
@@ -584,7 +584,7 @@ class ObjectReader
         }
         const Decimal d = ToDecimal(v);
         uint64_t bps = 0;
-        const Scaled r = ScaleExact(d, 9, 1, kMaxExactInteger, &bps);
+        const Scaled r = ScaleExact(d, 9, 1, kMaxRateBps, &bps);
         if (d.negative && !d.digits.empty())
         {
             Fail(Path(key), "expected " + expected + ", got " + Num(v.get<double>()));
@@ -1549,6 +1549,13 @@ ParseScenario(const std::string& jsonText,
         job.allToAllBytes = r.Integer("all_to_all_bytes", 0, kMaxExactInteger, &a2a);
         job.startS = r.Time("start_us", 6, "us", 0, false, &zero);
         job.pipelineChunks = r.U32("pipeline_chunks", 1, 1);
+        if (job.gpus.size() == 1 && job.computeS == 0)
+        {
+            r.Fail(r.Path("compute_us"),
+                   "a job on one GPU does not communicate: with compute_us 0 its iterations "
+                   "would take no simulated time and the run would loop at time 0; expected "
+                   "compute_us > 0 (at least 0.000001) or more GPUs");
+        }
         CheckExpansion(r, job, s.topology.gpusPerServer);
         if (job.startS >= s.stopTimeS)
         {

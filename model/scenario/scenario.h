@@ -178,6 +178,12 @@ constexpr std::size_t kMaxNameBytes = 256;
 constexpr int64_t kMaxTimePs = 3600000000000000;
 /// Largest byte count and bit rate: 2^53, the largest range of integers a double holds.
 constexpr uint64_t kMaxExactInteger = 1ull << 53;
+/**
+ * Largest link rate in bits/s (100 Tbit/s): the smallest frame (an ACK, 82 bytes) still
+ * takes several picoseconds on the wire; at some Pbit/s it would take 0 ps and a run
+ * with zero delays could loop at time 0.
+ */
+constexpr uint64_t kMaxRateBps = 100000000000000ull;
 /// Most transfers one collective of a job may expand to (ranks x steps x chunks).
 constexpr uint64_t kMaxTransfersPerCollective = 1ull << 24;
 /// Most gradient buckets per job (all are scheduled at once in every iteration).
