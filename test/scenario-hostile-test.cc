@@ -111,6 +111,10 @@ const HostileCase kCases[] = {
      [] { return Replace(R"("mtu_bytes":4096)", R"("mtu_bytes":-1e999)"); },
      "network.mtu_bytes",
      "out of the range of a double"},
+    {"NumberUnderflow",
+     [] { return Replace(R"("mtu_bytes":4096)", R"("mtu_bytes":4096,"cnp_interval_us":1e-400)"); },
+     "network.cnp_interval_us",
+     "is too small for a double (it would silently become 0)"},
     {"NaNLiteral",
      [] { return Replace(R"("bytes":1048576)", R"("bytes":NaN)"); },
      "jobs[0].bytes",
@@ -454,6 +458,20 @@ TEST(HostileAccepted, LargestTopologyAndUtf8Bom)
                                }),
                                kSource);
     EXPECT_EQ(s.topology.NumGpus(), 16777214u);
+}
+
+TEST(HostileAccepted, SmallestStopLongestNameMostBuckets)
+{
+    Scenario s = ParseScenario(Mutate([](Json& j) {
+                                   j["stop_time_s"] = 1e-12;
+                                   j["name"] = std::string(256, 'n');
+                                   j["jobs"][0]["buckets"] = 65536;
+                               }),
+                               kSource);
+    EXPECT_EQ(ToPicoseconds(s.stopTimeS), 1);
+    EXPECT_EQ(s.name.size(), 256u);
+    EXPECT_NE(ErrorOf(Mutate([](Json& j) { j["jobs"][0]["buckets"] = 65537; })), "");
+    EXPECT_NE(ErrorOf(Mutate([](Json& j) { j["stop_time_s"] = 0.5e-12; })), "");
 }
 
 TEST(HostileAccepted, ChunksAtTheTransferLimit)

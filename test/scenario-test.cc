@@ -258,10 +258,9 @@ TEST(Scenario, WrongType)
 
     j = Minimal();
     j["topology"]["host_link"]["rate_gbps"] = true;
-    ExpectContains(
-        ErrorOf(j),
-        {"topology.host_link.rate_gbps: expected a rate in [0.000000001, 100000] Gbit/s",
-         "got boolean true"});
+    ExpectContains(ErrorOf(j),
+                   {"topology.host_link.rate_gbps: expected a rate in [0.000000001, 100000] Gbit/s",
+                    "got boolean true"});
 
     j = Minimal();
     j["topology"]["spines"] = 2.5;
