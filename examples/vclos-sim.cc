@@ -6,8 +6,9 @@
 //
 //   vclos-sim --scenario=scenarios/default.json --db=results/default.db [--seed=N]
 //
-// Exit codes: 0 all jobs finished; 2 bad command line or scenario; 3 results database
-// error; 4 the scenario's stop_time_s came before every job finished; 5 out of memory.
+// Exit codes: 0 all jobs finished; 1 ns-3's CommandLine could not parse an argument; 2 bad
+// command line or scenario; 3 results database error; 4 the scenario's stop_time_s came
+// before every job finished; 5 out of memory.
 
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
@@ -38,6 +39,13 @@ main(int argc, char* argv[])
     if (scenarioPath.empty())
     {
         std::cerr << "error: --scenario=FILE is required (try scenarios/default.json)\n";
+        return 2;
+    }
+
+    if (seed > vclos::kMaxSeed)
+    {
+        std::cerr << "error: --seed: expected 0 (keep the scenario's) or 1.." << vclos::kMaxSeed
+                  << " (ns-3's random streams need a seed below 4294944443), got " << seed << "\n";
         return 2;
     }
 

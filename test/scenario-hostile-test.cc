@@ -155,6 +155,25 @@ const HostileCase kCases[] = {
      [] { return Mutate([](Json& j) { j[std::string(100000, 'k')] = 1; }); },
      "kkkkkkkk",
      "unknown key 'kkkkkkkk"},
+    {"LongDuplicateKey",
+     [] {
+         const std::string k(100000, 'd');
+         return R"({"name": "x", ")" + k + R"(": 1, ")" + k + R"(": 2})";
+     },
+     "ddddddddd",
+     "duplicate key 'dddd"},
+    {"LongCollectiveName",
+     [] { return Mutate([](Json& j) { j["jobs"][0]["collective"] = std::string(100000, 'c'); }); },
+     "jobs[0].collective",
+     "unknown collective 'cccc"},
+    {"LongModelName",
+     [] { return Mutate([](Json& j) { j["jobs"][0]["model"] = std::string(100000, 'm'); }); },
+     "jobs[0].model",
+     "at most 256 bytes"},
+    {"SeedAboveRngLimit",
+     [] { return Mutate([](Json& j) { j["seed"] = 4294944443u; }); },
+     "seed",
+     "expected an integer in 1..4294944442, got 4294944443"},
     // Times: whole picoseconds within the range ns-3 receives exactly.
     {"RetransmitTimeoutBelowPicosecond",
      [] { return Mutate([](Json& j) { j["network"]["retransmit_timeout_us"] = 1e-7; }); },

@@ -132,6 +132,23 @@ TEST(VclosSimHostile, RejectedWithExitCode2AndTheKey)
     EXPECT_NE(errDir.find("it is a directory"), std::string::npos) << errDir;
 }
 
+TEST(VclosSimHostile, LargestSeedRuns)
+{
+    // 4294944442 is the largest seed ns-3's MRG32k3a streams take (it aborted on more);
+    // --seed=-1 wrapped to 4294967295 and aborted too.
+    auto [rc, err] = RunText(
+        Replace(Small(""), R"("name": "hostile",)", R"("name": "hostile", "seed": 4294944442,)"),
+        "seed-max");
+    EXPECT_EQ(rc, 0) << err;
+    const std::string file = ::testing::TempDir() + "vclos-hostile-seed-max.json";
+    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
+                            "/examples/vclos-sim --quiet --seed=-1 --scenario=" + file +
+                            " --db=" + ::testing::TempDir() + "vclos-hostile.db >/dev/null 2>&1";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
 TEST(VclosSimHostile, SharedBufferAtTheHeadroomBound)
 {
     // Server switch: 2 ports at 1000 Gbps and 0.5 us: 125000 bytes in flight per PAUSE

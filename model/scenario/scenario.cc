@@ -1083,7 +1083,7 @@ ParseJsonText(const std::string& text, const std::string& source)
         std::string p;
         for (const auto& f : stack)
         {
-            p = f.isArray ? Elem(p, f.index) : Child(p, f.key);
+            p = f.isArray ? Elem(p, f.index) : Child(p, Shorten(f.key));
         }
         return p;
     };
@@ -1110,12 +1110,12 @@ ParseJsonText(const std::string& text, const std::string& source)
                 std::string where;
                 for (std::size_t i = 0; i + 1 < stack.size(); ++i)
                 {
-                    where =
-                        stack[i].isArray ? Elem(where, stack[i].index) : Child(where, stack[i].key);
+                    where = stack[i].isArray ? Elem(where, stack[i].index)
+                                             : Child(where, Shorten(stack[i].key));
                 }
-                throw ScenarioError(source + ": " + pathOf() + ": duplicate key '" + f.key +
-                                    "' in " + (where.empty() ? "the top level" : where) +
-                                    "; each key may appear only once");
+                throw ScenarioError(
+                    source + ": " + pathOf() + ": duplicate key '" + Shorten(f.key) + "' in " +
+                    (where.empty() ? "the top level" : where) + "; each key may appear only once");
             }
             break;
         }
@@ -1214,7 +1214,7 @@ ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& co
         if (std::find(collectives.begin(), collectives.end(), c) == collectives.end())
         {
             throw ScenarioError(scenario.sourceName + ": " + Elem("jobs", i) +
-                                ".collective: unknown collective '" + c +
+                                ".collective: unknown collective '" + Shorten(c) +
                                 "'; implemented: " + JoinList(collectives));
         }
     }
@@ -1246,7 +1246,8 @@ ParseScenario(const std::string& jsonText,
                       "stop_time_s"});
     s.name = top.Name("name", nullptr);
     s.description = top.String("description", "");
-    s.seed = top.U32("seed", 1, 1);
+    const uint64_t defSeed = 1;
+    s.seed = static_cast<uint32_t>(top.Integer("seed", 1, kMaxSeed, &defSeed));
     s.level = top.String("level", "packet");
     if (s.level != "packet")
     {
@@ -1470,7 +1471,7 @@ ParseScenario(const std::string& jsonText,
         const ModelSpec* model = nullptr;
         if (r.Has("model"))
         {
-            job.model = r.String("model", nullptr);
+            job.model = r.Name("model", nullptr);
             try
             {
                 model = &FindModel(job.model);

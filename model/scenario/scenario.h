@@ -147,7 +147,7 @@ struct Scenario
 {
     std::string name;            //!< scenario name (required)
     std::string description;     //!< free text
-    uint32_t seed{1};            //!< run seed, >= 1
+    uint32_t seed{1};            //!< run seed, 1..kMaxSeed
     std::string level{"packet"}; //!< simulation level; only "packet" is implemented
     TopologySpec topology;       //!< the leaf-spine fabric
     NetworkSpec network;         //!< transport and switch parameters
@@ -184,6 +184,11 @@ constexpr uint64_t kMaxExactInteger = 1ull << 53;
  * with zero delays could loop at time 0.
  */
 constexpr uint64_t kMaxRateBps = 100000000000000ull;
+/**
+ * Largest run seed: ns-3 seeds its MRG32k3a streams with it, whose second component needs
+ * a seed below m2 = 4294944443 (RngSeedManager aborts on larger ones).
+ */
+constexpr uint32_t kMaxSeed = 4294944442u;
 /// Most transfers one collective of a job may expand to (ranks x steps x chunks).
 constexpr uint64_t kMaxTransfersPerCollective = 1ull << 24;
 /// Most gradient buckets per job (all are scheduled at once in every iteration).
