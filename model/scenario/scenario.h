@@ -41,8 +41,10 @@ class ScenarioError : public std::runtime_error
  */
 struct LinkSpec
 {
-    double rateBps{100e9}; //!< line rate in bits/s (JSON: "rate_gbps", in Gbit/s)
-    double delayS{1e-6};   //!< one-way propagation delay in seconds (JSON: "delay_us", in us)
+    double rateBps{100e9}; //!< line rate in bits/s, a whole number in 1..kMaxRateBps
+                           //!< (JSON: "rate_gbps", in Gbit/s)
+    double delayS{1e-6};   //!< one-way propagation delay in seconds, whole picoseconds in
+                           //!< 0..kMaxTimePs (JSON: "delay_us", in us)
 };
 
 /**
@@ -91,18 +93,19 @@ std::string ToString(EcmpSeedMode mode);
  */
 struct NetworkSpec
 {
-    uint32_t mtuBytes{4096};                            //!< RoCE payload per packet, 256..9000
-    uint64_t queueBytes{1048576};                       //!< egress buffer per switch port, >= mtu
-    uint32_t ackInterval{1};                            //!< receiver ACKs every this many packets
-    double retransmitTimeoutS{1e-3};                    //!< retransmit timeout in seconds, > 0
+    uint32_t mtuBytes{4096};      //!< RoCE payload per packet, 256..9000
+    uint64_t queueBytes{1048576}; //!< egress buffer per port, mtu + 82 .. 2^32-1 (uint32 attribute)
+    uint32_t ackInterval{1};      //!< receiver ACKs every this many packets
+    double retransmitTimeoutS{1e-3}; //!< retransmit timeout in seconds, 1 ns .. kMaxTimePs
     EcmpSeedMode ecmpSeedMode{EcmpSeedMode::PerSwitch}; //!< ECMP hash seeding
-    uint64_t bufferBytes{0};               //!< shared buffer per switch (0: per-port queue_bytes)
-    double alpha{0.125};                   //!< dynamic threshold factor of the shared buffer
-    bool pfc{false};                       //!< PFC on the RoCE data priority (needs bufferBytes)
-    bool ecn{false};                       //!< RED/ECN marking at switch egress
-    uint64_t ecnKminBytes{100000};         //!< ECN Kmin at 100 Gbps
-    uint64_t ecnKmaxBytes{400000};         //!< ECN Kmax at 100 Gbps
-    double ecnPmax{0.2};                   //!< ECN marking probability at Kmax
+    uint64_t bufferBytes{0};       //!< shared buffer per switch (0: per-port queue_bytes), < 2^32;
+                                   //!< with PFC more than every switch's PFC headroom
+    double alpha{0.125};           //!< dynamic threshold factor of the shared buffer
+    bool pfc{false};               //!< PFC on the RoCE data priority (needs bufferBytes)
+    bool ecn{false};               //!< RED/ECN marking at switch egress
+    uint64_t ecnKminBytes{100000}; //!< ECN Kmin at 100 Gbps
+    uint64_t ecnKmaxBytes{400000}; //!< ECN Kmax at 100 Gbps
+    double ecnPmax{0.2};           //!< ECN marking probability at Kmax
     std::string congestionControl{"none"}; //!< "none" (line rate) or "dcqcn"
     double cnpIntervalS{50e-6};            //!< minimum time between CNPs of a queue pair
 };
@@ -117,15 +120,16 @@ struct JobSpec
     std::string name;           //!< unique job name (default "job<index>")
     std::vector<uint32_t> gpus; //!< GPU of each rank; non-empty, distinct, < NumGpus()
     std::string collective;     //!< algorithm name, e.g. "ring"
-    uint64_t bytes{0};          //!< collective size in bytes, > 0 ("bytes" or "bytes_mib")
+    uint64_t bytes{0};          //!< collective size in bytes, 1..2^53 ("bytes" or "bytes_mib")
     uint32_t iterations{1};     //!< number of iterations, >= 1
-    double computeS{0};         //!< compute time before each iteration's collective, seconds
-    double startS{0};           //!< job start time, seconds
-    uint32_t pipelineChunks{1}; //!< sub-chunks per block (pipelining), >= 1
+    double computeS{0};         //!< compute time per iteration, seconds (whole ps, <= 3600 s)
+    double startS{0};           //!< job start time, seconds (whole ps, before the stop time)
+    uint32_t pipelineChunks{1}; //!< sub-chunks per block, >= 1; at most
+                                //!< kMaxTransfersPerCollective transfers in all
     std::string model;          //!< model name from the model table ("" if none)
-    uint32_t buckets{1};        //!< gradient buckets overlapping the backward pass, >= 1
+    uint32_t buckets{1};        //!< gradient buckets, 1..min(kMaxBuckets, bytes)
     double backwardFraction{2.0 / 3.0}; //!< share of compute in the backward pass, [0, 1]
-    uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration
+    uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration, <= 2^53
 };
 
 /**
@@ -134,8 +138,8 @@ struct JobSpec
  */
 struct OutputSpec
 {
-    double progressIntervalS{1e-3}; //!< simulated time between progress lines, seconds, > 0
-    double sampleIntervalS{0};      //!< queue and rate sampling interval, seconds (0: off)
+    double progressIntervalS{1e-3}; //!< simulated time between progress lines, 1 us .. 3600 s
+    double sampleIntervalS{0};      //!< sampling interval, seconds: 0 (off) or 1 ns .. 3600 s
 };
 
 /**
@@ -153,7 +157,7 @@ struct Scenario
     NetworkSpec network;         //!< transport and switch parameters
     std::vector<JobSpec> jobs;   //!< the jobs (non-empty)
     OutputSpec output;           //!< output settings
-    double stopTimeS{10};        //!< safety stop, seconds, > 0
+    double stopTimeS{10};        //!< safety stop, seconds, 1 ps .. 3600 s
     std::string text;            //!< the original JSON text, verbatim
     std::string sourceName;      //!< where the text came from (file path), used in messages
 };
@@ -222,7 +226,9 @@ double CollectiveTransfers(const std::string& algorithm,
  * Parse and validate a scenario.
  *
  * The text is JSON; // and / * * / comments are allowed. Unknown keys, duplicate keys,
- * wrong types, missing required keys and out-of-range values are errors.
+ * wrong types, missing required keys and out-of-range values are errors. Every value is
+ * checked against the type it lands in (the limits above, doc/usage.rst "Limits and
+ * ranges"): times must be whole picoseconds, rates whole bits/s; nothing is rounded.
  *
  * \param jsonText the JSON text
  * \param sourceName name used in error messages (normally the file path)
