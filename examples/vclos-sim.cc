@@ -13,6 +13,7 @@
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
@@ -103,8 +104,11 @@ main(int argc, char* argv[])
     catch (const std::bad_alloc&)
     {
         std::cerr << "error: out of memory while building or running the simulation of "
-                  << scenarioPath << " (reduce the topology, the jobs or their iterations)\n";
-        return 5;
+                  << scenarioPath << " (reduce the topology, the jobs or their iterations)"
+                  << std::endl;
+        // No static destructors: tearing down a half-built simulation without memory left
+        // could crash instead of exiting.
+        std::_Exit(5);
     }
     catch (const std::exception& e)
     {

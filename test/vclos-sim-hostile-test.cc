@@ -132,6 +132,30 @@ TEST(VclosSimHostile, RejectedWithExitCode2AndTheKey)
     EXPECT_NE(errDir.find("it is a directory"), std::string::npos) << errDir;
 }
 
+TEST(VclosSimHostile, OutOfMemoryIsExit5NotADatabaseError)
+{
+    // A job at the transfer limit (a 4-rank ring with 699050 chunks: 16777200 transfers,
+    // reserved at once, more than 900 MB) under an 800 MB address-space limit: one
+    // allocation fails with std::bad_alloc, deterministically (a gradual exhaustion could
+    // also hit the stack's growth). It was reported as a database error (exit 3).
+    const std::string file = ::testing::TempDir() + "vclos-hostile-oom.json";
+    std::ofstream(file) << R"({"name": "oom", "topology": {"leaves": 2, "spines": 1,
+        "gpus_per_leaf": 2}, "jobs": [{"gpus": [0, 1, 2, 3], "collective": "ring",
+        "bytes": 1000, "pipeline_chunks": 699050}]})";
+    const std::string err = ::testing::TempDir() + "vclos-hostile-oom.err";
+    const std::string cmd = "ulimit -v 800000; " + std::string(VCLOS_BINARY_DIR) +
+                            "/examples/vclos-sim --quiet --scenario=" + file +
+                            " --db=" + ::testing::TempDir() + "vclos-hostile-oom.db >/dev/null 2>" +
+                            err;
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 5);
+    std::ifstream in(err);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_NE(ss.str().find("error: out of memory"), std::string::npos) << ss.str();
+}
+
 TEST(VclosSimHostile, LargestSeedRuns)
 {
     // 4294944442 is the largest seed ns-3's MRG32k3a streams take (it aborted on more);
