@@ -948,11 +948,9 @@ class JsonScan
             {
                 if (check && m_frames.size() + 1 > kMaxJsonDepth)
                 {
-                    Fail(start,
-                         "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                             " levels (at line " + std::to_string(m_line) + ", column " +
-                             std::to_string(start - m_lineStart + 1) +
-                             "); a scenario needs at most 4");
+                    Fail("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels (at line " + std::to_string(m_line) + ", column " +
+                         std::to_string(start - m_lineStart + 1) + "); a scenario needs at most 4");
                 }
                 m_frames.push_back(Frame{c == '[', 0, "", c == '{'});
                 ++i;
@@ -984,8 +982,9 @@ class JsonScan
             }
             else if (c == '-' || (c >= '0' && c <= '9'))
             {
-                while (i < m_text.size() && std::strchr("0123456789+-.eE", m_text[i]) != nullptr &&
-                       m_text[i] != '\0')
+                // (strchr would also find the terminating NUL: exclude it)
+                while (i < m_text.size() && m_text[i] != '\0' &&
+                       std::strchr("0123456789+-.eE", m_text[i]) != nullptr)
                 {
                     ++i;
                 }
@@ -1041,16 +1040,15 @@ class JsonScan
             return; // not a number (the parser reports it) or in range
         }
         const bool overflow = std::isinf(v) || std::fabs(v) > 1;
-        Fail(at,
-             "number " + Shorten(token) +
-                 (overflow ? " is out of the range of a double (at most 1.7976931348623157e308)"
-                           : " is too small for a double (it would silently become 0)") +
-                 " (at line " + std::to_string(m_line) + ", column " +
-                 std::to_string(at - m_lineStart + 1) + ")");
+        Fail("number " + Shorten(token) +
+             (overflow ? " is out of the range of a double (at most 1.7976931348623157e308)"
+                       : " is too small for a double (it would silently become 0)") +
+             " (at line " + std::to_string(m_line) + ", column " +
+             std::to_string(at - m_lineStart + 1) + ")");
     }
 
-    /// Throw a ScenarioError at byte \p at.
-    [[noreturn]] void Fail(std::size_t /* at */, const std::string& msg) const
+    /// Throw a ScenarioError at the current path.
+    [[noreturn]] void Fail(const std::string& msg) const
     {
         const std::string path = Path();
         throw ScenarioError(m_source + ": " + (path.empty() ? "(top level)" : path) + ": " + msg);
