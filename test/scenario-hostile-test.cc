@@ -529,6 +529,8 @@ TEST(PfcHeadroom, Formula)
     // The largest values do not overflow: 2^53 bps for 3600 s.
     EXPECT_EQ(PfcHeadroomBytes(9007199254740992ull, 3600000000000000, 0),
               9007199254740992ull / 8 * 2 * 3600 + 84);
+    // Saturates instead of wrapping: 2^64-1 bit/s for 2^63-1 ps.
+    EXPECT_EQ(PfcHeadroomBytes(UINT64_MAX, INT64_MAX, 1), UINT64_MAX);
 }
 
 TEST(CollectiveTransfers, BoundCoversEverySchedule)

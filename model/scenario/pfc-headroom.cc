@@ -4,6 +4,8 @@
 
 #include "pfc-headroom.h"
 
+#include <limits>
+
 namespace ns3
 {
 namespace vclos
@@ -12,12 +14,14 @@ namespace vclos
 uint64_t
 PfcHeadroomBytes(uint64_t rateBps, int64_t delayPs, uint32_t frameBytes)
 {
+    using U128 = unsigned __int128;
     // bits in flight = rate x 2 x delay; bytes = bits / 8; delay in s = ps / 1e12.
-    const unsigned __int128 bits2e12 = static_cast<unsigned __int128>(rateBps) * 2u *
-                                       static_cast<unsigned __int128>(delayPs < 0 ? 0 : delayPs);
-    const unsigned __int128 inFlight =
-        bits2e12 / (8 * static_cast<unsigned __int128>(1000000000000ull));
-    return static_cast<uint64_t>(inFlight) + 3 * static_cast<uint64_t>(frameBytes) + 84;
+    // rate < 2^64 and delay < 2^63: the product is below 2^128.
+    const U128 delay = delayPs < 0 ? 0 : static_cast<U128>(delayPs);
+    const U128 inFlight = static_cast<U128>(rateBps) * delay / (4 * U128(1000000000000ull));
+    const U128 headroom = inFlight + 3 * static_cast<U128>(frameBytes) + 84;
+    const uint64_t max = std::numeric_limits<uint64_t>::max();
+    return headroom > max ? max : static_cast<uint64_t>(headroom);
 }
 
 } // namespace vclos

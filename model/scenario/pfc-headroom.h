@@ -32,7 +32,7 @@ constexpr uint32_t kMaxFrameOverheadBytes = 20 + 8 + 12 + 4 + 38;
  * waits behind one, the sender is in the middle of one, one more is on the wire) and 84
  * bytes (the PAUSE frame itself with its preamble and gap).
  *
- * Computed in integers: exact for every rate below 2^64 bit/s and delay below 2^63 ps.
+ * Computed in 128-bit integers: exact for every rate and delay (saturates at 2^64-1 bytes).
  *
  * \param rateBps the port's line rate in bits/s
  * \param delayPs the cable's one-way propagation delay in picoseconds (>= 0)
