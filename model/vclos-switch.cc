@@ -11,10 +11,12 @@
 #include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/log.h"
+#include "ns3/pfc-headroom.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 
 namespace ns3
@@ -382,11 +384,14 @@ VclosSwitch::GetHeadroom(uint32_t port) const
     // Bytes that keep arriving after we decide to pause: the PAUSE frame's wait behind a
     // maximum frame and its own serialisation, the cable's round trip, and the frame the
     // sender is in the middle of.
+    // (vclos::PfcHeadroomBytes, shared with the scenario loader, which rejects a buffer
+    // too small for it.)
     const VclosNetDevice* dev = m_portPtr[port];
-    const double bytesPerS = dev->GetDataRate().GetBitRate() / 8.0;
-    const double rtt = 2 * dev->GetVclosChannel()->GetDelay().GetSeconds();
-    const uint32_t frame = dev->GetMtu() + dev->GetFramingOverhead();
-    return static_cast<uint32_t>(bytesPerS * rtt) + 3 * frame + 84;
+    return static_cast<uint32_t>(std::min<uint64_t>(
+        vclos::PfcHeadroomBytes(dev->GetDataRate().GetBitRate(),
+                                dev->GetVclosChannel()->GetDelay().GetPicoSeconds(),
+                                dev->GetMtu() + dev->GetFramingOverhead()),
+        std::numeric_limits<uint32_t>::max()));
 }
 
 void
