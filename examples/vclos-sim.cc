@@ -6,13 +6,16 @@
 //
 //   vclos-sim --scenario=scenarios/default.json --db=results/default.db [--seed=N]
 //
-// Exit codes: 0 all jobs finished; 2 bad command line or scenario; 3 results database
-// error; 4 the scenario's stop_time_s came before every job finished.
+// Exit codes: 0 all jobs finished; 1 ns-3's CommandLine could not parse an argument; 2 bad
+// command line or scenario; 3 results database error; 4 the scenario's stop_time_s came
+// before every job finished; 5 out of memory.
 
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
 
+#include <cstdlib>
 #include <iostream>
+#include <new>
 
 using namespace ns3;
 
@@ -40,6 +43,13 @@ main(int argc, char* argv[])
         return 2;
     }
 
+    if (seed > vclos::kMaxSeed)
+    {
+        std::cerr << "error: --seed: expected 0 (keep the scenario's) or 1.." << vclos::kMaxSeed
+                  << " (ns-3's random streams need a seed below 4294944443), got " << seed << "\n";
+        return 2;
+    }
+
     Time::SetResolution(Time::PS);
     TypeId schedulerTid;
     if (!TypeId::LookupByNameFailSafe(scheduler, &schedulerTid))
@@ -54,6 +64,11 @@ main(int argc, char* argv[])
     try
     {
         scenario = vclos::LoadScenarioFile(scenarioPath, vclos::CollectiveAlgorithms());
+    }
+    catch (const std::bad_alloc&)
+    {
+        std::cerr << "error: out of memory while reading " << scenarioPath << "\n";
+        return 5;
     }
     catch (const std::exception& e)
     {
@@ -86,8 +101,18 @@ main(int argc, char* argv[])
             return 4;
         }
     }
+    catch (const std::bad_alloc&)
+    {
+        std::cerr << "error: out of memory while building or running the simulation of "
+                  << scenarioPath << " (reduce the topology, the jobs or their iterations)"
+                  << std::endl;
+        // No static destructors: tearing down a half-built simulation without memory left
+        // could crash instead of exiting.
+        std::_Exit(5);
+    }
     catch (const std::exception& e)
     {
+        // The loader has checked every value: what is left are results database errors.
         std::cerr << "error: " << e.what() << "\n";
         return 3;
     }

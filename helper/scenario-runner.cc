@@ -388,6 +388,12 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
         row.txPackets = link.device->GetTxPackets();
         row.maxQueueBytes = link.device->GetMaxQueueBytes();
         row.drops = link.device->GetDropPackets();
+        row.dropsQueue = link.device->GetDropPackets(VclosNetDevice::DROP_QUEUE);
+        row.dropsBuffer = link.device->GetDropPackets(VclosNetDevice::DROP_BUFFER);
+        row.dropsHeadroom = link.device->GetDropPackets(VclosNetDevice::DROP_HEADROOM);
+        row.dropsNoRoute = link.device->GetDropPackets(VclosNetDevice::DROP_NO_ROUTE);
+        row.dropsHopLimit = link.device->GetDropPackets(VclosNetDevice::DROP_HOP_LIMIT);
+        row.dropsRxError = link.device->GetDropPackets(VclosNetDevice::DROP_RX_ERROR);
         db.AddLink(runId, row);
         const VclosNetDevice& d = *link.device;
         if (d.GetEcnMarks() + d.GetPfcFramesSent() + d.GetPfcFramesReceived() > 0)

@@ -90,6 +90,20 @@ RdmaNic::GetTypeId()
                           UintegerValue(1),
                           MakeUintegerAccessor(&RdmaNic::m_runSeed),
                           MakeUintegerChecker<uint64_t>())
+            .AddAttribute("InitialTtl",
+                          "IPv4 TTL of every packet this NIC sends; each switch decrements it "
+                          "and drops the packet when it would reach 0 (a hop limit).",
+                          UintegerValue(64),
+                          MakeUintegerAccessor(&RdmaNic::m_ttl),
+                          MakeUintegerChecker<uint8_t>(1))
+            .AddAttribute("NakInterval",
+                          "A receiver NAKs a gap once (as InfiniBand specifies) if 0; else it "
+                          "NAKs the same expected PSN again when out-of-order packets keep "
+                          "arriving this long after its last NAK (HPCC's ns-3 simulator: "
+                          "500 us). Recovers a lost retransmission before RetransmitTimeout.",
+                          TimeValue(Time(0)),
+                          MakeTimeAccessor(&RdmaNic::m_nakInterval),
+                          MakeTimeChecker(Time(0)))
             .AddTraceSource("MessageSent",
                             "A message was sent and fully acknowledged: qpn, bytes, imm.",
                             MakeTraceSourceAccessor(&RdmaNic::m_messageSentTrace),
@@ -118,6 +132,9 @@ RdmaNic::RdmaNic()
       m_initialPsn(0),
       m_rto(MilliSeconds(1)),
       m_runSeed(1),
+      m_ackDepth(0),
+      m_ttl(64),
+      m_nakInterval(0),
       m_dataSent(0),
       m_dataReceived(0),
       m_cnpInterval(MicroSeconds(50)),
@@ -307,10 +324,13 @@ void
 RdmaNic::ReleaseQp(RdmaQueuePair& qp)
 {
     NS_LOG_FUNCTION(this << qp.qpn);
-    NS_ABORT_MSG_IF(&qp == m_dispatchQp,
-                    "GPU " << m_gpuId << ": queue pair " << qp.qpn
-                           << " destroyed from inside its own MessageSent callback; schedule "
-                              "the teardown (Simulator::ScheduleNow)");
+    for (uint32_t d = 0; d < m_ackDepth; ++d)
+    {
+        NS_ABORT_MSG_IF(&qp == m_dispatchQps[d],
+                        "GPU " << m_gpuId << ": queue pair " << qp.qpn
+                               << " destroyed from inside its own MessageSent callback; "
+                                  "schedule the teardown (Simulator::ScheduleNow)");
+    }
     const uint32_t slot = qp.qpn & QP_SLOT_MASK;
     qp.rtoEvent.Cancel();
     if (qp.active)
@@ -457,6 +477,7 @@ RdmaNic::Build(const RdmaQueuePair& qp,
     Ptr<Packet> p = Create<Packet>(payload);
     Rocev2Header h;
     h.SetTos(tos);
+    h.SetTtl(m_ttl);
     h.Set(qp.srcIp,
           qp.dstIp,
           qp.srcPort,
@@ -635,9 +656,13 @@ RdmaNic::ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Pt
         SendControl(qp, false);
         break;
     case RdmaQueuePair::RxVerdict::OUT_OF_ORDER:
-        if (!qp.nakSent)
+        // One NAK per gap; again after NakInterval if the gap persists (the
+        // retransmission was lost too).
+        if (!qp.nakSent ||
+            (m_nakInterval.IsStrictlyPositive() && Simulator::Now() - qp.lastNak >= m_nakInterval))
         {
             qp.nakSent = true;
+            qp.lastNak = Simulator::Now();
             SendControl(qp, true);
         }
         break;
@@ -679,12 +704,19 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
 {
     const uint32_t psn = ReadU24(hdr + 28 + 9);
     const bool nak = (hdr[HEADER_BYTES] & 0x60) == 0x60;
-    m_completed.clear();
+    // A message callback may post messages, hence (in principle) re-enter: each nesting
+    // level has its own scratch list, kept (with its capacity) between ACKs.
+    if (m_ackDepth == m_completed.size())
+    {
+        m_completed.emplace_back();
+    }
+    std::deque<RdmaQueuePair::Message>& completed = m_completed[m_ackDepth];
+    completed.clear();
     uint64_t acked;
     if (nak)
     {
         const uint64_t before = qp.sndNxt;
-        acked = qp.OnNak(psn, m_completed);
+        acked = qp.OnNak(psn, completed);
         if (qp.sndNxt != before)
         {
             m_goBackTrace(qp.qpn, qp.sndNxt);
@@ -692,18 +724,21 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
     }
     else
     {
-        acked = qp.OnAck(psn, m_completed);
+        acked = qp.OnAck(psn, completed);
     }
-    if (acked > 0 || !m_completed.empty())
+    if (acked > 0 || !completed.empty())
     {
         qp.lastProgress = Simulator::Now();
         qp.cc->OnAck(acked);
     }
-    // Callbacks may post new messages; take the list out first.
-    std::deque<RdmaQueuePair::Message> done;
-    done.swap(m_completed);
-    m_dispatchQp = &qp; // qp is used after the callbacks: it must not be destroyed by them
-    for (const auto& m : done)
+    // qp is used after the callbacks: they must not destroy it (ReleaseQp checks).
+    if (m_ackDepth == m_dispatchQps.size())
+    {
+        m_dispatchQps.push_back(nullptr);
+    }
+    m_dispatchQps[m_ackDepth] = &qp;
+    ++m_ackDepth;
+    for (const auto& m : completed)
     {
         m_messageSentTrace(qp.qpn, m.bytes, m.imm);
         if (!qp.onSent.IsNull())
@@ -711,9 +746,9 @@ RdmaNic::ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr)
             qp.onSent(m.imm, m.bytes);
         }
     }
-    m_dispatchQp = nullptr;
-    done.clear();
-    done.swap(m_completed);
+    --m_ackDepth;
+    m_dispatchQps[m_ackDepth] = nullptr;
+    completed.clear();
     if (nak)
     {
         Activate(qp);

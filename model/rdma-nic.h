@@ -28,11 +28,11 @@ namespace ns3
  *
  * Transport: messages are cut into packets of at most Mtu payload bytes, each a real
  * serialized IPv4 + UDP (destination port 4791, a source port per queue pair for ECMP
- * entropy, the same at both ends) + BTH (+ ImmDt on a message's last packet) datagram. The receiver
- * accepts packets in PSN order, ACKs every AckInterval packets and at the end of each message,
- * sends one NAK per gap, and drops out-of-order packets; the sender goes back to the
- * NAKed PSN, or to the oldest unacknowledged one after RetransmitTimeout without
- * progress (go-back-N). Every byte is delivered exactly once, in order.
+ * entropy, the same at both ends) + BTH (+ ImmDt on a message's last packet) datagram. The
+ * receiver accepts packets in PSN order, ACKs every AckInterval packets and at the end of each
+ * message, sends one NAK per gap (again after NakInterval if set), and drops out-of-order
+ * packets; the sender goes back to the NAKed PSN, or to the oldest unacknowledged one after
+ * RetransmitTimeout without progress (go-back-N). Every byte is delivered exactly once, in order.
  *
  * Ports: port 0 is the network port (to the leaf switch); an optional second port
  * reaches the other GPUs of the same server over the intra-server fabric. Each port
@@ -242,11 +242,18 @@ class RdmaNic : public Object
     std::vector<uint8_t> m_slotGeneration;             //!< reuses of each slot (QP number bits)
     uint32_t m_liveQps{0};                             //!< non-null entries of m_qps
     uint64_t m_stalePackets{0};                        //!< packets for no live QP
-    const RdmaQueuePair* m_dispatchQp{nullptr};        //!< QP whose MessageSent callbacks run
     uint64_t m_retiredRetransmitted{0};                //!< counters of destroyed QPs
     uint64_t m_retiredTimeouts{0};                     //!< counters of destroyed QPs
     uint64_t m_retiredDelivered{0};                    //!< counters of destroyed QPs
-    std::deque<RdmaQueuePair::Message> m_completed;    //!< scratch list (no per-ACK allocation)
+    /// Scratch lists of completed messages, one per nesting level of ReceiveAck (a
+    /// message callback may re-enter it): no per-ACK allocation. A deque of deques keeps
+    /// references to the outer levels' lists valid when a nested level adds one.
+    std::deque<std::deque<RdmaQueuePair::Message>> m_completed;
+    /// Queue pair whose MessageSent callbacks run, per nesting level of ReceiveAck.
+    std::vector<const RdmaQueuePair*> m_dispatchQps;
+    uint32_t m_ackDepth; //!< ReceiveAck calls in progress
+    uint8_t m_ttl;       //!< IPv4 TTL of the packets this NIC sends
+    Time m_nakInterval;  //!< re-NAK a gap after this long (0: one NAK per gap)
 
     uint64_t m_dataSent;
     uint64_t m_dataReceived;

@@ -148,6 +148,7 @@ class RdmaQueuePair
     uint32_t rxUnacked{0};      //!< accepted packets not yet acknowledged
     uint32_t msn{0};            //!< messages completed (AETH MSN)
     bool nakSent{false};        //!< a NAK for expectedPsn is outstanding
+    Time lastNak;               //!< when the last NAK was sent (with nakSent)
     Time lastCnp{Seconds(-1)};  //!< when this end last sent a CNP (long ago at first)
 
     // Counters.

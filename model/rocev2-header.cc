@@ -18,7 +18,6 @@ NS_OBJECT_ENSURE_REGISTERED(Rocev2Header);
 namespace
 {
 constexpr uint8_t kUdpProtocol = 17;
-constexpr uint8_t kTtl = 64;
 } // namespace
 
 Rocev2Header::Rocev2Header()
@@ -27,6 +26,7 @@ Rocev2Header::Rocev2Header()
       m_srcPort(0),
       m_opcode(0),
       m_tos(0),
+      m_ttl(64),
       m_ackReq(false),
       m_hasExt(false),
       m_destQp(0),
@@ -93,6 +93,12 @@ Rocev2Header::SetTos(uint8_t tos)
 }
 
 void
+Rocev2Header::SetTtl(uint8_t ttl)
+{
+    m_ttl = ttl;
+}
+
+void
 Rocev2Header::SetExtension(uint32_t word)
 {
     m_hasExt = true;
@@ -109,7 +115,7 @@ Rocev2Header::Serialize(Buffer::Iterator i) const
     i.WriteHtonU16(static_cast<uint16_t>(size));
     i.WriteHtonU16(0);      // identification
     i.WriteHtonU16(0x4000); // DF, fragment offset 0
-    i.WriteU8(kTtl);
+    i.WriteU8(m_ttl);
     i.WriteU8(kUdpProtocol);
     i.WriteU16(0); // checksum not computed (as ns-3 by default)
     i.WriteHtonU32(m_srcIp);

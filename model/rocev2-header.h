@@ -68,6 +68,10 @@ class Rocev2Header : public Header
      */
     void SetTos(uint8_t tos);
     /**
+     * \param ttl the IPv4 TTL (default 64); each switch decrements it
+     */
+    void SetTtl(uint8_t ttl);
+    /**
      * Append the 4-byte AETH or ImmDt word.
      * \param word its value (AETH: syndrome << 24 | MSN)
      */
@@ -79,6 +83,7 @@ class Rocev2Header : public Header
     uint16_t m_srcPort;
     uint8_t m_opcode;
     uint8_t m_tos;
+    uint8_t m_ttl;
     bool m_ackReq;
     bool m_hasExt;
     uint32_t m_destQp;

@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/pointer.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -48,6 +49,12 @@ VclosNetDevice::GetTypeId()
                           UintegerValue(1 << 20),
                           MakeUintegerAccessor(&VclosNetDevice::m_queueLimit),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("ReceiveErrorModel",
+                          "Optional error model: received packets it reports corrupt are "
+                          "dropped (counted as DROP_RX_ERROR on the sending port's link).",
+                          PointerValue(),
+                          MakePointerAccessor(&VclosNetDevice::m_receiveErrorModel),
+                          MakePointerChecker<ErrorModel>())
             .AddTraceSource("Enqueue",
                             "A packet entered the egress queue.",
                             MakeTraceSourceAccessor(&VclosNetDevice::m_enqueueTrace),
@@ -57,9 +64,15 @@ VclosNetDevice::GetTypeId()
                             MakeTraceSourceAccessor(&VclosNetDevice::m_dequeueTrace),
                             "ns3::Packet::TracedCallback")
             .AddTraceSource("Drop",
-                            "A packet was dropped because the egress buffer was full.",
+                            "A packet was lost on this port's link, whatever the cause (see "
+                            "DropWithCause).",
                             MakeTraceSourceAccessor(&VclosNetDevice::m_dropTrace),
                             "ns3::Packet::TracedCallback")
+            .AddTraceSource("DropWithCause",
+                            "A packet was lost on this port's link: the packet, its "
+                            "VclosNetDevice::DropCause.",
+                            MakeTraceSourceAccessor(&VclosNetDevice::m_dropCauseTrace),
+                            "ns3::VclosNetDevice::DropTracedCallback")
             .AddTraceSource("PhyTxBegin",
                             "Serialisation of a packet started.",
                             MakeTraceSourceAccessor(&VclosNetDevice::m_phyTxBeginTrace),
@@ -96,7 +109,8 @@ VclosNetDevice::VclosNetDevice()
       m_txBytes(0),
       m_txPackets(0),
       m_rxBytes(0),
-      m_drops(0),
+      m_rxPackets(0),
+      m_drops{},
       m_maxQueueBytes(0)
 {
 }
@@ -118,6 +132,7 @@ VclosNetDevice::DoDispose()
     m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
     m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
     m_txIdle = MakeNullCallback<void>();
+    m_receiveErrorModel = nullptr;
     NetDevice::DoDispose();
 }
 
@@ -142,8 +157,14 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     NS_ASSERT(priority < PRIORITIES);
     if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority))
     {
-        m_enqueueTrace(p);
-        m_dequeueTrace(p);
+        if (!m_enqueueTrace.IsEmpty())
+        {
+            m_enqueueTrace(p);
+        }
+        if (!m_dequeueTrace.IsEmpty())
+        {
+            m_dequeueTrace(p);
+        }
         if (ingress != NO_INGRESS && !m_dequeueHook.IsNull())
         {
             m_dequeueHook(ingress, priority, p->GetSize());
@@ -155,8 +176,7 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     if (!admitted && m_queueBytes + size > m_queueLimit)
     {
         NS_LOG_LOGIC("drop " << size << " bytes, queue " << m_queueBytes);
-        ++m_drops;
-        m_dropTrace(p);
+        CountDrop(DROP_QUEUE, p);
         return false;
     }
     m_queueBytes += size;
@@ -166,11 +186,22 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     {
         m_maxQueueBytes = m_queueBytes;
     }
-    m_enqueueTrace(p);
+    if (!m_enqueueTrace.IsEmpty())
+    {
+        m_enqueueTrace(p);
+    }
     m_queue[priority].push_back(Item{p, ingress});
     if (!IsBusy())
     {
-        return true; // the priority is paused: a resume or the pause's expiry restarts it
+        // The line is free but packets wait: a transmission that ends right now (its
+        // TransmitComplete is pending and sends the next one), or paused priorities. This
+        // one may not be paused (an ACK behind paused data): send what is eligible; a
+        // resume or a pause's expiry restarts the rest.
+        if (!m_txCompletePending)
+        {
+            TransmitNext();
+        }
+        return true;
     }
     if (!m_txCompletePending)
     {
@@ -204,8 +235,14 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
     m_txEnd = Simulator::Now() + txTime;
     m_txBytes += size;
     ++m_txPackets;
-    m_phyTxBeginTrace(p);
-    m_snifferTrace(p);
+    if (!m_phyTxBeginTrace.IsEmpty())
+    {
+        m_phyTxBeginTrace(p);
+    }
+    if (!m_snifferTrace.IsEmpty())
+    {
+        m_snifferTrace(p);
+    }
     // A port needs an event at the end of the transmission only if something waits
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
     if (m_queuedPackets > 0 || !m_control.empty() || !m_txIdle.IsNull())
@@ -246,7 +283,10 @@ VclosNetDevice::TransmitNext()
         m_queueBytes -= size;
         m_prioBytes[prio] -= size;
         --m_queuedPackets;
-        m_dequeueTrace(item.packet);
+        if (!m_dequeueTrace.IsEmpty())
+        {
+            m_dequeueTrace(item.packet);
+        }
         if (item.ingress != NO_INGRESS && !m_dequeueHook.IsNull())
         {
             m_dequeueHook(item.ingress, prio, size);
@@ -364,6 +404,32 @@ VclosNetDevice::CountEcnMark()
     ++m_ecnMarks;
 }
 
+bool
+VclosNetDevice::HasRoom(uint32_t priority, uint32_t size) const
+{
+    // As Enqueue decides: room in the FIFO, or the fast path to an idle line.
+    return m_queueBytes + size <= m_queueLimit ||
+           (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority));
+}
+
+void
+VclosNetDevice::CountDrop(DropCause cause, Ptr<const Packet> p)
+{
+    NS_ASSERT(cause < DROP_CAUSES);
+    ++m_drops[cause];
+    m_dropTrace(p);
+    m_dropCauseTrace(p, cause);
+}
+
+const char*
+VclosNetDevice::DropCauseName(DropCause cause)
+{
+    static const char* const names[DROP_CAUSES] =
+        {"queue", "buffer", "headroom", "no_route", "hop_limit", "rx_error"};
+    NS_ABORT_MSG_IF(cause >= DROP_CAUSES, "no drop cause " << static_cast<uint32_t>(cause));
+    return names[cause];
+}
+
 void
 VclosNetDevice::Receive(Ptr<Packet> p)
 {
@@ -374,9 +440,22 @@ VclosNetDevice::Receive(Ptr<Packet> p)
         ReceivePfc(p);
         return;
     }
+    if (m_receiveErrorModel && m_receiveErrorModel->IsCorrupt(p))
+    {
+        NS_LOG_LOGIC("receive error model dropped a packet");
+        GetPeer()->CountDrop(DROP_RX_ERROR, p);
+        return;
+    }
     m_rxBytes += p->GetSize();
-    m_phyRxEndTrace(p);
-    m_snifferTrace(p);
+    ++m_rxPackets;
+    if (!m_phyRxEndTrace.IsEmpty())
+    {
+        m_phyRxEndTrace(p);
+    }
+    if (!m_snifferTrace.IsEmpty())
+    {
+        m_snifferTrace(p);
+    }
     m_handler(this, p);
 }
 
@@ -477,9 +556,27 @@ VclosNetDevice::GetRxBytes() const
 }
 
 uint64_t
+VclosNetDevice::GetRxPackets() const
+{
+    return m_rxPackets;
+}
+
+uint64_t
 VclosNetDevice::GetDropPackets() const
 {
-    return m_drops;
+    uint64_t total = 0;
+    for (uint64_t n : m_drops)
+    {
+        total += n;
+    }
+    return total;
+}
+
+uint64_t
+VclosNetDevice::GetDropPackets(DropCause cause) const
+{
+    NS_ABORT_MSG_IF(cause >= DROP_CAUSES, "no drop cause " << static_cast<uint32_t>(cause));
+    return m_drops[cause];
 }
 
 uint32_t

@@ -7,6 +7,7 @@
 
 #include "ns3/callback.h"
 #include "ns3/data-rate.h"
+#include "ns3/error-model.h"
 #include "ns3/event-id.h"
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
@@ -56,6 +57,36 @@ class VclosNetDevice : public NetDevice
     static constexpr uint32_t PRIORITIES = 8;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
+
+    /**
+     * Why a packet was lost. A drop is counted on the port whose link the packet
+     * was on: the egress port it would have left by (QUEUE, BUFFER, HEADROOM), or
+     * the sending port of the link it arrived on (NO_ROUTE, HOP_LIMIT, RX_ERROR).
+     */
+    enum DropCause : uint8_t
+    {
+        DROP_QUEUE = 0, //!< tail drop: the port's QueueBytes were full
+        DROP_BUFFER,    //!< the switch's shared buffer refused it (lossy priority)
+        DROP_HEADROOM,  //!< lossless priority, PFC headroom exhausted
+        DROP_NO_ROUTE,  //!< the receiving switch had no route
+        DROP_HOP_LIMIT, //!< the IPv4 TTL ran out at the receiving switch
+        DROP_RX_ERROR,  //!< the receiving port's ReceiveErrorModel corrupted it
+        DROP_CAUSES     //!< number of causes
+    };
+
+    /**
+     * TracedCallback signature of DropWithCause.
+     * \param packet the lost packet
+     * \param cause its DropCause
+     */
+    typedef void (*DropTracedCallback)(Ptr<const Packet> packet, uint32_t cause);
+
+    /**
+     * \param cause a drop cause
+     * \return its name as in the results' links table ("queue", "buffer", "headroom",
+     *         "no_route", "hop_limit", "rx_error")
+     */
+    static const char* DropCauseName(DropCause cause);
 
     /**
      * \param tos the IPv4 TOS byte (DSCP and ECN)
@@ -114,6 +145,18 @@ class VclosNetDevice : public NetDevice
     void SetDequeueHook(DequeueHook hook);
     /// Count one packet marked CE (by the owner, at enqueue).
     void CountEcnMark();
+    /**
+     * \param priority the packet's priority
+     * \param size its bytes
+     * \return true if Enqueue(p, priority, ingress, false) would accept it (no tail drop)
+     */
+    bool HasRoom(uint32_t priority, uint32_t size) const;
+    /**
+     * Count a packet lost on this port's link (see DropCause) and fire the Drop traces.
+     * \param cause why
+     * \param p the packet
+     */
+    void CountDrop(DropCause cause, Ptr<const Packet> p);
 
     /**
      * Called by the channel when a packet has fully arrived.
@@ -152,10 +195,13 @@ class VclosNetDevice : public NetDevice
     uint32_t GetPortIndex() const;
 
     // Counters (since the start of the simulation).
-    uint64_t GetTxBytes() const;           //!< \return IPv4 bytes sent
-    uint64_t GetTxPackets() const;         //!< \return packets sent
-    uint64_t GetRxBytes() const;           //!< \return IPv4 bytes received
-    uint64_t GetDropPackets() const;       //!< \return packets dropped at the egress queue
+    uint64_t GetTxBytes() const;     //!< \return IPv4 bytes sent
+    uint64_t GetTxPackets() const;   //!< \return packets sent
+    uint64_t GetRxBytes() const;     //!< \return IPv4 bytes received
+    uint64_t GetRxPackets() const;   //!< \return IPv4 packets received
+    uint64_t GetDropPackets() const; //!< \return packets lost on this link, every cause
+    /// \param cause a drop cause \return packets lost on this link for that cause
+    uint64_t GetDropPackets(DropCause cause) const;
     uint32_t GetMaxQueueBytes() const;     //!< \return high-water mark of the egress queues
     uint64_t GetEcnMarks() const;          //!< \return packets marked CE at this egress
     uint64_t GetPfcFramesSent() const;     //!< \return PFC frames sent (pause and resume)
@@ -243,16 +289,19 @@ class VclosNetDevice : public NetDevice
     uint64_t m_txBytes;
     uint64_t m_txPackets;
     uint64_t m_rxBytes;
-    uint64_t m_drops;
+    uint64_t m_rxPackets;
+    std::array<uint64_t, DROP_CAUSES> m_drops; //!< per cause
     uint32_t m_maxQueueBytes;
+    Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)
 
-    TracedCallback<Ptr<const Packet>> m_enqueueTrace;    //!< packet entered the egress queue
-    TracedCallback<Ptr<const Packet>> m_dequeueTrace;    //!< packet left the queue for the wire
-    TracedCallback<Ptr<const Packet>> m_dropTrace;       //!< packet dropped (buffer full)
-    TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace; //!< serialisation started
-    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;   //!< packet fully received
-    TracedCallback<Ptr<const Packet>> m_snifferTrace;    //!< every packet sent or received (pcap)
-    TracedCallback<uint32_t, uint16_t> m_pfcTrace;       //!< PFC received: priority, quanta
+    TracedCallback<Ptr<const Packet>> m_enqueueTrace; //!< packet entered the egress queue
+    TracedCallback<Ptr<const Packet>> m_dequeueTrace; //!< packet left the queue for the wire
+    TracedCallback<Ptr<const Packet>> m_dropTrace;    //!< packet lost on this link
+    TracedCallback<Ptr<const Packet>, uint32_t> m_dropCauseTrace; //!< ... with its DropCause
+    TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace;          //!< serialisation started
+    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;            //!< packet fully received
+    TracedCallback<Ptr<const Packet>> m_snifferTrace; //!< every packet sent or received (pcap)
+    TracedCallback<uint32_t, uint16_t> m_pfcTrace;    //!< PFC received: priority, quanta
 };
 
 } // namespace ns3

@@ -10,12 +10,14 @@
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
 #include "ns3/double.h"
-#include "ns3/ipv4-header.h"
 #include "ns3/log.h"
+#include "ns3/pfc-headroom.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <limits>
+#include <sstream>
 
 namespace ns3
 {
@@ -112,6 +114,10 @@ VclosSwitch::GetTypeId()
                             "A packet was dropped because no route matched its destination.",
                             MakeTraceSourceAccessor(&VclosSwitch::m_noRouteTrace),
                             "ns3::Packet::TracedCallback")
+            .AddTraceSource("HopLimitDrop",
+                            "A packet was dropped because its IPv4 TTL ran out.",
+                            MakeTraceSourceAccessor(&VclosSwitch::m_hopLimitTrace),
+                            "ns3::Packet::TracedCallback")
             .AddTraceSource("BufferDrop",
                             "The shared buffer refused a packet.",
                             MakeTraceSourceAccessor(&VclosSwitch::m_bufferDropTrace),
@@ -147,7 +153,8 @@ VclosSwitch::VclosSwitch()
       m_sharedPool(0),
       m_sharedUsed(0),
       m_bufferDrops(0),
-      m_losslessDrops(0)
+      m_losslessDrops(0),
+      m_hopLimitDrops(0)
 {
     m_ecnRng = CreateObject<UniformRandomVariable>();
 }
@@ -294,8 +301,17 @@ VclosSwitch::GetNoRouteDrops() const
 void
 VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
 {
-    uint8_t buf[vclos::kFlowKeyBytes];
+    uint8_t buf[vclos::kFlowKeyBytes]; // IPv4 header (20 bytes) + UDP ports
     p->CopyData(buf, vclos::kFlowKeyBytes);
+    // Hop limit: a packet that arrives with TTL 1 (or 0) would leave with 0.
+    if (buf[8] <= 1)
+    {
+        NS_LOG_WARN("TTL expired at port " << in->GetPortIndex());
+        ++m_hopLimitDrops;
+        m_hopLimitTrace(p);
+        in->GetPeer()->CountDrop(VclosNetDevice::DROP_HOP_LIMIT, p);
+        return;
+    }
     vclos::FlowKey key;
     vclos::ParseFlowKey(buf, key);
     const uint32_t port =
@@ -306,31 +322,49 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         NS_LOG_WARN("no route to " << key.dstIp);
         ++m_noRouteDrops;
         m_noRouteTrace(p);
+        in->GetPeer()->CountDrop(VclosNetDevice::DROP_NO_ROUTE, p);
         return;
     }
     const uint8_t tos = buf[1];
     const uint32_t prio = VclosNetDevice::PriorityOfTos(tos);
     VclosNetDevice* out = m_portPtr[port];
     const uint32_t ingress = in->GetPortIndex();
-    // ECN: mark by the egress queue the packet joins (ECN-capable, not yet CE).
-    if (m_ecnEnabled && (tos & 0x3) != 0 && (tos & 0x3) != 0x3 &&
-        DrawEcnMark(out->GetQueueBytes(prio), out->GetDataRate()))
+    const uint32_t size = p->GetSize();
+    // Admission first: a packet the buffer refuses is neither marked nor counted as marked.
+    const bool shared = m_bufferBytes != 0;
+    if (shared)
     {
-        MarkCe(p);
+        VclosNetDevice::DropCause cause;
+        if (!Admit(ingress, port, prio, size, cause))
+        {
+            m_bufferDropTrace(p);
+            out->CountDrop(cause, p);
+            return;
+        }
+    }
+    else if (!out->HasRoom(prio, size))
+    {
+        out->CountDrop(VclosNetDevice::DROP_QUEUE, p); // tail drop
+        return;
+    }
+    // ECN: mark by the egress queue the packet joins (ECN-capable, not yet CE).
+    const bool mark = m_ecnEnabled && (tos & 0x3) != 0 && (tos & 0x3) != 0x3 &&
+                      DrawEcnMark(out->GetQueueBytes(prio), out->GetDataRate());
+    // Rewrite the IPv4 header in place: TTL - 1, and CE if marked.
+    DecrementTtl(buf);
+    if (mark)
+    {
+        SetCe(buf);
         out->CountEcnMark();
+    }
+    m_rewrite.SetBytes(buf);
+    p->RemoveAtStart(Ipv4BytesHeader::SIZE);
+    p->AddHeader(m_rewrite);
+    if (mark)
+    {
         m_ecnMarkTrace(p, port);
     }
-    if (m_bufferBytes == 0)
-    {
-        out->Enqueue(p, prio, ingress, false);
-        return;
-    }
-    if (!Admit(ingress, port, prio, p->GetSize()))
-    {
-        m_bufferDropTrace(p);
-        return;
-    }
-    out->Enqueue(p, prio, ingress, true);
+    out->Enqueue(p, prio, ingress, shared);
 }
 
 bool
@@ -350,19 +384,22 @@ VclosSwitch::GetHeadroom(uint32_t port) const
     // Bytes that keep arriving after we decide to pause: the PAUSE frame's wait behind a
     // maximum frame and its own serialisation, the cable's round trip, and the frame the
     // sender is in the middle of.
+    // (vclos::PfcHeadroomBytes, shared with the scenario loader, which rejects a buffer
+    // too small for it.)
     const VclosNetDevice* dev = m_portPtr[port];
-    const double bytesPerS = dev->GetDataRate().GetBitRate() / 8.0;
-    const double rtt = 2 * dev->GetVclosChannel()->GetDelay().GetSeconds();
-    const uint32_t frame = dev->GetMtu() + dev->GetFramingOverhead();
-    return static_cast<uint32_t>(bytesPerS * rtt) + 3 * frame + 84;
+    return static_cast<uint32_t>(std::min<uint64_t>(
+        vclos::PfcHeadroomBytes(dev->GetDataRate().GetBitRate(),
+                                dev->GetVclosChannel()->GetDelay().GetPicoSeconds(),
+                                dev->GetMtu() + dev->GetFramingOverhead()),
+        std::numeric_limits<uint32_t>::max()));
 }
 
 void
 VclosSwitch::InitBuffer()
 {
     const uint32_t n = m_ports.size();
-    NS_ABORT_MSG_IF(m_pfcEnabled && m_bufferBytes == 0,
-                    "VclosSwitch: PfcEnabled needs a shared buffer (BufferBytes > 0)");
+    const std::string error = CheckPfcConfig();
+    NS_ABORT_MSG_IF(!error.empty(), "VclosSwitch: " << error);
     m_headroom.assign(n, 0);
     m_ingressShared.assign(n, {});
     m_ingressHeadroom.assign(n, {});
@@ -401,7 +438,11 @@ VclosSwitch::XoffThreshold() const
 }
 
 bool
-VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size)
+VclosSwitch::Admit(uint32_t ingress,
+                   uint32_t egress,
+                   uint32_t priority,
+                   uint32_t size,
+                   VclosNetDevice::DropCause& cause)
 {
     if (!m_bufferReady)
     {
@@ -414,6 +455,7 @@ VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_
         if (size > free || m_portPtr[egress]->GetQueueBytes(priority) + size > m_alpha * free)
         {
             ++m_bufferDrops;
+            cause = VclosNetDevice::DROP_BUFFER;
             return false;
         }
         m_sharedUsed += size;
@@ -424,6 +466,7 @@ VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_
     const double xoff = XoffThreshold();
     auto& shared = m_ingressShared[ingress][priority];
     auto& headroom = m_ingressHeadroom[ingress][priority];
+    bool inHeadroom = false;
     if (shared + size <= xoff && m_sharedUsed + size <= m_sharedPool)
     {
         shared += size;
@@ -432,15 +475,18 @@ VclosSwitch::Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_
     else if (headroom + size <= m_headroom[ingress])
     {
         headroom += size;
+        inHeadroom = true;
     }
     else
     {
         ++m_losslessDrops;
         ++m_bufferDrops;
+        cause = VclosNetDevice::DROP_HEADROOM;
         NS_LOG_WARN("lossless drop at port " << ingress << " priority " << priority);
         return false;
     }
-    if (!m_pauseSent[ingress][priority] && shared + headroom + size > xoff)
+    // Pause beyond XOFF, or as soon as the headroom is used (the pool may fill first).
+    if (!m_pauseSent[ingress][priority] && (inHeadroom || shared + headroom + size > xoff))
     {
         m_pauseSent[ingress][priority] = true;
         m_pfcSentTrace(ingress, priority, true);
@@ -456,11 +502,36 @@ VclosSwitch::PfcRefresh(uint32_t ingress, uint32_t priority)
     {
         return;
     }
+    // The XOFF threshold moves with the other ports' use of the pool: check again.
+    if (CanResume(ingress, priority))
+    {
+        Resume(ingress, priority);
+        return;
+    }
     m_portPtr[ingress]->SendPfc(priority, m_pauseQuanta);
     const Time refresh =
         m_portPtr[ingress]->GetDataRate().CalculateBitsTxTime(512) * (m_pauseQuanta / 2);
     m_pfcRefresh[ingress][priority] =
         Simulator::Schedule(refresh, &VclosSwitch::PfcRefresh, this, ingress, priority);
+}
+
+bool
+VclosSwitch::CanResume(uint32_t ingress, uint32_t priority) const
+{
+    const uint32_t headroom = m_ingressHeadroom[ingress][priority];
+    const uint32_t shared = m_ingressShared[ingress][priority];
+    // XON: usage XonOffset below XOFF, or nothing queued at all (a small dynamic pool can
+    // hold XOFF below the offset).
+    return headroom == 0 && (shared == 0 || shared + m_xonOffset <= XoffThreshold());
+}
+
+void
+VclosSwitch::Resume(uint32_t ingress, uint32_t priority)
+{
+    m_pauseSent[ingress][priority] = false;
+    m_pfcRefresh[ingress][priority].Cancel();
+    m_pfcSentTrace(ingress, priority, false);
+    m_portPtr[ingress]->SendPfc(priority, 0);
 }
 
 void
@@ -476,15 +547,9 @@ VclosSwitch::Dequeued(uint32_t /* egress */, uint32_t ingress, uint32_t priority
     headroom -= fromHeadroom;
     shared -= size - fromHeadroom;
     m_sharedUsed -= size - fromHeadroom;
-    if (m_pauseSent[ingress][priority])
+    if (m_pauseSent[ingress][priority] && CanResume(ingress, priority))
     {
-        if (headroom == 0 && shared + m_xonOffset <= XoffThreshold())
-        {
-            m_pauseSent[ingress][priority] = false;
-            m_pfcRefresh[ingress][priority].Cancel();
-            m_pfcSentTrace(ingress, priority, false);
-            m_portPtr[ingress]->SendPfc(priority, 0);
-        }
+        Resume(ingress, priority);
     }
 }
 
@@ -512,15 +577,6 @@ VclosSwitch::DrawEcnMark(uint32_t queueBytes, DataRate rate)
     return prob > 0 && (prob >= 1 || m_ecnRng->GetValue() < prob);
 }
 
-void
-VclosSwitch::MarkCe(Ptr<Packet> p)
-{
-    Ipv4Header ip;
-    p->RemoveHeader(ip);
-    ip.SetEcn(Ipv4Header::ECN_CE);
-    p->AddHeader(ip);
-}
-
 int64_t
 VclosSwitch::AssignStreams(int64_t stream)
 {
@@ -538,6 +594,70 @@ uint64_t
 VclosSwitch::GetLosslessDrops() const
 {
     return m_losslessDrops;
+}
+
+uint64_t
+VclosSwitch::GetHopLimitDrops() const
+{
+    return m_hopLimitDrops;
+}
+
+namespace
+{
+/// Replace the 16-bit word at \p offset of an IPv4 header, keeping a written checksum
+/// valid: HC' = ~(~HC + ~m + m') (RFC 1624, eqn. 3).
+void
+ReplaceWord(uint8_t* ipv4, uint32_t offset, uint16_t word)
+{
+    const uint16_t old = static_cast<uint16_t>((ipv4[offset] << 8) | ipv4[offset + 1]);
+    ipv4[offset] = static_cast<uint8_t>(word >> 8);
+    ipv4[offset + 1] = static_cast<uint8_t>(word);
+    const uint16_t hc = static_cast<uint16_t>((ipv4[10] << 8) | ipv4[11]);
+    if (hc == 0)
+    {
+        return; // no checksum written
+    }
+    uint32_t sum = static_cast<uint16_t>(~hc) + static_cast<uint16_t>(~old) + uint32_t{word};
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    const uint16_t result = static_cast<uint16_t>(~sum);
+    ipv4[10] = static_cast<uint8_t>(result >> 8);
+    ipv4[11] = static_cast<uint8_t>(result);
+}
+} // namespace
+
+void
+VclosSwitch::DecrementTtl(uint8_t* ipv4)
+{
+    NS_ASSERT(ipv4[8] > 0);
+    ReplaceWord(ipv4, 8, static_cast<uint16_t>(((ipv4[8] - 1) << 8) | ipv4[9]));
+}
+
+void
+VclosSwitch::SetCe(uint8_t* ipv4)
+{
+    ReplaceWord(ipv4, 0, static_cast<uint16_t>((ipv4[0] << 8) | ipv4[1] | 0x3));
+}
+
+std::string
+VclosSwitch::CheckPfcConfig() const
+{
+    if (!m_pfcEnabled)
+    {
+        return "";
+    }
+    std::ostringstream os;
+    if (m_bufferBytes == 0)
+    {
+        os << "PfcEnabled needs a shared buffer (BufferBytes > 0)";
+    }
+    else if (m_staticXoff != 0 && m_staticXoff <= m_xonOffset)
+    {
+        // XON = XOFF - offset would be at or below 0: only an empty queue could resume.
+        os << "StaticXoffBytes (" << m_staticXoff << ") must be above XonOffsetBytes ("
+           << m_xonOffset << "), or 0 for the dynamic threshold";
+    }
+    return os.str();
 }
 
 } // namespace ns3

@@ -5,6 +5,7 @@
 #ifndef VCLOS_SWITCH_H
 #define VCLOS_SWITCH_H
 
+#include "ipv4-bytes-header.h"
 #include "vclos-net-device.h"
 
 #include "ns3/ecmp-hash.h"
@@ -15,6 +16,7 @@
 
 #include <array>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ns3
@@ -148,6 +150,28 @@ class VclosSwitch : public Object
     uint64_t GetBufferDrops() const;
     /// \return lossless-priority packets dropped (headroom exhausted; 0 if sized right)
     uint64_t GetLosslessDrops() const;
+    /// \return packets dropped because their IPv4 TTL ran out here
+    uint64_t GetHopLimitDrops() const;
+
+    /**
+     * Decrement the TTL of a serialized IPv4 header in place, updating its header checksum
+     * incrementally (RFC 1624) if one is written (a checksum of 0 means "not computed", as
+     * vclos and ns-3's Ipv4Header without EnableChecksum write it).
+     * \param ipv4 the 20-byte IPv4 header; its TTL must be at least 1
+     */
+    static void DecrementTtl(uint8_t* ipv4);
+    /**
+     * Set the ECN field of a serialized IPv4 header to CE (11) in place, updating its
+     * checksum like DecrementTtl.
+     * \param ipv4 the 20-byte IPv4 header
+     */
+    static void SetCe(uint8_t* ipv4);
+    /**
+     * Check the PFC attributes that cannot work together; InitBuffer aborts with this
+     * message.
+     * \return an empty string, or what is wrong (attribute names and values)
+     */
+    std::string CheckPfcConfig() const;
 
     /**
      * RED marking probability of the ECN attributes for a queue of \p queueBytes on a port
@@ -176,8 +200,13 @@ class VclosSwitch : public Object
   private:
     void DoDispose() override;
     void Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p);
-    /// Shared-buffer admission of a packet; sends PAUSE upstream when needed.
-    bool Admit(uint32_t ingress, uint32_t egress, uint32_t priority, uint32_t size);
+    /// Shared-buffer admission of a packet; sends PAUSE upstream when needed. On refusal
+    /// \p cause says why (DROP_BUFFER or DROP_HEADROOM).
+    bool Admit(uint32_t ingress,
+               uint32_t egress,
+               uint32_t priority,
+               uint32_t size,
+               VclosNetDevice::DropCause& cause);
     /// A packet admitted on ingress/priority left its egress queue.
     void Dequeued(uint32_t egress, uint32_t ingress, uint32_t priority, uint32_t size);
     /// Dynamic shared-buffer limit: Alpha x the free shared pool, bytes.
@@ -186,9 +215,12 @@ class VclosSwitch : public Object
     double XoffThreshold() const;
     /// While a PAUSE is asserted: send it and schedule the next refresh.
     void PfcRefresh(uint32_t ingress, uint32_t priority);
+    /// \return true if a paused ingress priority may be resumed now (XON)
+    bool CanResume(uint32_t ingress, uint32_t priority) const;
+    /// Send RESUME upstream and stop the refreshes.
+    void Resume(uint32_t ingress, uint32_t priority);
     void InitBuffer();
     bool IsLossless(uint32_t priority) const;
-    void MarkCe(Ptr<Packet> p);
 
     std::vector<Ptr<VclosNetDevice>> m_ports;
     std::vector<VclosNetDevice*> m_portPtr;          //!< raw view of m_ports for the hot path
@@ -220,6 +252,9 @@ class VclosSwitch : public Object
     std::vector<std::array<EventId, 8>> m_pfcRefresh;
     uint64_t m_bufferDrops;
     uint64_t m_losslessDrops;
+    uint64_t m_hopLimitDrops;
+    Ipv4BytesHeader m_rewrite; //!< scratch header for the per-hop IPv4 rewrite (TTL, ECN)
+    TracedCallback<Ptr<const Packet>> m_hopLimitTrace;
     TracedCallback<Ptr<const Packet>> m_bufferDropTrace;
     TracedCallback<Ptr<const Packet>, uint32_t> m_ecnMarkTrace; //!< marked packet, egress port
     TracedCallback<uint32_t, uint32_t, bool> m_pfcSentTrace;    //!< ingress port, priority, pause

@@ -141,7 +141,14 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
         db.AddIteration(run1, IterationRow{0, 1, 0.002, 0.0025, 0.004, 0.0012});
         db.AddLink(run1, LinkRow{0, "leaf0", "spine0", "fabric", 100e9, 1e-6, 5000, 2, 4096, 0});
         db.AddLink(run1, LinkRow{1, "spine0", "leaf0", "fabric", 100e9, 1e-6, 0, 0, 0, 0});
-        db.AddLink(run1, LinkRow{2, "gpu0", "leaf0", "host", 100e9, 1e-6, 1234567890123, 9, 0, 3});
+        LinkRow lossy{2, "gpu0", "leaf0", "host", 100e9, 1e-6, 1234567890123, 9, 0, 21};
+        lossy.dropsQueue = 1;
+        lossy.dropsBuffer = 2;
+        lossy.dropsHeadroom = 3;
+        lossy.dropsNoRoute = 4;
+        lossy.dropsHopLimit = 5;
+        lossy.dropsRxError = 6;
+        db.AddLink(run1, lossy);
         db.AddFlow(run1, FlowRow{0, 0, 8, 49152, {2, 0, 7}});
         db.AddStep(run1, ns3::vclos::StepRow{0, 1, 2, "ring", 3, 0.25, 0.5, 4096});
         db.FinishRun(run1, 1.5, 0.004, 123456, "done");
@@ -154,7 +161,7 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     EXPECT_NE(run1, run2);
 
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "3");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "4");
     EXPECT_EQ(r.Value("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(r.Value("SELECT job_id || '/' || iteration || '/' || run || '/' || collective || "
                       "'/' || step || '/' || start_s || '/' || end_s || '/' || bytes FROM steps"),
@@ -220,7 +227,11 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
                                         "4096",
                                         "0"}));
     EXPECT_EQ(links[2][7], "1234567890123");
-    EXPECT_EQ(links[2][10], "3");
+    EXPECT_EQ(links[2][10], "21");
+    // One column per drop cause.
+    EXPECT_EQ(r.Query("SELECT drops_queue, drops_buffer, drops_headroom, drops_no_route, "
+                      "drops_hop_limit, drops_rx_error FROM links WHERE link_id = 2"),
+              (Rows{{"1", "2", "3", "4", "5", "6"}}));
     EXPECT_EQ(links[3][4], "intra");
 
     Rows flows = r.Query("SELECT job_id, src_gpu, dst_gpu, src_port, path FROM flows");
@@ -382,7 +393,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
-        sqlite3_exec(db, "PRAGMA user_version = 4", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "PRAGMA user_version = 5", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
     try
@@ -392,8 +403,40 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 4"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 5"), std::string::npos) << e.what();
     }
+}
+
+TEST_F(ResultsDbTest, VersionThreeFileGainsTheDropCauseColumns)
+{
+    {
+        // A links table as schema version 3 wrote it, with one row.
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
+        const char* v3 = "CREATE TABLE links (run_id INTEGER NOT NULL, link_id INTEGER NOT NULL, "
+                         "src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL, "
+                         "rate_bps REAL NOT NULL, delay_s REAL NOT NULL, tx_bytes INTEGER NOT "
+                         "NULL, tx_packets INTEGER NOT NULL, max_queue_bytes INTEGER NOT NULL, "
+                         "drops INTEGER NOT NULL, PRIMARY KEY (run_id, link_id));"
+                         "INSERT INTO links VALUES (99, 0, 'a', 'b', 'host', 1, 0, 0, 0, 0, 7);"
+                         "PRAGMA user_version = 3;";
+        ASSERT_EQ(sqlite3_exec(db, v3, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    {
+        ResultsDb db(m_path);
+        const int64_t run = db.BeginRun(MakeRun("new", 1));
+        LinkRow row{0, "a", "b", "host", 1, 0, 0, 0, 0, 2};
+        row.dropsHopLimit = 2;
+        db.AddLink(run, row);
+        db.FinishRun(run, 1, 1, 1, "done");
+    }
+    Reader r(m_path);
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "4");
+    // The old row's causes are unknown (NULL); the new row has them.
+    EXPECT_EQ(r.Query("SELECT drops, drops_queue IS NULL, drops_hop_limit FROM links "
+                      "ORDER BY run_id"),
+              (Rows{{"2", "0", "2"}, {"7", "1", "NULL"}}));
 }
 
 TEST(ResultsDbStatic, UtcNowIsIso8601)

@@ -136,7 +136,7 @@ TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
     std::remove((db + "-shm").c_str());
     // Job b would run for 10^6 iterations: the process is still running when job a's rows
     // appear, and is killed then.
-    std::ofstream(file) << TwoJobs(1000000, 1e4);
+    std::ofstream(file) << TwoJobs(1000000, 3600);
     const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -153,12 +153,12 @@ TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
     std::string out;
     bool seen = false;
     bool exited = false;
+    int exitStatus = 0;
     for (int i = 0; i < 3000 && !seen && !exited; ++i)
     {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         seen = TryQuery(db, "SELECT COUNT(*) FROM jobs WHERE job_id = 0;", out) && out == "1\n";
-        int status = 0;
-        exited = waitpid(pid, &status, WNOHANG) == pid;
+        exited = waitpid(pid, &exitStatus, WNOHANG) == pid;
     }
     if (!exited)
     {
@@ -167,8 +167,10 @@ TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     }
+    ASSERT_FALSE(exited) << "vclos-sim ended by itself (exit code "
+                         << (WIFEXITED(exitStatus) ? WEXITSTATUS(exitStatus) : -1)
+                         << "): it was meant to be killed; run it on " << file;
     ASSERT_TRUE(seen) << "job a's row never appeared while the run went on";
-    ASSERT_FALSE(exited) << "the run ended by itself: it was meant to be killed";
     // The killed run: still "running", job a complete, job b not finished.
     EXPECT_EQ(Query(db, "SELECT status FROM runs;"), "running\n");
     ExpectJobAComplete(db);

@@ -73,6 +73,8 @@ Signatures()
         {"ns3::JobManager::JobIdCallback", &Connector<JobManager::JobIdCallback>::Connect},
         {"ns3::VclosNetDevice::PfcTracedCallback",
          &Connector<VclosNetDevice::PfcTracedCallback>::Connect},
+        {"ns3::VclosNetDevice::DropTracedCallback",
+         &Connector<VclosNetDevice::DropTracedCallback>::Connect},
         {"ns3::VclosSwitch::EcnMarkTracedCallback",
          &Connector<VclosSwitch::EcnMarkTracedCallback>::Connect},
         {"ns3::VclosSwitch::PfcTracedCallback",
@@ -114,5 +116,5 @@ TEST(TraceSignatures, EveryTraceSourceNamesAnExistingMatchingSignature)
             EXPECT_TRUE(it->second(f.Create(), info.name));
         }
     }
-    EXPECT_GE(sources, 19u); // device 7, switch 4, NIC 3, DCQCN, executor, job 1 each, monitor 2
+    EXPECT_GE(sources, 21u); // device 8, switch 5, NIC 3, DCQCN, executor, job 1 each, monitor 2
 }

@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS links (
     tx_packets      INTEGER NOT NULL,
     max_queue_bytes INTEGER NOT NULL,
     drops           INTEGER NOT NULL,
+    drops_queue     INTEGER NOT NULL,
+    drops_buffer    INTEGER NOT NULL,
+    drops_headroom  INTEGER NOT NULL,
+    drops_no_route  INTEGER NOT NULL,
+    drops_hop_limit INTEGER NOT NULL,
+    drops_rx_error  INTEGER NOT NULL,
     PRIMARY KEY (run_id, link_id)
 );
 CREATE TABLE IF NOT EXISTS flows (
@@ -117,7 +123,17 @@ CREATE TABLE IF NOT EXISTS rate_samples (
     rate_bps REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rate_samples_by_run ON rate_samples (run_id, gpu, qpn);
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
+)sql";
+
+/// Version 4 added the drop causes to table links (NULL in the rows of older runs).
+const char* const kMigrateLinksTo4 = R"sql(
+ALTER TABLE links ADD COLUMN drops_queue INTEGER;
+ALTER TABLE links ADD COLUMN drops_buffer INTEGER;
+ALTER TABLE links ADD COLUMN drops_headroom INTEGER;
+ALTER TABLE links ADD COLUMN drops_no_route INTEGER;
+ALTER TABLE links ADD COLUMN drops_hop_limit INTEGER;
+ALTER TABLE links ADD COLUMN drops_rx_error INTEGER;
 )sql";
 
 /// \return ids joined by commas ("0,1,2")
@@ -193,8 +209,11 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
                                  "compute_end_s, end_s, comm_s) "
                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         m_insLink = Prepare("INSERT INTO links (run_id, link_id, src, dst, kind, rate_bps, "
-                            "delay_s, tx_bytes, tx_packets, max_queue_bytes, drops) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                            "delay_s, tx_bytes, tx_packets, max_queue_bytes, drops, "
+                            "drops_queue, drops_buffer, drops_headroom, drops_no_route, "
+                            "drops_hop_limit, drops_rx_error) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                            "?14, ?15, ?16, ?17)");
         m_insFlow = Prepare("INSERT INTO flows (run_id, job_id, src_gpu, dst_gpu, src_port, "
                             "path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         m_insStep = Prepare("INSERT INTO steps (run_id, job_id, iteration, run, collective, "
@@ -327,6 +346,10 @@ ResultsDb::InitSchema()
         Exec("BEGIN IMMEDIATE", "creating the schema");
         try
         {
+            if (version >= 1 && version < 4)
+            {
+                Exec(kMigrateLinksTo4, "adding the drop causes to table links");
+            }
             Exec(kSchemaSql, "creating the schema");
             Exec("COMMIT", "creating the schema");
         }
@@ -503,6 +526,12 @@ ResultsDb::WritePending()
         BindInt(m_insLink, 9, r.txPackets);
         BindInt(m_insLink, 10, r.maxQueueBytes);
         BindInt(m_insLink, 11, r.drops);
+        BindInt(m_insLink, 12, r.dropsQueue);
+        BindInt(m_insLink, 13, r.dropsBuffer);
+        BindInt(m_insLink, 14, r.dropsHeadroom);
+        BindInt(m_insLink, 15, r.dropsNoRoute);
+        BindInt(m_insLink, 16, r.dropsHopLimit);
+        BindInt(m_insLink, 17, r.dropsRxError);
         Step(m_db,
              m_insLink,
              m_path,

@@ -84,7 +84,13 @@ struct LinkRow
     uint64_t txBytes{0};       //!< bytes transmitted (wire bytes, headers included)
     uint64_t txPackets{0};     //!< packets transmitted
     uint64_t maxQueueBytes{0}; //!< peak egress queue occupancy, bytes
-    uint64_t drops{0};         //!< packets dropped at this egress
+    uint64_t drops{0};         //!< packets lost on this link, every cause (sum of the below)
+    uint64_t dropsQueue{0};    //!< tail drops at this egress (per-port QueueBytes full)
+    uint64_t dropsBuffer{0};   //!< refused by the switch's shared buffer (lossy priority)
+    uint64_t dropsHeadroom{0}; //!< lossless priority, PFC headroom exhausted
+    uint64_t dropsNoRoute{0};  //!< arrived over this link at a switch without a route
+    uint64_t dropsHopLimit{0}; //!< arrived over this link with its TTL run out
+    uint64_t dropsRxError{0};  //!< lost to the receiving port's error model
 };
 
 /**
@@ -187,7 +193,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     /**
      * Open or create the database and create missing tables.

@@ -4,12 +4,16 @@
 
 #include "scenario.h"
 
+#include "pfc-headroom.h"
+
+#include "ns3/ecmp-hash.h"
 #include "ns3/model-zoo.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -17,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace ns3
 {
@@ -58,9 +63,6 @@ ToString(EcmpSeedMode mode)
 namespace
 {
 
-/// Bytes in one MiB ("bytes_mib").
-constexpr double kMib = 1048576.0;
-
 /// \return path + "." + key (or key at the top level)
 std::string
 Child(const std::string& path, const std::string& key)
@@ -75,12 +77,29 @@ Elem(const std::string& path, std::size_t index)
     return path + "[" + std::to_string(index) + "]";
 }
 
-/// \return a number formatted for messages (no trailing zeros)
+/// \return a number formatted for messages: the shortest text that reads back as \p v
 std::string
 Num(double v)
 {
     char buf[64];
-    std::snprintf(buf, sizeof(buf), "%.10g", v);
+    int precision = 1;
+    for (; precision < 17; ++precision)
+    {
+        std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v)
+        {
+            break;
+        }
+    }
+    // No exponent for numbers of up to 17 integer digits ("100", not "1e+02").
+    const double mag = std::fabs(v);
+    const int intDigits =
+        mag >= 1 && std::isfinite(mag) ? static_cast<int>(std::log10(mag)) + 1 : 0;
+    std::snprintf(buf,
+                  sizeof(buf),
+                  "%.*g",
+                  intDigits <= 17 ? std::max(precision, intDigits) : precision,
+                  v);
     return buf;
 }
 
@@ -145,6 +164,189 @@ JoinList(const std::vector<std::string>& items)
     return out;
 }
 
+/// \return \p s, cut to 64 bytes with "..." (user text echoed in messages)
+std::string
+Shorten(const std::string& s, std::size_t max = 64)
+{
+    return s.size() <= max ? s : s.substr(0, max - 3) + "...";
+}
+
+/**
+ * A JSON number as an exact decimal: digits x 10^exp10 (no leading or trailing zeros in
+ * digits; "" is zero). A double is taken as the shortest decimal that reads back as the
+ * same double, i.e. what the user wrote for any number of up to 15 significant digits.
+ */
+struct Decimal
+{
+    bool negative{false}; //!< sign (also of -0)
+    std::string digits;   //!< significant digits
+    int exp10{0};         //!< power of ten of the last digit
+};
+
+/// \return \p d with leading and trailing zeros moved out of the digits
+Decimal
+Normalize(Decimal d)
+{
+    std::size_t first = d.digits.find_first_not_of('0');
+    if (first == std::string::npos)
+    {
+        d.digits.clear();
+        d.exp10 = 0;
+        return d;
+    }
+    d.digits.erase(0, first);
+    while (d.digits.back() == '0')
+    {
+        d.digits.pop_back();
+        ++d.exp10;
+    }
+    return d;
+}
+
+/// \return the exact decimal of a JSON number
+Decimal
+ToDecimal(const Json& v)
+{
+    Decimal d;
+    if (v.is_number_unsigned())
+    {
+        d.digits = std::to_string(v.get<uint64_t>());
+    }
+    else if (v.is_number_integer())
+    {
+        const int64_t i = v.get<int64_t>();
+        d.negative = i < 0;
+        d.digits = std::to_string(i);
+        if (d.negative)
+        {
+            d.digits.erase(0, 1);
+        }
+    }
+    else
+    {
+        const double x = v.get<double>();
+        d.negative = std::signbit(x);
+        char buf[64];
+        for (int precision = 1; precision <= 17; ++precision)
+        {
+            std::snprintf(buf, sizeof(buf), "%.*e", precision - 1, std::fabs(x));
+            if (std::strtod(buf, nullptr) == std::fabs(x))
+            {
+                break;
+            }
+        }
+        // buf is "d.ddde+XX" (or "de+XX")
+        const std::string text = buf;
+        const std::size_t e = text.find('e');
+        std::string mantissa = text.substr(0, e);
+        int fraction = 0;
+        const std::size_t dot = mantissa.find('.');
+        if (dot != std::string::npos)
+        {
+            fraction = static_cast<int>(mantissa.size() - dot - 1);
+            mantissa.erase(dot, 1);
+        }
+        d.digits = mantissa;
+        d.exp10 = std::atoi(text.c_str() + e + 1) - fraction;
+    }
+    return Normalize(d);
+}
+
+/// Outcome of scaling a decimal to an integer.
+enum class Scaled
+{
+    OK,        //!< a whole number within the maximum
+    NOT_WHOLE, //!< has a fractional part after scaling
+    TOO_LARGE, //!< above the maximum
+};
+
+/**
+ * Exactly compute |d| x 10^scaleExp10 x multiplier as an integer.
+ * \param d the number \param scaleExp10 unit conversion power of ten
+ * \param multiplier extra integer factor (<= 2^20) \param max largest accepted result
+ * \param[out] out the result \return whether it is a whole number <= max
+ */
+Scaled
+ScaleExact(const Decimal& d, int scaleExp10, uint64_t multiplier, uint64_t max, uint64_t* out)
+{
+    using U128 = unsigned __int128;
+    *out = 0;
+    if (d.digits.empty())
+    {
+        return Scaled::OK;
+    }
+    U128 mantissa = 0;
+    for (char c : d.digits)
+    {
+        mantissa = mantissa * 10 + static_cast<U128>(c - '0'); // <= 20 digits: < 2^67
+    }
+    mantissa *= multiplier; // < 2^87
+    int e = d.exp10 + scaleExp10;
+    if (e >= 0)
+    {
+        if (static_cast<int>(d.digits.size()) + e > 21)
+        {
+            return Scaled::TOO_LARGE; // >= 10^20 > 2^64 > max
+        }
+        for (int i = 0; i < e; ++i)
+        {
+            mantissa *= 10; // < 10^21 x 2^20 < 2^90
+        }
+        if (mantissa > max)
+        {
+            return Scaled::TOO_LARGE;
+        }
+        *out = static_cast<uint64_t>(mantissa);
+        return Scaled::OK;
+    }
+    if (-e > 38)
+    {
+        return Scaled::NOT_WHOLE; // 0 < mantissa < 10^38
+    }
+    U128 pow = 1;
+    for (int i = 0; i < -e; ++i)
+    {
+        pow *= 10;
+    }
+    if (mantissa % pow != 0)
+    {
+        return Scaled::NOT_WHOLE;
+    }
+    mantissa /= pow;
+    if (mantissa > max)
+    {
+        return Scaled::TOO_LARGE;
+    }
+    *out = static_cast<uint64_t>(mantissa);
+    return Scaled::OK;
+}
+
+/// \return value x 10^-exp10 as an exact decimal string ("0.001", "3600")
+std::string
+FormatScaled(uint64_t value, int exp10)
+{
+    std::string digits = std::to_string(value);
+    if (exp10 <= 0)
+    {
+        return digits + std::string(-exp10, '0');
+    }
+    if (digits.size() <= static_cast<std::size_t>(exp10))
+    {
+        digits = std::string(exp10 - digits.size() + 1, '0') + digits;
+    }
+    std::string out =
+        digits.substr(0, digits.size() - exp10) + "." + digits.substr(digits.size() - exp10);
+    while (out.back() == '0')
+    {
+        out.pop_back();
+    }
+    if (out.back() == '.')
+    {
+        out.pop_back();
+    }
+    return out;
+}
+
 /**
  * Reads one JSON object: rejects unknown keys on construction and offers typed getters
  * that name the key's path in every error.
@@ -177,7 +379,7 @@ class ObjectReader
             {
                 continue;
             }
-            std::string msg = "unknown key '" + it.key() + "' in " + Where() +
+            std::string msg = "unknown key '" + Shorten(it.key()) + "' in " + Where() +
                               "; expected one of: " + JoinList(m_keys);
             std::string best;
             std::size_t bestDist = 3;
@@ -194,7 +396,7 @@ class ObjectReader
             {
                 msg += " (did you mean '" + best + "'?)";
             }
-            Fail(Child(m_path, it.key()), msg);
+            Fail(Child(m_path, Shorten(it.key())), msg);
         }
     }
 
@@ -308,11 +510,117 @@ class ObjectReader
         return d;
     }
 
+    /**
+     * A time, exactly a whole number of picoseconds in [minPs, kMaxTimePs] (or 0 if
+     * \p zeroIsOff).
+     *
+     * \param key the key \param unitExp10 picoseconds per unit as a power of ten (us: 6)
+     * \param unit the unit's name \param minPs smallest value \param zeroIsOff accept 0
+     * \param def the default in seconds (required if null)
+     * \return the time in seconds (ToPicoseconds() gives the picoseconds back exactly)
+     */
+    double Time(const std::string& key,
+                int unitExp10,
+                const std::string& unit,
+                int64_t minPs,
+                bool zeroIsOff,
+                const double* def) const
+    {
+        if (!Has(key) && def != nullptr)
+        {
+            return *def;
+        }
+        std::string expected = "a time in [" + FormatScaled(minPs, unitExp10) + ", " +
+                               FormatScaled(kMaxTimePs, unitExp10) + "] " + unit;
+        if (zeroIsOff)
+        {
+            expected = "0 (off) or " + expected;
+        }
+        const Json& v = Required(key, expected);
+        if (!v.is_number())
+        {
+            Fail(Path(key), "expected " + expected + ", got " + Describe(v));
+        }
+        const Decimal d = ToDecimal(v);
+        uint64_t ps = 0;
+        const Scaled r = ScaleExact(d, unitExp10, 1, kMaxTimePs, &ps);
+        const std::string got = ", got " + Num(v.get<double>());
+        if (d.negative && !d.digits.empty())
+        {
+            Fail(Path(key), "expected " + expected + got);
+        }
+        if (r == Scaled::NOT_WHOLE)
+        {
+            Fail(Path(key),
+                 Num(v.get<double>()) + " " + unit +
+                     " is not a whole number of picoseconds (the simulator's resolution); "
+                     "expected " +
+                     expected);
+        }
+        if (r == Scaled::TOO_LARGE || (static_cast<int64_t>(ps) < minPs && !(zeroIsOff && ps == 0)))
+        {
+            Fail(Path(key), "expected " + expected + got);
+        }
+        return static_cast<double>(ps) / 1e12;
+    }
+
+    /**
+     * A link rate in Gbit/s that is a whole number of bits/s in [1, kMaxRateBps] (it
+     * lands in an ns-3 DataRate, an integer of bits/s).
+     * \param key the key \param defBps the default in bits/s \return the rate in bits/s
+     */
+    double Rate(const std::string& key, double defBps) const
+    {
+        if (!Has(key))
+        {
+            return defBps;
+        }
+        const std::string expected =
+            "a rate in [" + FormatScaled(1, 9) + ", " + FormatScaled(kMaxRateBps, 9) + "] Gbit/s";
+        const Json& v = Required(key, expected);
+        if (!v.is_number())
+        {
+            Fail(Path(key), "expected " + expected + ", got " + Describe(v));
+        }
+        const Decimal d = ToDecimal(v);
+        uint64_t bps = 0;
+        const Scaled r = ScaleExact(d, 9, 1, kMaxRateBps, &bps);
+        if (d.negative && !d.digits.empty())
+        {
+            Fail(Path(key), "expected " + expected + ", got " + Num(v.get<double>()));
+        }
+        if (r == Scaled::NOT_WHOLE)
+        {
+            Fail(Path(key),
+                 Num(v.get<double>()) +
+                     " Gbit/s is not a whole number of bits per second (ns-3 data rates are "
+                     "integers of bit/s); expected " +
+                     expected);
+        }
+        if (r == Scaled::TOO_LARGE || bps == 0)
+        {
+            Fail(Path(key), "expected " + expected + ", got " + Num(v.get<double>()));
+        }
+        return static_cast<double>(bps);
+    }
+
+    /// \return a string of at most kMaxNameBytes bytes that is not empty
+    std::string Name(const std::string& key, const char* def) const
+    {
+        std::string name = String(key, def);
+        if (name.empty() || name.size() > kMaxNameBytes)
+        {
+            Fail(Path(key),
+                 "expected a non-empty string of at most " + std::to_string(kMaxNameBytes) +
+                     " bytes, got " + std::to_string(name.size()) + " bytes");
+        }
+        return name;
+    }
+
     /// \return the description of an integer range for messages
     static std::string IntegerExpectation(uint64_t lo, uint64_t hi)
     {
-        if (hi == std::numeric_limits<uint64_t>::max() ||
-            hi == std::numeric_limits<uint32_t>::max())
+        if (hi == std::numeric_limits<uint64_t>::max())
         {
             return "an integer >= " + std::to_string(lo);
         }
@@ -330,8 +638,11 @@ class ObjectReader
         }
         else if (v.is_number_integer())
         {
-            // Signed and not unsigned: negative.
-            Fail(path, "expected " + expected + ", got " + std::to_string(v.get<int64_t>()));
+            // Signed and not unsigned: negative, or -0 (which is 0).
+            if (v.get<int64_t>() != 0)
+            {
+                Fail(path, "expected " + expected + ", got " + std::to_string(v.get<int64_t>()));
+            }
         }
         else if (v.is_number_float())
         {
@@ -344,7 +655,7 @@ class ObjectReader
             {
                 Fail(path, "expected " + expected + ", got " + Num(d));
             }
-            out = static_cast<uint64_t>(d);
+            out = static_cast<uint64_t>(std::fabs(d)); // -0.0 is 0
         }
         else
         {
@@ -386,10 +697,8 @@ ParseLink(const std::string& source,
                    parent.Path(key),
                    {"rate_gbps", "delay_us"});
     LinkSpec out;
-    double rateGbps = def.rateBps / 1e9;
-    double delayUs = def.delayS * 1e6;
-    out.rateBps = r.Number("rate_gbps", true, &rateGbps) * 1e9;
-    out.delayS = r.Number("delay_us", false, &delayUs) * 1e-6;
+    out.rateBps = r.Rate("rate_gbps", def.rateBps);
+    out.delayS = r.Time("delay_us", 6, "us", 0, false, &def.delayS);
     return out;
 }
 
@@ -469,6 +778,290 @@ ParseGpus(const std::string& source, const ObjectReader& job, uint32_t numGpus)
 }
 
 /**
+ * Reject a shared buffer that cannot hold the PFC headroom of a switch's ports (the
+ * switch would abort when the simulation starts). Mirrors LeafSpineHelper: a leaf has
+ * gpus_per_leaf host ports and spines x links_per_leaf_spine fabric ports, a spine
+ * leaves x links_per_leaf_spine fabric ports, a server switch (gpus_per_server > 1)
+ * gpus_per_server intra-server ports; PFC protects one priority (RoCE data).
+ */
+void
+CheckPfcHeadroom(const ObjectReader& n, const TopologySpec& topo, const NetworkSpec& net)
+{
+    const uint32_t frame = net.mtuBytes + kMaxFrameOverheadBytes;
+    auto port = [frame](const LinkSpec& l) {
+        return static_cast<double>(
+            PfcHeadroomBytes(static_cast<uint64_t>(l.rateBps), ToPicoseconds(l.delayS), frame));
+    };
+
+    struct Need
+    {
+        std::string what;
+        double bytes;
+    };
+
+    const double host = port(topo.hostLink);
+    const double fabric = port(topo.fabricLink);
+    const double fabricPorts = static_cast<double>(topo.spines) * topo.linksPerLeafSpine;
+    std::vector<Need> needs{
+        {"a leaf: " + std::to_string(topo.gpusPerLeaf) + " host ports x " + Num(host) + " + " +
+             Num(fabricPorts) + " fabric ports x " + Num(fabric),
+         topo.gpusPerLeaf * host + fabricPorts * fabric},
+        {"a spine: " + Num(static_cast<double>(topo.leaves) * topo.linksPerLeafSpine) +
+             " fabric ports x " + Num(fabric),
+         static_cast<double>(topo.leaves) * topo.linksPerLeafSpine * fabric}};
+    if (topo.gpusPerServer > 1)
+    {
+        const double intra = port(topo.intraServer);
+        needs.push_back({"a server switch: " + std::to_string(topo.gpusPerServer) +
+                             " intra-server ports x " + Num(intra),
+                         topo.gpusPerServer * intra});
+    }
+    for (const Need& need : needs)
+    {
+        if (static_cast<double>(net.bufferBytes) <= need.bytes)
+        {
+            n.Fail(n.Path("buffer_bytes"),
+                   std::to_string(net.bufferBytes) +
+                       " bytes do not cover the PFC headroom of the ports of " + need.what + " = " +
+                       Num(need.bytes) +
+                       " bytes (per port: the bytes in flight on its cable during one PAUSE "
+                       "round trip + 3 maximum frames of " +
+                       std::to_string(frame) + " bytes + 84); expected more than " +
+                       Num(need.bytes) + " (at most 4294967295)");
+        }
+    }
+}
+
+/**
+ * Reject a job whose collective would expand to more than kMaxTransfersPerCollective
+ * transfers (memory for the schedule and its executors).
+ */
+void
+CheckExpansion(const ObjectReader& r, const JobSpec& job, uint32_t gpusPerServer)
+{
+    const auto ranks = static_cast<uint32_t>(job.gpus.size());
+    const double limit = static_cast<double>(kMaxTransfersPerCollective);
+    const double perChunk = CollectiveTransfers(job.collective, ranks, gpusPerServer, 1);
+    const double total =
+        CollectiveTransfers(job.collective, ranks, gpusPerServer, job.pipelineChunks);
+    const std::string has = "a " + Shorten(job.collective) + " collective on " +
+                            std::to_string(ranks) + " ranks with " +
+                            std::to_string(job.pipelineChunks) + " pipeline chunks has ";
+    if (perChunk > limit)
+    {
+        r.Fail(r.Path("gpus"),
+               has + Num(total) + " transfers; at most " + Num(limit) +
+                   " are allowed: expected fewer GPUs");
+    }
+    if (total > limit)
+    {
+        const double maxChunks = std::floor(limit / std::max(perChunk, 1.0));
+        r.Fail(r.Path("pipeline_chunks"),
+               has + Num(total) + " transfers; at most " + Num(limit) +
+                   " transfers; expected pipeline_chunks in 1.." + Num(maxChunks));
+    }
+    if (job.allToAllBytes > 0 && CollectiveTransfers("all_to_all", ranks, 1, 1) > limit)
+    {
+        r.Fail(r.Path("all_to_all_bytes"),
+               "the all-to-all on " + std::to_string(ranks) + " ranks has " +
+                   Num(CollectiveTransfers("all_to_all", ranks, 1, 1)) + " transfers; at most " +
+                   Num(limit) + " are allowed: expected fewer GPUs or 0");
+    }
+}
+
+/**
+ * A light scan of JSON text before it is parsed: tracks line, column and the JSON path of
+ * the token at hand, rejects nesting deeper than kMaxJsonDepth (the parser and the value
+ * destructor recurse, so 100000 '[' would overflow the stack) and numbers a double cannot
+ * hold (1e400 overflows, 1e-400 would silently become 0). It does not judge the syntax:
+ * the parser does that afterwards; the scan only has to be safe on any input.
+ */
+class JsonScan
+{
+  public:
+    /**
+     * \param text the JSON text \param source file name for messages
+     */
+    JsonScan(const std::string& text, const std::string& source)
+        : m_text(text),
+          m_source(source)
+    {
+    }
+
+    /**
+     * Scan up to byte \p stopAt (or the end).
+     * \param check throw on excessive depth or an out-of-range number
+     * \return the JSON path of the token at \p stopAt
+     */
+    std::string Run(std::size_t stopAt, bool check)
+    {
+        const std::size_t n = std::min(stopAt, m_text.size());
+        std::size_t i = 0;
+        while (i < n)
+        {
+            const char c = m_text[i];
+            const std::size_t start = i;
+            if (c == '\n')
+            {
+                ++m_line;
+                m_lineStart = i + 1;
+                ++i;
+            }
+            else if (c == '/' && i + 1 < m_text.size() && m_text[i + 1] == '/')
+            {
+                while (i < m_text.size() && m_text[i] != '\n')
+                {
+                    ++i;
+                }
+            }
+            else if (c == '/' && i + 1 < m_text.size() && m_text[i + 1] == '*')
+            {
+                i += 2;
+                while (i < m_text.size() &&
+                       !(m_text[i] == '*' && i + 1 < m_text.size() && m_text[i + 1] == '/'))
+                {
+                    if (m_text[i] == '\n')
+                    {
+                        ++m_line;
+                        m_lineStart = i + 1;
+                    }
+                    ++i;
+                }
+                i += 2;
+            }
+            else if (c == '"')
+            {
+                ++i;
+                while (i < m_text.size() && m_text[i] != '"' && m_text[i] != '\n')
+                {
+                    i += m_text[i] == '\\' ? 2 : 1;
+                }
+                const std::size_t end = std::min(i, m_text.size());
+                if (!m_frames.empty() && !m_frames.back().isArray && m_frames.back().expectKey)
+                {
+                    m_frames.back().key = Shorten(m_text.substr(start + 1, end - start - 1));
+                    m_frames.back().expectKey = false;
+                }
+                ++i;
+            }
+            else if (c == '{' || c == '[')
+            {
+                if (check && m_frames.size() + 1 > kMaxJsonDepth)
+                {
+                    Fail("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels (at line " + std::to_string(m_line) + ", column " +
+                         std::to_string(start - m_lineStart + 1) + "); a scenario needs at most 4");
+                }
+                m_frames.push_back(Frame{c == '[', 0, "", c == '{'});
+                ++i;
+            }
+            else if (c == '}' || c == ']')
+            {
+                if (!m_frames.empty())
+                {
+                    m_frames.pop_back();
+                }
+                ++i;
+            }
+            else if (c == ',')
+            {
+                if (!m_frames.empty())
+                {
+                    Frame& f = m_frames.back();
+                    if (f.isArray)
+                    {
+                        ++f.index;
+                    }
+                    else
+                    {
+                        f.expectKey = true;
+                        f.key.clear();
+                    }
+                }
+                ++i;
+            }
+            else if (c == '-' || (c >= '0' && c <= '9'))
+            {
+                // (strchr would also find the terminating NUL: exclude it)
+                while (i < m_text.size() && m_text[i] != '\0' &&
+                       std::strchr("0123456789+-.eE", m_text[i]) != nullptr)
+                {
+                    ++i;
+                }
+                if (check)
+                {
+                    CheckNumber(start, m_text.substr(start, i - start));
+                }
+            }
+            else
+            {
+                ++i;
+            }
+        }
+        return Path();
+    }
+
+  private:
+    /// One open array or object.
+    struct Frame
+    {
+        bool isArray{false};   //!< array (else object)
+        std::size_t index{0};  //!< current element (arrays)
+        std::string key;       //!< current key (objects)
+        bool expectKey{false}; //!< the next string is a key (objects)
+    };
+
+    /// \return the JSON path of the current position
+    std::string Path() const
+    {
+        std::string p;
+        for (const Frame& f : m_frames)
+        {
+            if (f.isArray)
+            {
+                p = Elem(p, f.index);
+            }
+            else if (!f.key.empty())
+            {
+                p = Child(p, f.key);
+            }
+        }
+        return p;
+    }
+
+    /// Reject a number token a double cannot hold (\p at: its first byte).
+    void CheckNumber(std::size_t at, const std::string& token)
+    {
+        errno = 0;
+        char* end = nullptr;
+        const double v = std::strtod(token.c_str(), &end);
+        if (end == token.c_str() || errno != ERANGE)
+        {
+            return; // not a number (the parser reports it) or in range
+        }
+        const bool overflow = std::isinf(v) || std::fabs(v) > 1;
+        Fail("number " + Shorten(token) +
+             (overflow ? " is out of the range of a double (at most 1.7976931348623157e308)"
+                       : " is too small for a double (it would silently become 0)") +
+             " (at line " + std::to_string(m_line) + ", column " +
+             std::to_string(at - m_lineStart + 1) + ")");
+    }
+
+    /// Throw a ScenarioError at the current path.
+    [[noreturn]] void Fail(const std::string& msg) const
+    {
+        const std::string path = Path();
+        throw ScenarioError(m_source + ": " + (path.empty() ? "(top level)" : path) + ": " + msg);
+    }
+
+    const std::string& m_text;   //!< the text
+    const std::string& m_source; //!< file name
+    std::vector<Frame> m_frames; //!< open arrays and objects
+    std::size_t m_line{1};       //!< current line (1-based)
+    std::size_t m_lineStart{0};  //!< byte where the current line starts
+};
+
+/**
  * Parse JSON text, rejecting duplicate keys (nlohmann keeps the last one silently).
  * Comments are allowed.
  */
@@ -488,7 +1081,7 @@ ParseJsonText(const std::string& text, const std::string& source)
         std::string p;
         for (const auto& f : stack)
         {
-            p = f.isArray ? Elem(p, f.index) : Child(p, f.key);
+            p = f.isArray ? Elem(p, f.index) : Child(p, Shorten(f.key));
         }
         return p;
     };
@@ -515,12 +1108,12 @@ ParseJsonText(const std::string& text, const std::string& source)
                 std::string where;
                 for (std::size_t i = 0; i + 1 < stack.size(); ++i)
                 {
-                    where =
-                        stack[i].isArray ? Elem(where, stack[i].index) : Child(where, stack[i].key);
+                    where = stack[i].isArray ? Elem(where, stack[i].index)
+                                             : Child(where, Shorten(stack[i].key));
                 }
-                throw ScenarioError(source + ": " + pathOf() + ": duplicate key '" + f.key +
-                                    "' in " + (where.empty() ? "the top level" : where) +
-                                    "; each key may appear only once");
+                throw ScenarioError(
+                    source + ": " + pathOf() + ": duplicate key '" + Shorten(f.key) + "' in " +
+                    (where.empty() ? "the top level" : where) + "; each key may appear only once");
             }
             break;
         }
@@ -538,9 +1131,10 @@ ParseJsonText(const std::string& text, const std::string& source)
 
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     {
-        throw ScenarioError(source + ": JSON syntax error: empty input; " +
+        throw ScenarioError(source + ": (top level): JSON syntax error: empty input; " +
                             "expected a JSON object");
     }
+    JsonScan(text, source).Run(text.size(), true);
     try
     {
         return Json::parse(text, cb, /* allow_exceptions */ true, /* ignore_comments */ true);
@@ -550,11 +1144,64 @@ ParseJsonText(const std::string& text, const std::string& source)
         std::string what = e.what();
         std::size_t at = what.find("at line ");
         std::string detail = at == std::string::npos ? what : what.substr(at);
-        throw ScenarioError(source + ": JSON syntax error " + detail);
+        std::string path = JsonScan(text, source).Run(e.byte == 0 ? 0 : e.byte - 1, false);
+        throw ScenarioError(source + ": " + (path.empty() ? "(top level)" : path) +
+                            ": JSON syntax error " + Shorten(detail, 240));
+    }
+    catch (const Json::exception& e)
+    {
+        throw ScenarioError(source + ": (top level): JSON error: " + Shorten(e.what()));
     }
 }
 
 } // namespace
+
+int64_t
+ToPicoseconds(double seconds)
+{
+    return std::llround(seconds * 1e12);
+}
+
+double
+CollectiveTransfers(const std::string& algorithm,
+                    uint32_t ranks,
+                    uint32_t gpusPerServer,
+                    uint32_t pipelineChunks)
+{
+    const double n = ranks;
+    const double c = pipelineChunks;
+    if (ranks <= 1)
+    {
+        return 0;
+    }
+    if (algorithm == "ring")
+    {
+        return 2 * n * (n - 1) * c;
+    }
+    if (algorithm == "reduce_scatter" || algorithm == "all_gather")
+    {
+        return n * (n - 1) * c;
+    }
+    if (algorithm == "all_to_all")
+    {
+        return n * (n - 1);
+    }
+    if (algorithm == "tree")
+    {
+        return 4 * (n - 1) * c;
+    }
+    if (algorithm == "halving_doubling")
+    {
+        return 2 * n * std::ceil(std::log2(n));
+    }
+    if (algorithm == "hierarchical_ring")
+    {
+        const double g = (gpusPerServer >= 1 && ranks % gpusPerServer == 0) ? gpusPerServer : 1;
+        const double m = n / g;
+        return 2 * n * ((g - 1) + (m - 1)) * c;
+    }
+    return 0;
+}
 
 void
 ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& collectives)
@@ -565,7 +1212,7 @@ ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& co
         if (std::find(collectives.begin(), collectives.end(), c) == collectives.end())
         {
             throw ScenarioError(scenario.sourceName + ": " + Elem("jobs", i) +
-                                ".collective: unknown collective '" + c +
+                                ".collective: unknown collective '" + Shorten(c) +
                                 "'; implemented: " + JoinList(collectives));
         }
     }
@@ -595,23 +1242,20 @@ ParseScenario(const std::string& jsonText,
                       "jobs",
                       "output",
                       "stop_time_s"});
-    s.name = top.String("name", nullptr);
-    if (s.name.empty())
-    {
-        top.Fail("name", "expected a non-empty string");
-    }
+    s.name = top.Name("name", nullptr);
     s.description = top.String("description", "");
-    s.seed = top.U32("seed", 1, 1);
+    const uint64_t defSeed = 1;
+    s.seed = static_cast<uint32_t>(top.Integer("seed", 1, kMaxSeed, &defSeed));
     s.level = top.String("level", "packet");
     if (s.level != "packet")
     {
         top.Fail("level",
-                 "level '" + s.level +
+                 "level '" + Shorten(s.level) +
                      "' is not implemented; only \"packet\" is implemented for now "
                      "(a flow-level engine is planned)");
     }
-    double defStop = 10;
-    s.stopTimeS = top.Number("stop_time_s", true, &defStop);
+    const double defStop = 10;
+    s.stopTimeS = top.Time("stop_time_s", 12, "s", 1, false, &defStop);
 
     // topology
     {
@@ -632,10 +1276,25 @@ ParseScenario(const std::string& jsonText,
         topo.gpusPerLeaf = t.RequiredU32("gpus_per_leaf", 1);
         topo.gpusPerServer = t.U32("gpus_per_server", 1, 1);
         topo.linksPerLeafSpine = t.U32("links_per_leaf_spine", 1, 1);
-        if (static_cast<uint64_t>(topo.leaves) * topo.gpusPerLeaf >
-            std::numeric_limits<uint32_t>::max())
+        const uint64_t gpus = static_cast<uint64_t>(topo.leaves) * topo.gpusPerLeaf;
+        if (gpus > kMaxGpus)
         {
-            t.Fail("topology", "leaves * gpus_per_leaf is too large (more than 2^32-1 GPUs)");
+            t.Fail("topology",
+                   "leaves x gpus_per_leaf = " + std::to_string(gpus) + " GPUs; expected at most " +
+                       std::to_string(kMaxGpus) +
+                       " GPUs (the size of the GPU address block 10.0.0.0/8)");
+        }
+        // Every link direction gets a 32-bit id: 2 x (host + fabric + intra-server) links.
+        const double links =
+            2.0 * (static_cast<double>(gpus) +
+                   static_cast<double>(topo.leaves) * topo.spines * topo.linksPerLeafSpine +
+                   (topo.gpusPerServer > 1 ? static_cast<double>(gpus) : 0));
+        if (links > std::numeric_limits<uint32_t>::max())
+        {
+            t.Fail("topology",
+                   "the fabric would have " + Num(links) +
+                       " links (2 per cable: GPUs, leaves x spines x links_per_leaf_spine, "
+                       "intra-server); expected at most 4294967295");
         }
         if (topo.gpusPerLeaf % topo.gpusPerServer != 0)
         {
@@ -680,17 +1339,15 @@ ParseScenario(const std::string& jsonText,
         uint64_t defMtu = defaults.mtuBytes;
         net.mtuBytes = static_cast<uint32_t>(n.Integer("mtu_bytes", 256, 9000, &defMtu));
         uint64_t defQueue = defaults.queueBytes;
+        // A port queue holds at least one maximum frame (else every full packet is
+        // dropped) and lands in a 32-bit attribute (VclosNetDevice::QueueBytes).
+        const uint64_t frame = net.mtuBytes + kMaxFrameOverheadBytes;
         net.queueBytes =
-            n.Integer("queue_bytes", 1, std::numeric_limits<uint64_t>::max(), &defQueue);
-        if (net.queueBytes < net.mtuBytes)
-        {
-            n.Fail(n.Path("queue_bytes"),
-                   "expected at least mtu_bytes (" + std::to_string(net.mtuBytes) + "), got " +
-                       std::to_string(net.queueBytes));
-        }
+            n.Integer("queue_bytes", frame, std::numeric_limits<uint32_t>::max(), &defQueue);
         net.ackInterval = n.U32("ack_interval", 1, defaults.ackInterval);
-        double defRto = defaults.retransmitTimeoutS * 1e6;
-        net.retransmitTimeoutS = n.Number("retransmit_timeout_us", true, &defRto) * 1e-6;
+        // ns-3's RetransmitTimeout attribute accepts 1 ns and more.
+        net.retransmitTimeoutS =
+            n.Time("retransmit_timeout_us", 6, "us", 1000, false, &defaults.retransmitTimeoutS);
         std::string mode = n.String("ecmp_seed_mode", "per_switch");
         if (mode == "per_switch")
         {
@@ -703,7 +1360,7 @@ ParseScenario(const std::string& jsonText,
         else
         {
             n.Fail(n.Path("ecmp_seed_mode"),
-                   "expected \"per_switch\" or \"same\", got \"" + mode + "\"");
+                   "expected \"per_switch\" or \"same\", got \"" + Shorten(mode) + "\"");
         }
         uint64_t defBuffer = 0;
         net.bufferBytes = n.Integer("buffer_bytes", 0, 0xFFFFFFFFull, &defBuffer);
@@ -743,10 +1400,14 @@ ParseScenario(const std::string& jsonText,
         if (net.congestionControl != "none" && net.congestionControl != "dcqcn")
         {
             n.Fail(n.Path("congestion_control"),
-                   "expected \"none\" or \"dcqcn\", got \"" + net.congestionControl + "\"");
+                   "expected \"none\" or \"dcqcn\", got \"" + Shorten(net.congestionControl) +
+                       "\"");
         }
-        double defCnp = defaults.cnpIntervalS * 1e6;
-        net.cnpIntervalS = n.Number("cnp_interval_us", false, &defCnp) * 1e-6;
+        net.cnpIntervalS = n.Time("cnp_interval_us", 6, "us", 0, false, &defaults.cnpIntervalS);
+        if (net.pfc)
+        {
+            CheckPfcHeadroom(n, s.topology, net);
+        }
     }
 
     // output
@@ -756,10 +1417,13 @@ ParseScenario(const std::string& jsonText,
                        top.Required("output", "an object"),
                        "output",
                        {"progress_interval_ms", "sample_interval_us"});
-        double defMs = OutputSpec().progressIntervalS * 1e3;
-        s.output.progressIntervalS = o.Number("progress_interval_ms", true, &defMs) * 1e-3;
-        double noSamples = 0;
-        s.output.sampleIntervalS = o.Number("sample_interval_us", false, &noSamples) * 1e-6;
+        // Progress lines at least 1 us of simulated time apart; samples at least 1 ns
+        // apart (ns-3's SampleInterval attribute accepts 1 ns and more), or none.
+        const double defProgress = OutputSpec().progressIntervalS;
+        s.output.progressIntervalS =
+            o.Time("progress_interval_ms", 9, "ms", 1000000, false, &defProgress);
+        const double noSamples = 0;
+        s.output.sampleIntervalS = o.Time("sample_interval_us", 6, "us", 1000, true, &noSamples);
     }
 
     // jobs
@@ -790,16 +1454,12 @@ ParseScenario(const std::string& jsonText,
                         "all_to_all_bytes"});
         JobSpec job;
         std::string defName = "job" + std::to_string(i);
-        job.name = r.String("name", defName.c_str());
-        if (job.name.empty())
-        {
-            r.Fail(r.Path("name"), "expected a non-empty string");
-        }
+        job.name = r.Name("name", defName.c_str());
         auto ins = names.emplace(job.name, i);
         if (!ins.second)
         {
             r.Fail(r.Path("name"),
-                   "duplicate job name '" + job.name + "' (also used by " +
+                   "duplicate job name '" + Shorten(job.name) + "' (also used by " +
                        Elem("jobs", ins.first->second) + "); job names must be unique");
         }
         job.gpus = ParseGpus(src, r, s.topology.NumGpus());
@@ -809,7 +1469,7 @@ ParseScenario(const std::string& jsonText,
         const ModelSpec* model = nullptr;
         if (r.Has("model"))
         {
-            job.model = r.String("model", nullptr);
+            job.model = r.Name("model", nullptr);
             try
             {
                 model = &FindModel(job.model);
@@ -837,26 +1497,46 @@ ParseScenario(const std::string& jsonText,
         }
         if (hasBytes)
         {
-            job.bytes = r.Integer("bytes", 1, std::numeric_limits<uint64_t>::max(), nullptr);
+            job.bytes = r.Integer("bytes", 1, kMaxExactInteger, nullptr);
         }
         else if (hasMib)
         {
-            double mib = r.Number("bytes_mib", true, nullptr);
-            double bytes = std::round(mib * kMib);
-            if (bytes < 1 || bytes >= 9.2e18)
+            const double mib = r.Number("bytes_mib", true, nullptr);
+            uint64_t bytes = 0;
+            const Scaled res = ScaleExact(ToDecimal(r.Required("bytes_mib", "")),
+                                          0,
+                                          1048576,
+                                          kMaxExactInteger,
+                                          &bytes);
+            if (res == Scaled::NOT_WHOLE)
             {
                 r.Fail(r.Path("bytes_mib"),
-                       "expected a size of at least 1 byte and below 2^63 "
-                       "bytes, got " +
-                           Num(mib) + " MiB");
+                       Num(mib) + " MiB is not a whole number of bytes; expected a multiple of "
+                                  "1/1048576 MiB (or give 'bytes')");
             }
-            job.bytes = static_cast<uint64_t>(bytes);
+            if (res == Scaled::TOO_LARGE)
+            {
+                r.Fail(r.Path("bytes_mib"),
+                       "expected at most " + std::to_string(kMaxExactInteger / 1048576) +
+                           " MiB (2^53 bytes), got " + Num(mib));
+            }
+            job.bytes = bytes;
         }
         job.iterations = r.U32("iterations", 1, 1);
-        double zero = 0;
-        double computeUs = model ? model->computeS * 1e6 : 0;
-        job.computeS = r.Number("compute_us", false, &computeUs) * 1e-6;
-        job.buckets = r.U32("buckets", 1, 1);
+        const double zero = 0;
+        // A model's compute time (from a throughput) is a default: the simulator rounds it
+        // to whole picoseconds.
+        const double modelCompute = model ? model->computeS : 0;
+        job.computeS = r.Time("compute_us", 6, "us", 0, false, &modelCompute);
+        uint64_t oneBucket = 1;
+        job.buckets = static_cast<uint32_t>(r.Integer("buckets", 1, kMaxBuckets, &oneBucket));
+        if (job.buckets > job.bytes)
+        {
+            r.Fail(r.Path("buckets"),
+                   "expected at most bytes (" + std::to_string(job.bytes) +
+                       ": every bucket carries at least one byte), got " +
+                       std::to_string(job.buckets));
+        }
         double backward = model ? model->backwardFraction : 2.0 / 3.0;
         job.backwardFraction = r.Number("backward_fraction", false, &backward);
         if (job.backwardFraction > 1)
@@ -865,10 +1545,17 @@ ParseScenario(const std::string& jsonText,
                    "expected a share between 0 and 1, got " + Num(job.backwardFraction));
         }
         const uint64_t a2a = model ? model->allToAllBytes : 0;
-        job.allToAllBytes =
-            r.Integer("all_to_all_bytes", 0, std::numeric_limits<uint64_t>::max(), &a2a);
-        job.startS = r.Number("start_us", false, &zero) * 1e-6;
+        job.allToAllBytes = r.Integer("all_to_all_bytes", 0, kMaxExactInteger, &a2a);
+        job.startS = r.Time("start_us", 6, "us", 0, false, &zero);
         job.pipelineChunks = r.U32("pipeline_chunks", 1, 1);
+        if (job.gpus.size() == 1 && job.computeS == 0)
+        {
+            r.Fail(r.Path("compute_us"),
+                   "a job on one GPU does not communicate: with compute_us 0 its iterations "
+                   "would take no simulated time and the run would loop at time 0; expected "
+                   "compute_us > 0 (at least 0.000001) or more GPUs");
+        }
+        CheckExpansion(r, job, s.topology.gpusPerServer);
         if (job.startS >= s.stopTimeS)
         {
             r.Fail(r.Path("start_us"),
@@ -885,18 +1572,33 @@ ParseScenario(const std::string& jsonText,
 Scenario
 LoadScenarioFile(const std::string& path, const std::vector<std::string>& collectives)
 {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    {
+        throw ScenarioError(path + ": cannot read scenario file: it is a directory");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in)
     {
         throw ScenarioError(path + ": cannot open scenario file: " + std::strerror(errno));
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
+    // Read at most one byte more than the limit (a pipe or /dev/zero never ends).
+    std::string text;
+    char chunk[65536];
+    while (text.size() <= kMaxScenarioFileBytes && in.read(chunk, sizeof(chunk)).gcount() > 0)
+    {
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    }
     if (in.bad())
     {
         throw ScenarioError(path + ": cannot read scenario file: " + std::strerror(errno));
     }
-    return ParseScenario(buf.str(), path, collectives);
+    if (text.size() > kMaxScenarioFileBytes)
+    {
+        throw ScenarioError(path + ": scenario file larger than " +
+                            std::to_string(kMaxScenarioFileBytes) + " bytes (64 MiB)");
+    }
+    return ParseScenario(text, path, collectives);
 }
 
 } // namespace vclos

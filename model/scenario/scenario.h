@@ -41,8 +41,10 @@ class ScenarioError : public std::runtime_error
  */
 struct LinkSpec
 {
-    double rateBps{100e9}; //!< line rate in bits/s (JSON: "rate_gbps", in Gbit/s)
-    double delayS{1e-6};   //!< one-way propagation delay in seconds (JSON: "delay_us", in us)
+    double rateBps{100e9}; //!< line rate in bits/s, a whole number in 1..kMaxRateBps
+                           //!< (JSON: "rate_gbps", in Gbit/s)
+    double delayS{1e-6};   //!< one-way propagation delay in seconds, whole picoseconds in
+                           //!< 0..kMaxTimePs (JSON: "delay_us", in us)
 };
 
 /**
@@ -91,18 +93,19 @@ std::string ToString(EcmpSeedMode mode);
  */
 struct NetworkSpec
 {
-    uint32_t mtuBytes{4096};                            //!< RoCE payload per packet, 256..9000
-    uint64_t queueBytes{1048576};                       //!< egress buffer per switch port, >= mtu
-    uint32_t ackInterval{1};                            //!< receiver ACKs every this many packets
-    double retransmitTimeoutS{1e-3};                    //!< retransmit timeout in seconds, > 0
+    uint32_t mtuBytes{4096};      //!< RoCE payload per packet, 256..9000
+    uint64_t queueBytes{1048576}; //!< egress buffer per port, mtu + 82 .. 2^32-1 (uint32 attribute)
+    uint32_t ackInterval{1};      //!< receiver ACKs every this many packets
+    double retransmitTimeoutS{1e-3}; //!< retransmit timeout in seconds, 1 ns .. kMaxTimePs
     EcmpSeedMode ecmpSeedMode{EcmpSeedMode::PerSwitch}; //!< ECMP hash seeding
-    uint64_t bufferBytes{0};               //!< shared buffer per switch (0: per-port queue_bytes)
-    double alpha{0.125};                   //!< dynamic threshold factor of the shared buffer
-    bool pfc{false};                       //!< PFC on the RoCE data priority (needs bufferBytes)
-    bool ecn{false};                       //!< RED/ECN marking at switch egress
-    uint64_t ecnKminBytes{100000};         //!< ECN Kmin at 100 Gbps
-    uint64_t ecnKmaxBytes{400000};         //!< ECN Kmax at 100 Gbps
-    double ecnPmax{0.2};                   //!< ECN marking probability at Kmax
+    uint64_t bufferBytes{0};       //!< shared buffer per switch (0: per-port queue_bytes), < 2^32;
+                                   //!< with PFC more than every switch's PFC headroom
+    double alpha{0.125};           //!< dynamic threshold factor of the shared buffer
+    bool pfc{false};               //!< PFC on the RoCE data priority (needs bufferBytes)
+    bool ecn{false};               //!< RED/ECN marking at switch egress
+    uint64_t ecnKminBytes{100000}; //!< ECN Kmin at 100 Gbps
+    uint64_t ecnKmaxBytes{400000}; //!< ECN Kmax at 100 Gbps
+    double ecnPmax{0.2};           //!< ECN marking probability at Kmax
     std::string congestionControl{"none"}; //!< "none" (line rate) or "dcqcn"
     double cnpIntervalS{50e-6};            //!< minimum time between CNPs of a queue pair
 };
@@ -117,15 +120,16 @@ struct JobSpec
     std::string name;           //!< unique job name (default "job<index>")
     std::vector<uint32_t> gpus; //!< GPU of each rank; non-empty, distinct, < NumGpus()
     std::string collective;     //!< algorithm name, e.g. "ring"
-    uint64_t bytes{0};          //!< collective size in bytes, > 0 ("bytes" or "bytes_mib")
+    uint64_t bytes{0};          //!< collective size in bytes, 1..2^53 ("bytes" or "bytes_mib")
     uint32_t iterations{1};     //!< number of iterations, >= 1
-    double computeS{0};         //!< compute time before each iteration's collective, seconds
-    double startS{0};           //!< job start time, seconds
-    uint32_t pipelineChunks{1}; //!< sub-chunks per block (pipelining), >= 1
+    double computeS{0};         //!< compute time per iteration, seconds (whole ps, <= 3600 s)
+    double startS{0};           //!< job start time, seconds (whole ps, before the stop time)
+    uint32_t pipelineChunks{1}; //!< sub-chunks per block, >= 1; at most
+                                //!< kMaxTransfersPerCollective transfers in all
     std::string model;          //!< model name from the model table ("" if none)
-    uint32_t buckets{1};        //!< gradient buckets overlapping the backward pass, >= 1
+    uint32_t buckets{1};        //!< gradient buckets, 1..min(kMaxBuckets, bytes)
     double backwardFraction{2.0 / 3.0}; //!< share of compute in the backward pass, [0, 1]
-    uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration
+    uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration, <= 2^53
 };
 
 /**
@@ -134,8 +138,8 @@ struct JobSpec
  */
 struct OutputSpec
 {
-    double progressIntervalS{1e-3}; //!< simulated time between progress lines, seconds, > 0
-    double sampleIntervalS{0};      //!< queue and rate sampling interval, seconds (0: off)
+    double progressIntervalS{1e-3}; //!< simulated time between progress lines, 1 us .. 3600 s
+    double sampleIntervalS{0};      //!< sampling interval, seconds: 0 (off) or 1 ns .. 3600 s
 };
 
 /**
@@ -147,22 +151,84 @@ struct Scenario
 {
     std::string name;            //!< scenario name (required)
     std::string description;     //!< free text
-    uint32_t seed{1};            //!< run seed, >= 1
+    uint32_t seed{1};            //!< run seed, 1..kMaxSeed
     std::string level{"packet"}; //!< simulation level; only "packet" is implemented
     TopologySpec topology;       //!< the leaf-spine fabric
     NetworkSpec network;         //!< transport and switch parameters
     std::vector<JobSpec> jobs;   //!< the jobs (non-empty)
     OutputSpec output;           //!< output settings
-    double stopTimeS{10};        //!< safety stop, seconds, > 0
+    double stopTimeS{10};        //!< safety stop, seconds, 1 ps .. 3600 s
     std::string text;            //!< the original JSON text, verbatim
     std::string sourceName;      //!< where the text came from (file path), used in messages
 };
 
 /**
+ * \name Limits of the scenario loader
+ * Every value is checked against the type it lands in; these are the documented bounds
+ * (doc/usage.rst, "Limits"), each asserted by a test at the bound.
+ * \{
+ */
+/// Deepest nesting of JSON arrays and objects (the top-level object is level 1).
+constexpr uint32_t kMaxJsonDepth = 64;
+/// Largest scenario file in bytes (64 MiB).
+constexpr uint64_t kMaxScenarioFileBytes = 64ull << 20;
+/// Longest scenario or job name in bytes.
+constexpr std::size_t kMaxNameBytes = 256;
+/**
+ * Largest time value in picoseconds (3600 s). Scenario times are doubles in seconds;
+ * ns-3 turns them into whole picoseconds exactly up to 2^52 ps (about 4504 s), and one
+ * hour keeps the simulator's "now + interval" far from int64 overflow.
+ */
+constexpr int64_t kMaxTimePs = 3600000000000000;
+/// Largest byte count and bit rate: 2^53, the largest range of integers a double holds.
+constexpr uint64_t kMaxExactInteger = 1ull << 53;
+/**
+ * Largest link rate in bits/s (100 Tbit/s): the smallest frame (an ACK, 82 bytes) still
+ * takes several picoseconds on the wire; at some Pbit/s it would take 0 ps and a run
+ * with zero delays could loop at time 0.
+ */
+constexpr uint64_t kMaxRateBps = 100000000000000ull;
+/**
+ * Largest run seed: ns-3 seeds its MRG32k3a streams with it, whose second component needs
+ * a seed below m2 = 4294944443 (RngSeedManager aborts on larger ones).
+ */
+constexpr uint32_t kMaxSeed = 4294944442u;
+/// Most transfers one collective of a job may expand to (ranks x steps x chunks).
+constexpr uint64_t kMaxTransfersPerCollective = 1ull << 24;
+/// Most gradient buckets per job (all are scheduled at once in every iteration).
+constexpr uint32_t kMaxBuckets = 65536;
+/// \}
+
+/**
+ * \ingroup vclos
+ * \param seconds a time the loader accepted (a whole number of picoseconds up to kMaxTimePs)
+ * \return the time in picoseconds, exactly as ns-3's Seconds() gives it at PS resolution
+ */
+int64_t ToPicoseconds(double seconds);
+
+/**
+ * \ingroup vclos
+ * Number of transfers MakeCollective() creates, without creating them: exact for every
+ * algorithm except "halving_doubling" (an upper bound, at most 2.5x).
+ *
+ * \param algorithm the algorithm name (0 for an unknown one)
+ * \param ranks N
+ * \param gpusPerServer ranks per server ("hierarchical_ring")
+ * \param pipelineChunks sub-chunks per block
+ * \return the transfer count, as a double (no overflow)
+ */
+double CollectiveTransfers(const std::string& algorithm,
+                           uint32_t ranks,
+                           uint32_t gpusPerServer,
+                           uint32_t pipelineChunks);
+
+/**
  * Parse and validate a scenario.
  *
  * The text is JSON; // and / * * / comments are allowed. Unknown keys, duplicate keys,
- * wrong types, missing required keys and out-of-range values are errors.
+ * wrong types, missing required keys and out-of-range values are errors. Every value is
+ * checked against the type it lands in (the limits above, doc/usage.rst "Limits and
+ * ranges"): times must be whole picoseconds, rates whole bits/s; nothing is rounded.
  *
  * \param jsonText the JSON text
  * \param sourceName name used in error messages (normally the file path)
