@@ -259,11 +259,9 @@ RdmaNic::CreateQp(Ptr<RdmaNic> peer,
                   RdmaQueuePair::MessageCallback onReceived)
 {
     NS_ABORT_MSG_IF(!peer, "CreateQp() without a peer");
-    const uint16_t port = vclos::QpSourcePort(m_runSeed,
-                                              vclos::kNoJob,
-                                              m_gpuId,
-                                              peer->m_gpuId,
-                                              static_cast<uint32_t>(m_qps.size()));
+    // A count of such queue pairs, not the table size: slots are reused after DestroyQp().
+    const uint16_t port =
+        vclos::QpSourcePort(m_runSeed, vclos::kNoJob, m_gpuId, peer->m_gpuId, m_portlessQps++);
     return CreateQp(peer, port, onSent, onReceived);
 }
 

@@ -109,8 +109,9 @@ class RdmaNic : public Object
                       RdmaQueuePair::MessageCallback onReceived);
     /**
      * Connect a queue pair to \p peer with the source port
-     * vclos::QpSourcePort(RunSeed, vclos::kNoJob, this GPU, peer GPU, local QP number):
-     * a pure function of the run seed, the two GPUs and the QP number (no random stream).
+     * vclos::QpSourcePort(RunSeed, vclos::kNoJob, this GPU, peer GPU, k), where k counts the
+     * queue pairs this overload has created on this NIC (0, 1, ...): a pure function of the
+     * run seed, the two GPUs and k (no random stream; QP numbers are reused after DestroyQp).
      * \param peer the remote NIC (another GPU)
      * \param onSent called here when a message is sent and fully acknowledged
      * \param onReceived called at the peer when a message has fully arrived
@@ -241,6 +242,7 @@ class RdmaNic : public Object
     std::vector<uint32_t> m_freeSlots;                 //!< free slots of m_qps, reused LIFO
     std::vector<uint8_t> m_slotGeneration;             //!< reuses of each slot (QP number bits)
     uint32_t m_liveQps{0};                             //!< non-null entries of m_qps
+    uint32_t m_portlessQps{0}; //!< queue pairs CreateQp() without a port made so far
     uint64_t m_stalePackets{0};                        //!< packets for no live QP
     uint64_t m_retiredRetransmitted{0};                //!< counters of destroyed QPs
     uint64_t m_retiredTimeouts{0};                     //!< counters of destroyed QPs
