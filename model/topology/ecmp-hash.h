@@ -69,6 +69,24 @@ ParseFlowKey(const uint8_t* b, FlowKey& k)
 }
 
 /**
+ * MurmurHash3's 64-bit finaliser (fmix64): a bijection of 64-bit words whose every
+ * output bit depends on every input bit. The ECMP hash and the deterministic seeds and
+ * source ports (route-seeds.h) are built from it.
+ * \param h the word
+ * \return the mixed word
+ */
+constexpr uint64_t
+Mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/**
  * \ingroup vclos
  * ECMP hash of a 5-tuple with a per-switch seed: a 64-bit finaliser-style mix
  * (MurmurHash3 fmix64) of the packed tuple xor the seed. Deterministic, cheap
@@ -81,19 +99,11 @@ ParseFlowKey(const uint8_t* b, FlowKey& k)
 inline uint64_t
 EcmpHash(const FlowKey& k, uint32_t seed)
 {
-    auto fmix = [](uint64_t h) {
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 33;
-        h *= 0xc4ceb9fe1a85ec53ULL;
-        h ^= h >> 33;
-        return h;
-    };
     uint64_t a = (static_cast<uint64_t>(k.srcIp) << 32) | k.dstIp;
     uint64_t b = (static_cast<uint64_t>(k.srcPort) << 24) |
                  (static_cast<uint64_t>(k.dstPort) << 8) | k.protocol;
     uint64_t s = 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(seed) + 1);
-    return fmix(fmix(a ^ s) ^ b ^ (s >> 7));
+    return Mix64(Mix64(a ^ s) ^ b ^ (s >> 7));
 }
 
 } // namespace vclos

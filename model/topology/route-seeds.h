@@ -7,6 +7,8 @@
 
 // Pure code: deterministic ECMP seeds and UDP source ports. No ns-3 dependency.
 
+#include "ns3/ecmp-hash.h"
+
 #include <cstdint>
 
 namespace ns3
@@ -21,23 +23,6 @@ constexpr uint32_t kSourcePorts = 16384;
 /// Job id the NIC uses for a queue pair created outside any job (RdmaNic::CreateQp
 /// without a port): its "ranks" are then GPU ids and its QP index the local QP number.
 constexpr uint32_t kNoJob = 0xFFFFFFFF;
-
-/**
- * MurmurHash3's 64-bit finaliser (fmix64): a bijection of 64-bit words whose every
- * output bit depends on every input bit.
- * \param h the word
- * \return the mixed word
- */
-constexpr uint64_t
-Mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 /**
  * ECMP hash seed of one switch: a pure function of the run seed and the switch's

@@ -2,6 +2,7 @@
 """Benchmark workload W on the vclos data plane and on stock ns-3, in one run.
 
 Usage: /usr/bin/python3 test/benchmark/run_benchmarks.py [--build DIR] [--quick] [--out FILE]
+                                                          [--baseline DIR]
 
 Runs every (case, MTU) of workload W (doc/performance.rst) with vclos-ring-bench (line rate,
 and --lossless: shared buffers, PFC, ECN, DCQCN) and with stock-ns3-ring (UDP at line rate and
@@ -9,6 +10,8 @@ TCP BulkSend), each under /usr/bin/time -v, one at a time, and prints a Markdown
 time, peak RSS, packet-hops per second, wall time per delivered data packet, and each build's
 wall time relative to vclos at line rate. Wall times are the minimum of --repeat runs (the
 machines are noisy; the slow TCP runs go once). --quick skips stock TCP at MTU 1448.
+--baseline DIR also runs the vclos variants of another build (e.g. the previous commit's),
+interleaved run by run with this build's, so their ratio is measured under the same load.
 """
 import argparse
 import os
@@ -36,6 +39,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="skip stock TCP at MTU 1448")
     ap.add_argument("--out", help="also write the table to this file")
     ap.add_argument("--repeat", type=int, default=3, help="runs per fast variant (minimum wins)")
+    ap.add_argument("--baseline", help="another build directory to compare vclos with")
     args = ap.parse_args()
     bench = os.path.join(args.build, "test", "benchmark")
     for prog in ("vclos-ring-bench", "stock-ns3-ring"):
@@ -53,18 +57,24 @@ def main():
                                             f"--mtu={mtu}", "--lossless"]),
                         ("stock-udp", [f"{bench}/stock-ns3-ring", f"--case={case}", f"--mtu={mtu}",
                                        "--transport=udp"])]
+            if args.baseline:
+                base = os.path.join(args.baseline, "test", "benchmark", "vclos-ring-bench")
+                # interleaved: baseline and this build alternate run by run
+                variants[0:2] = [("vclos", variants[0][1], ("baseline", [base] + variants[0][1][1:])),
+                                 ("vclos-lossless", variants[1][1],
+                                  ("baseline-lossless", [base] + variants[1][1][1:]))]
             if not (args.quick and mtu == 1448):
                 variants.append(("stock-tcp", [f"{bench}/stock-ns3-ring", f"--case={case}",
                                                f"--mtu={mtu}", "--transport=tcp"]))
-            for name, cmd in variants:
+            for name, cmd, *other in variants:
                 print(f"[bench] case {case} mtu {mtu} {name} ...", file=sys.stderr, flush=True)
                 runs = 1 if name == "stock-tcp" else max(1, args.repeat)
-                best = None
+                pairs = [(name, cmd)] + [tuple(o) for o in other]
                 for _ in range(runs):
-                    r = run(cmd)
-                    if best is None or float(r[0]["wall_s"]) < float(best[0]["wall_s"]):
-                        best = r
-                results[name] = best
+                    for n, c in pairs:
+                        r = run(c)
+                        if n not in results or float(r[0]["wall_s"]) < float(results[n][0]["wall_s"]):
+                            results[n] = r
             v_wall = float(results["vclos"][0]["wall_s"])
             for name, (vals, rss) in results.items():
                 wall = float(vals["wall_s"])
