@@ -242,11 +242,11 @@ class RdmaNic : public Object
     std::vector<uint32_t> m_freeSlots;                 //!< free slots of m_qps, reused LIFO
     std::vector<uint8_t> m_slotGeneration;             //!< reuses of each slot (QP number bits)
     uint32_t m_liveQps{0};                             //!< non-null entries of m_qps
-    uint32_t m_portlessQps{0}; //!< queue pairs CreateQp() without a port made so far
-    uint64_t m_stalePackets{0};                        //!< packets for no live QP
-    uint64_t m_retiredRetransmitted{0};                //!< counters of destroyed QPs
-    uint64_t m_retiredTimeouts{0};                     //!< counters of destroyed QPs
-    uint64_t m_retiredDelivered{0};                    //!< counters of destroyed QPs
+    uint32_t m_portlessQps{0};          //!< queue pairs CreateQp() without a port made so far
+    uint64_t m_stalePackets{0};         //!< packets for no live QP
+    uint64_t m_retiredRetransmitted{0}; //!< counters of destroyed QPs
+    uint64_t m_retiredTimeouts{0};      //!< counters of destroyed QPs
+    uint64_t m_retiredDelivered{0};     //!< counters of destroyed QPs
     /// Scratch lists of completed messages, one per nesting level of ReceiveAck (a
     /// message callback may re-enter it): no per-ACK allocation. A deque of deques keeps
     /// references to the outer levels' lists valid when a nested level adds one.
