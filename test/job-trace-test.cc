@@ -8,6 +8,7 @@
 #include "ns3/job-trace.h"
 #include "ns3/trace-generator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -94,6 +95,40 @@ TEST(JobTrace, ShippedTraceParsesExactly)
     EXPECT_EQ(collectives["halving_doubling"], 2504U);
     EXPECT_EQ(collectives["all2all_pairwise"], 1434U);
     EXPECT_EQ(collectives["ring"], 1062U);
+}
+
+TEST(JobTrace, ShippedSmallTraces)
+{
+    // paper-first80-512gpu.csv: the first 80 jobs with n_gpus / 16 (at least 1), all else equal
+    const auto full = ReadJobTrace(kShipped);
+    const auto small =
+        ReadJobTrace(std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/paper-first80-512gpu.csv");
+    ASSERT_EQ(small.size(), 80U);
+    uint32_t maxGpus = 0;
+    for (size_t i = 0; i < small.size(); ++i)
+    {
+        EXPECT_EQ(small[i].gpus, std::max(1U, full[i].gpus / 16)) << i;
+        EXPECT_EQ(small[i].arrivalS, full[i].arrivalS) << i;
+        EXPECT_EQ(small[i].bytes, full[i].bytes) << i;
+        EXPECT_EQ(small[i].computeTotalS, full[i].computeTotalS) << i;
+        EXPECT_EQ(small[i].collective, full[i].collective) << i;
+        EXPECT_EQ(small[i].model, full[i].model) << i;
+        EXPECT_EQ(small[i].uncontendedS, full[i].uncontendedS) << i;
+        maxGpus = std::max(maxGpus, small[i].gpus);
+    }
+    EXPECT_EQ(maxGpus, 32U);
+    const auto s32 =
+        ReadJobTrace(std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/small-32gpu.csv");
+    ASSERT_EQ(s32.size(), 20U);
+    uint64_t bytes = 0;
+    for (const auto& j : s32)
+    {
+        EXPECT_LE(j.gpus, 16U);
+        bytes += j.bytes;
+    }
+    EXPECT_EQ(s32[19].arrivalS, 0.0095);
+    EXPECT_EQ(s32[2].bytes, 393216U); // 3 MiB / 8 GPUs (all2all_pairwise)
+    EXPECT_EQ(bytes, 39321600U);      // 37.5 MiB, by hand from the 20 rows
 }
 
 TEST(JobTrace, ExactGbitRounding)
