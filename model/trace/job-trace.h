@@ -126,6 +126,7 @@ struct TraceSelection
     /// count value meaning "every job from first on"
     static constexpr uint64_t kAll = std::numeric_limits<uint64_t>::max();
 
+    std::string file;       //!< trace file (read by the caller; ApplyTraceSelection ignores it)
     uint64_t first{0};      //!< index (0-based, in file order) of the first job replayed
     uint64_t count{kAll};   //!< number of jobs replayed, >= 1, or kAll
     double scale{1};        //!< compression factor (> 0): multiplies arrivals, compute, bytes
