@@ -270,7 +270,8 @@ ExpectedSteps(const std::string& algorithm, uint32_t n, uint32_t g, uint32_t chu
     {
         return 2 * (n - 1);
     }
-    if (algorithm == "reduce_scatter" || algorithm == "all_gather" || algorithm == "all_to_all")
+    if (algorithm == "reduce_scatter" || algorithm == "all_gather" || algorithm == "all_to_all" ||
+        algorithm == "all2all_pairwise")
     {
         return n - 1;
     }
@@ -322,7 +323,8 @@ AllCases()
     std::vector<Case> cases;
     for (const std::string& algorithm : CollectiveAlgorithms())
     {
-        const bool pipelined = algorithm != "halving_doubling" && algorithm != "all_to_all";
+        const bool pipelined = algorithm != "halving_doubling" && algorithm != "all_to_all" &&
+                               algorithm != "all2all_pairwise";
         for (uint32_t n : kRanks)
         {
             std::vector<uint32_t> gs{1};
@@ -408,6 +410,10 @@ TEST_P(CollectiveCase, StructureStepsAndBytes)
     {
         EXPECT_EQ(total, 2 * uint64_t{n - 1} * S); // every all-reduce here sends 2(N-1)S
     }
+    else if (c.algorithm == "all2all_pairwise")
+    {
+        EXPECT_EQ(total, uint64_t{n} * (n - 1) * S); // the full size to every other rank
+    }
     else
     {
         EXPECT_EQ(total, uint64_t{n - 1} * S); // reduce-scatter, all-gather, all-to-all
@@ -425,6 +431,10 @@ TEST_P(CollectiveCase, StructureStepsAndBytes)
         else if (c.algorithm == "all_gather")
         {
             EXPECT_EQ(sent[r], S - Block(S, n, (r + 1) % n));
+        }
+        else if (c.algorithm == "all2all_pairwise")
+        {
+            EXPECT_EQ(sent[r], uint64_t{n - 1} * S);
         }
     }
     if (S % n == 0 && (c.algorithm == "ring" || c.algorithm == "hierarchical_ring"))
@@ -503,6 +513,42 @@ TEST_P(CollectiveCase, SymbolicSimulation)
             EXPECT_EQ(t.offset, BlockOff(S, n, t.dst));
             EXPECT_EQ(t.bytes, Block(S, n, t.dst));
             ++got[t.dst][t.src];
+        }
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            for (uint32_t j = 0; j < n; ++j)
+            {
+                EXPECT_EQ(got[r][j], r == j ? 0U : 1U) << "rank " << r << " from " << j;
+            }
+        }
+        return;
+    }
+    if (c.algorithm == "all2all_pairwise")
+    {
+        // Not a reduction and no data semantics (every transfer carries the whole buffer, a
+        // traffic model): check the round structure instead. Round k = step + 1: rank r
+        // sends S to (r + k) mod n, after its receipt of round k - 1.
+        std::vector<std::vector<uint32_t>> got(n, std::vector<uint32_t>(n, 0));
+        std::vector<std::vector<int64_t>> receipt(n, std::vector<int64_t>(n, -1));
+        for (uint32_t i = 0; i < s.transfers.size(); ++i)
+        {
+            const Transfer& t = s.transfers[i];
+            const uint32_t k = t.step + 1;
+            EXPECT_EQ(t.offset, 0U);
+            EXPECT_EQ(t.bytes, S);
+            EXPECT_EQ(t.dst, (t.src + k) % n) << "transfer " << i;
+            ++got[t.dst][t.src];
+            receipt[t.dst][t.step] = i;
+            if (k == 1)
+            {
+                EXPECT_TRUE(t.deps.empty()) << "transfer " << i;
+            }
+            else
+            {
+                ASSERT_EQ(t.deps.size(), 1U) << "transfer " << i;
+                EXPECT_EQ(t.deps[0], receipt[t.src][t.step - 1]) << "transfer " << i;
+                EXPECT_EQ(s.transfers[t.deps[0]].src, (t.src + n - (k - 1)) % n);
+            }
         }
         for (uint32_t r = 0; r < n; ++r)
         {
@@ -815,6 +861,7 @@ TEST(CollectiveScheduleTest, BadArgumentsThrow)
     EXPECT_THROW(MakeDoubleBinaryTree(0), std::invalid_argument);
     EXPECT_THROW(MakeHalvingDoublingAllReduce(0, 100), std::invalid_argument);
     EXPECT_THROW(MakeAllToAll(0, 100), std::invalid_argument);
+    EXPECT_THROW(MakeAllToAllPairwise(0, 100), std::invalid_argument);
     EXPECT_THROW(MakeHierarchicalRingAllReduce(0, 100, 2), std::invalid_argument);
     EXPECT_THROW(MakeHierarchicalRingAllReduce(6, 100, 4), std::invalid_argument);
     EXPECT_THROW(MakeHierarchicalRingAllReduce(3, 100, 2), std::invalid_argument);
@@ -849,7 +896,8 @@ TEST(CollectiveScheduleTest, AlgorithmNames)
                                         "hierarchical_ring",
                                         "all_to_all",
                                         "reduce_scatter",
-                                        "all_gather"}));
+                                        "all_gather",
+                                        "all2all_pairwise"}));
 }
 
 } // namespace

@@ -793,6 +793,43 @@ MakeAllToAll(uint32_t ranks, uint64_t bytes)
     return s;
 }
 
+CollectiveSchedule
+MakeAllToAllPairwise(uint32_t ranks, uint64_t bytes)
+{
+    CheckArgs("all2all_pairwise", ranks, 1);
+    CollectiveSchedule s = NewSchedule("all2all_pairwise", ranks, bytes);
+    if (ranks == 1)
+    {
+        return s;
+    }
+    const uint32_t n = ranks;
+    s.steps = n - 1;
+    s.transfers.reserve(static_cast<size_t>(n) * (n - 1));
+    // index of the round-k transfer sent by rank r: (k - 1) * n + r
+    for (uint32_t k = 1; k < n; ++k)
+    {
+        for (uint32_t r = 0; r < n; ++r)
+        {
+            Transfer t;
+            t.src = r;
+            t.dst = (r + k) % n;
+            t.bytes = bytes;
+            t.offset = 0;
+            t.step = k - 1;
+            t.chunk = k;
+            t.op = TransferOp::Copy;
+            if (k >= 2)
+            {
+                // r's receipt of round k-1 came from rank (r - (k-1)) mod n
+                const uint32_t from = (r + n - (k - 1)) % n;
+                t.deps.push_back((k - 2) * n + from);
+            }
+            s.transfers.push_back(std::move(t));
+        }
+    }
+    return s;
+}
+
 bool
 IsIntraServer(const Transfer& t, uint32_t gpusPerServer)
 {
@@ -812,7 +849,8 @@ CollectiveAlgorithms()
             "hierarchical_ring",
             "all_to_all",
             "reduce_scatter",
-            "all_gather"};
+            "all_gather",
+            "all2all_pairwise"};
 }
 
 CollectiveSchedule
@@ -857,6 +895,10 @@ MakeCollective(const std::string& algorithm,
     if (algorithm == "all_gather")
     {
         return MakeAllGather(ranks, bytes, pipelineChunks);
+    }
+    if (algorithm == "all2all_pairwise")
+    {
+        return MakeAllToAllPairwise(ranks, bytes);
     }
     std::string names;
     for (const auto& name : CollectiveAlgorithms())

@@ -277,6 +277,29 @@ CollectiveSchedule MakeAllToAll(uint32_t ranks, uint64_t bytes);
 
 /**
  * \ingroup vclos
+ * Pairwise all-to-all as the vClos authors' simulator models it: N-1 rounds; in round k
+ * (k = 1..N-1, schedule step k-1) rank r sends the FULL S bytes to rank (r+k) mod N and so
+ * receives S bytes from rank (r-k) mod N (TransferOp::Copy, offset 0; Transfer::chunk = k).
+ * Unlike MakeAllToAll() (S/N per pair, all at once), rounds are sequential per rank: the
+ * round-k transfer of rank r (k >= 2) depends on r's receipt of round k-1 (from rank
+ * (r-k+1) mod N), and through it on all of r's earlier receipts. This is the rule of the
+ * halving-doubling and ring schedules (a rank moves on once it has received what it waits
+ * for); a rank's own send of round k-1 is not a dependency (the executor only orders by
+ * receipts).
+ *
+ * Total bytes sent: exactly N(N-1)S; every ordered pair (src, dst), src != dst, carries
+ * exactly one transfer. It is not a reduction: the bytes model traffic volume only (every
+ * transfer reads and writes the whole buffer).
+ *
+ * \param ranks N >= 1 (N = 1 gives an empty schedule)
+ * \param bytes S
+ * \return the schedule, algorithm "all2all_pairwise"
+ * \throws std::invalid_argument on bad arguments
+ */
+CollectiveSchedule MakeAllToAllPairwise(uint32_t ranks, uint64_t bytes);
+
+/**
+ * \ingroup vclos
  * \return whether both ends of \p t sit on the same server when rank r sits on server
  *         r / gpusPerServer
  * \param t a transfer
@@ -289,7 +312,7 @@ bool IsIntraServer(const Transfer& t, uint32_t gpusPerServer);
  * \ingroup vclos
  * \return the algorithm names MakeCollective() accepts: "ring", "tree",
  *         "halving_doubling", "hierarchical_ring", "all_to_all", "reduce_scatter",
- *         "all_gather"
+ *         "all_gather", "all2all_pairwise"
  */
 std::vector<std::string> CollectiveAlgorithms();
 

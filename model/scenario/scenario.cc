@@ -1182,7 +1182,7 @@ CollectiveTransfers(const std::string& algorithm,
     {
         return n * (n - 1) * c;
     }
-    if (algorithm == "all_to_all")
+    if (algorithm == "all_to_all" || algorithm == "all2all_pairwise")
     {
         return n * (n - 1);
     }
