@@ -498,3 +498,44 @@ TEST(VclosPlacement, PathsOfAJobUseOnlyItsLinks)
         EXPECT_GT(crossLeafJobs, 5u) << crossLeafJobs;
     }
 }
+
+TEST(ClusterOccupancy, ReserveIsAllOrNothingAndReleaseFreesBothDirections)
+{
+    auto topo = Cluster(2, 2, 4);
+    ClusterOccupancy occ(topo);
+    EXPECT_EQ(occ.GetNPlanes(), 2u);
+    occ.AssignGpu(5, kOther);
+    Placement p;
+    p.gpus = {0, 1};
+    p.links = {occ.GetUpLink(0, 1), occ.GetDownLink(0, 1)};
+    Placement clash = p;
+    clash.gpus.push_back(5);
+    EXPECT_THROW(occ.Reserve(1, clash), std::logic_error);
+    EXPECT_EQ(occ.GetGpuOwner(0), ClusterOccupancy::FREE); // nothing taken
+    EXPECT_EQ(occ.GetCableOwner(0, 1), ClusterOccupancy::FREE);
+    Placement twice = p;
+    twice.gpus.push_back(0);
+    EXPECT_THROW(occ.Reserve(1, twice), std::logic_error);
+    EXPECT_EQ(occ.GetNBusyGpus(), 1u);
+    occ.Reserve(1, p);
+    EXPECT_EQ(occ.GetLinkOwner(p.links[0]), 1u);
+    EXPECT_EQ(occ.GetLinkOwner(p.links[1]), 1u);
+    EXPECT_EQ(occ.GetFreePlaneBits(0)[0], 1u); // plane 1 taken
+    EXPECT_EQ(occ.GetLeafFreeGpus(0), 2u);
+    EXPECT_THROW(occ.Reserve(1, p), std::logic_error);
+    Placement other;
+    other.links = {occ.GetDownLink(0, 1)};
+    EXPECT_THROW(occ.Reserve(2, other), std::logic_error);
+    Placement hostLink;
+    hostLink.links = {0};
+    EXPECT_THROW(occ.Reserve(2, hostLink), std::logic_error);
+    EXPECT_EQ(occ.Release(1), 2u);
+    EXPECT_FALSE(occ.HasJob(1));
+    EXPECT_EQ(occ.GetLinkOwner(p.links[1]), ClusterOccupancy::FREE);
+    EXPECT_EQ(occ.GetFreePlaneBits(0)[0], 3u);
+    EXPECT_EQ(occ.GetNBusyGpus(), 1u);
+
+    auto hand = std::make_shared<ClusterTopology>();
+    hand->AddNode(NodeKind::GPU, "gpu0");
+    EXPECT_THROW(ClusterOccupancy{hand}, std::invalid_argument);
+}
