@@ -539,3 +539,69 @@ TEST(ClusterOccupancy, ReserveIsAllOrNothingAndReleaseFreesBothDirections)
     hand->AddNode(NodeKind::GPU, "gpu0");
     EXPECT_THROW(ClusterOccupancy{hand}, std::invalid_argument);
 }
+
+// Every placement of every policy on random small clusters is valid and can be reserved.
+TEST(VclosPlacement, PlacementsAreValidOnRandomClusters)
+{
+    TestRng rng(77);
+    uint32_t placed = 0;
+    for (uint32_t trial = 0; trial < 500; ++trial)
+    {
+        const uint32_t leaves = 1 + rng.Below(6);
+        const uint32_t spines = 1 + rng.Below(6);
+        const uint32_t perLeaf = 1 + rng.Below(8);
+        auto topo = Cluster(leaves, spines, perLeaf);
+        for (const char* name : {"vclos", "ecmp", "static", "random-ecmp"})
+        {
+            ClusterOccupancy occ(topo);
+            const uint32_t busy = rng.Below(80);
+            for (uint32_t g = 0; g < topo->GetNGpus(); ++g)
+            {
+                if (rng.Below(100) < busy)
+                {
+                    occ.AssignGpu(g, kOther);
+                }
+            }
+            for (uint32_t l = 0; l < leaves; ++l)
+            {
+                for (uint32_t p = 0; p < occ.GetNPlanes(); ++p)
+                {
+                    if (rng.Below(100) < busy / 2)
+                    {
+                        occ.AssignCable(l, p, kOther);
+                    }
+                }
+            }
+            auto policy = MakePlacementPolicy(name, trial);
+            const uint32_t g = 1 + rng.Below(topo->GetNGpus());
+            auto p = policy->Place(occ, g);
+            if (!p)
+            {
+                continue;
+            }
+            ++placed;
+            SCOPED_TRACE(std::string(name) + " trial " + std::to_string(trial));
+            ASSERT_EQ(p->gpus.size(), g);
+            std::set<uint32_t> leafSet;
+            for (uint32_t gpu : p->gpus)
+            {
+                ASSERT_EQ(occ.GetGpuOwner(gpu), ClusterOccupancy::FREE);
+                leafSet.insert(topo->GetLeafOf(gpu));
+            }
+            EXPECT_EQ(std::vector<uint32_t>(leafSet.begin(), leafSet.end()), p->leaves);
+            if (policy->IsIsolating())
+            {
+                EXPECT_EQ(p->links.size(), 2 * p->leaves.size() * p->planes.size());
+                EXPECT_EQ(p->planes.empty(), p->leaves.size() == 1);
+                const size_t perGpu = p->leaves.size() > 1 ? p->leaves.size() + 1 : 0;
+                EXPECT_EQ(p->routes.size(), perGpu * g);
+            }
+            else
+            {
+                EXPECT_TRUE(p->links.empty());
+            }
+            occ.Reserve(1, *p); // throws on any owned GPU or link
+        }
+    }
+    EXPECT_GT(placed, 500u);
+}
