@@ -24,7 +24,7 @@ namespace
 {
 
 /// Largest connected group of cross-leaf flows ExactProbability() enumerates.
-constexpr uint32_t kMaxComponentFlows = 14;
+constexpr uint32_t kMaxComponentFlows = 16;
 
 /// A cross-leaf flow as the ideal-hashing model sees it.
 struct LeafFlow
@@ -45,12 +45,18 @@ Conflict(const LeafFlow& a, const LeafFlow& b, bool interJob, bool uplinksOnly)
     return a.srcLeaf == b.srcLeaf || (!uplinksOnly && a.dstLeaf == b.dstLeaf);
 }
 
-/// Count the spine choices of flows[order...] with no conflict (backtracking).
+/**
+ * Count the spine choices of flows[order[depth...]] with no conflict, given the choices
+ * of the first \p depth flows. Spines are exchangeable: they are labelled in order of
+ * first use (0..used-1), and the spines nobody uses yet are counted together, so the
+ * search visits set partitions rather than all spines^k assignments.
+ */
 double
 CountFree(const std::vector<LeafFlow>& flows,
           const std::vector<uint32_t>& order,
           std::vector<uint32_t>& spine,
           uint32_t depth,
+          uint32_t used,
           uint32_t spines,
           bool interJob,
           bool uplinksOnly)
@@ -61,7 +67,7 @@ CountFree(const std::vector<LeafFlow>& flows,
     }
     double count = 0;
     const LeafFlow& f = flows[order[depth]];
-    for (uint32_t s = 0; s < spines; ++s)
+    for (uint32_t s = 0; s < used; ++s)
     {
         bool ok = true;
         for (uint32_t d = 0; d < depth && ok; ++d)
@@ -71,8 +77,14 @@ CountFree(const std::vector<LeafFlow>& flows,
         if (ok)
         {
             spine[depth] = s;
-            count += CountFree(flows, order, spine, depth + 1, spines, interJob, uplinksOnly);
+            count += CountFree(flows, order, spine, depth + 1, used, spines, interJob, uplinksOnly);
         }
+    }
+    if (used < spines)
+    {
+        spine[depth] = used;
+        count += (spines - used) *
+                 CountFree(flows, order, spine, depth + 1, used + 1, spines, interJob, uplinksOnly);
     }
     return count;
 }
@@ -254,7 +266,7 @@ EcmpCollisionCensus::ExactProbability(bool interJob, bool uplinksOnly) const
         {
             total *= spines;
         }
-        free *= CountFree(flows, members, spine, 0, spines, interJob, uplinksOnly) / total;
+        free *= CountFree(flows, members, spine, 0, 0, spines, interJob, uplinksOnly) / total;
     }
     return 1 - free;
 }
