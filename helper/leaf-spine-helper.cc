@@ -201,6 +201,13 @@ LeafSpineHelper::GetTopology() const
     return *m_topology;
 }
 
+std::shared_ptr<const vclos::ClusterTopology>
+LeafSpineHelper::GetTopologyPtr() const
+{
+    NS_ABORT_MSG_IF(!m_topology, "GetTopologyPtr() before Build()");
+    return m_topology;
+}
+
 vclos::Routing&
 LeafSpineHelper::GetRouting()
 {

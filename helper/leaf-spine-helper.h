@@ -119,6 +119,8 @@ class LeafSpineHelper
 
     /// \return the cluster graph (after Build())
     const vclos::ClusterTopology& GetTopology() const;
+    /// \return the cluster graph, shared (after Build()): what a ClusterScheduler needs
+    std::shared_ptr<const vclos::ClusterTopology> GetTopologyPtr() const;
     /// \return the forwarding tables the switches use (after Build())
     vclos::Routing& GetRouting();
     /// \return the forwarding tables the switches use (after Build())

@@ -8,6 +8,7 @@
 #include "ns3/collective-schedule.h"
 #include "ns3/dcqcn.h"
 #include "ns3/double.h"
+#include "ns3/isolated-time.h"
 #include "ns3/log.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
@@ -56,6 +57,7 @@ ScenarioRunner::ScenarioRunner(const vclos::Scenario& scenario)
       m_runId(-1),
       m_iterationsDone(0),
       m_jobsFinished(0),
+      m_jobsReleased(0),
       m_wallStart(0)
 {
 }
@@ -130,41 +132,225 @@ ScenarioRunner::Build()
                                           MakeCallback(&ScenarioRunner::JobStarted, this));
     m_manager->TraceConnectWithoutContext("JobFinished",
                                           MakeCallback(&ScenarioRunner::JobFinished, this));
+    m_manager->TraceConnectWithoutContext("JobQuiet",
+                                          MakeCallback(&ScenarioRunner::JobQuiet, this));
     m_manager->TraceConnectWithoutContext("IterationRecorded",
                                           MakeCallback(&ScenarioRunner::IterationRecorded, this));
     m_manager->TraceConnectWithoutContext("StepRecorded",
                                           MakeCallback(&ScenarioRunner::StepRecorded, this));
-    m_jobRowWritten.assign(s.jobs.size(), false);
+    m_jobs.assign(s.jobs.size(), JobState());
+    if (!s.scheduler)
+    {
+        for (uint32_t j = 0; j < s.jobs.size(); ++j)
+        {
+            m_jobs[j].gpus = s.jobs[j].gpus;
+            CreateJob(j, Seconds(s.jobs[j].startS));
+        }
+        return;
+    }
+
+    // A scheduler: arrivals are events; the place callback creates the jobs.
+    const vclos::SchedulerSpec& sp = *s.scheduler;
+    vclos::MiniClosSearchCaps caps;
+    caps.maxNodes = sp.searchNodeCap;
+    caps.maxSeconds = sp.searchTimeCapS;
+    vclos::SchedulerOptions options;
+    options.backfill = sp.backfill;
+    m_scheduler = std::make_unique<vclos::ClusterScheduler>(
+        m_topo->GetTopologyPtr(),
+        vclos::MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps),
+        options);
+    m_scheduler->SetPlaceCallback(
+        [this](uint64_t job, const vclos::Placement& placement) { Placed(job, placement); });
+    if (s.output.linkJobBytes)
+    {
+        const auto& links = m_topo->GetLinks();
+        m_jobCounter = Create<LinkJobCounter>(m_topo->GetNGpus(), links.size());
+        for (const auto& link : links)
+        {
+            link.device->SetLinkJobCounter(m_jobCounter, link.id);
+        }
+    }
     for (uint32_t j = 0; j < s.jobs.size(); ++j)
     {
-        const vclos::JobSpec& spec = s.jobs[j];
-        JobParams p;
-        p.name = spec.name;
-        p.gpus = spec.gpus;
-        p.collective = spec.collective;
-        p.bytes = spec.bytes;
-        p.iterations = spec.iterations;
-        p.computeTime = Seconds(spec.computeS);
-        p.backwardFraction = spec.backwardFraction;
-        p.buckets = spec.buckets;
-        p.pipelineChunks = spec.pipelineChunks;
-        p.allToAllBytes = spec.allToAllBytes;
-        const uint32_t id = m_manager->AddJob(p, Seconds(spec.startS));
-        NS_ASSERT(id == j);
+        Simulator::Schedule(Seconds(s.jobs[j].startS), &ScenarioRunner::Arrive, this, j);
     }
 }
 
 void
-ScenarioRunner::JobStarted(uint32_t jobId)
+ScenarioRunner::CreateJob(uint32_t job, Time start)
+{
+    const vclos::JobSpec& spec = m_scenario.jobs[job];
+    JobParams p;
+    p.name = spec.name;
+    p.gpus = m_jobs[job].gpus;
+    p.collective = spec.collective;
+    p.bytes = spec.bytes;
+    p.iterations = spec.iterations;
+    p.computeTime = Seconds(spec.computeS);
+    p.backwardFraction = spec.backwardFraction;
+    p.buckets = spec.buckets;
+    p.pipelineChunks = spec.pipelineChunks;
+    p.allToAllBytes = spec.allToAllBytes;
+    const uint32_t id = m_manager->AddJob(p, start);
+    if (m_jobOfManagerId.size() <= id)
+    {
+        m_jobOfManagerId.resize(id + 1, NOT_CREATED);
+    }
+    m_jobOfManagerId[id] = job;
+    m_jobs[job].managerId = id;
+}
+
+void
+ScenarioRunner::Arrive(uint32_t job)
+{
+    const double now = Simulator::Now().GetSeconds();
+    NS_LOG_INFO("job " << job << " arrives, " << m_scenario.jobs[job].nGpus << " GPUs");
+    m_scheduler->Submit(vclos::JobRequest{job, m_scenario.jobs[job].nGpus, now}, now);
+    SampleCluster();
+}
+
+void
+ScenarioRunner::Placed(uint64_t jobId, const vclos::Placement& placement)
+{
+    const auto job = static_cast<uint32_t>(jobId);
+    JobState& st = m_jobs[job];
+    const double now = Simulator::Now().GetSeconds();
+    NS_LOG_INFO("job " << job << " placed (" << placement.branch << ") on " << placement.gpus.size()
+                       << " GPUs, " << placement.routes.size() << " source routes");
+    // Routes before the first packet: the job is created by an event at this same time.
+    vclos::ClusterScheduler::InstallPlacementRoutes(m_topo->GetRouting(), placement);
+    if (m_jobCounter)
+    {
+        st.slot = m_jobCounter->Assign(job, placement.gpus);
+    }
+    st.gpus = placement.gpus;
+    st.spines = placement.spines;
+    st.placed = true;
+    st.placedS = now;
+    CreateJob(job, Simulator::Now());
+    if (m_db != nullptr)
+    {
+        vclos::PlacementRow row;
+        row.jobId = job;
+        row.timeS = now;
+        row.policy = placement.policy;
+        row.branch = placement.branch;
+        row.gpus = placement.gpus;
+        row.links = placement.links;
+        row.searchS = placement.stats.seconds;
+        row.searchNodes = placement.stats.nodes;
+        row.capHit = placement.stats.capHit;
+        m_db->AddPlacement(m_runId, row);
+    }
+}
+
+void
+ScenarioRunner::SampleCluster()
+{
+    if (m_db == nullptr || !m_scheduler)
+    {
+        return;
+    }
+    vclos::ClusterSampleRow row;
+    row.timeS = Simulator::Now().GetSeconds();
+    row.queued = m_scheduler->GetQueueLength();
+    row.running = static_cast<uint32_t>(m_scheduler->GetRunning().size());
+    row.busyGpus = m_scheduler->GetNBusyGpus();
+    if (m_sampled && row.queued == m_lastSample.queued && row.running == m_lastSample.running &&
+        row.busyGpus == m_lastSample.busyGpus)
+    {
+        return;
+    }
+    m_sampled = true;
+    m_lastSample = row;
+    m_db->AddClusterSample(m_runId, row);
+}
+
+void
+ScenarioRunner::FlushLinkJobs(uint32_t job)
+{
+    JobState& st = m_jobs[job];
+    if (!m_jobCounter || st.slot == LinkJobCounter::NO_SLOT)
+    {
+        return;
+    }
+    const auto cells = m_jobCounter->Release(st.slot, st.gpus);
+    st.slot = LinkJobCounter::NO_SLOT;
+    if (m_db == nullptr)
+    {
+        return;
+    }
+    const double tsPerSecond = static_cast<double>(Seconds(1).GetTimeStep());
+    for (const auto& lc : cells)
+    {
+        vclos::LinkJobRow row;
+        row.linkId = lc.link;
+        row.jobId = job;
+        row.dataBytes = lc.cell.dataBytes;
+        row.dataPackets = lc.cell.dataPackets;
+        row.controlBytes = lc.cell.controlBytes;
+        row.controlPackets = lc.cell.controlPackets;
+        row.firstS = static_cast<double>(lc.cell.firstTs) / tsPerSecond;
+        row.lastS = static_cast<double>(lc.cell.lastTs) / tsPerSecond;
+        m_db->AddLinkJob(m_runId, row);
+    }
+}
+
+void
+ScenarioRunner::JobQuiet(uint32_t managerId)
+{
+    if (!m_scheduler)
+    {
+        return;
+    }
+    const uint32_t job = m_jobOfManagerId.at(managerId);
+    JobState& st = m_jobs[job];
+    const double now = Simulator::Now().GetSeconds();
+    NS_LOG_INFO("job " << job << " quiet: routes removed, released");
+    vclos::ClusterScheduler::RemovePlacementRoutes(m_topo->GetRouting(),
+                                                   m_scheduler->GetRunning().at(job));
+    FlushLinkJobs(job);
+    if (m_db != nullptr)
+    {
+        // The job's row, its link rows and everything buffered so far, committed now.
+        AddJobRow(job);
+        m_db->Flush();
+    }
+    st.released = true;
+    ++m_jobsReleased;
+    // May place queued jobs (Placed() creates them now).
+    m_scheduler->Release(job, now);
+    SampleCluster();
+    if (AllDone())
+    {
+        if (m_monitor)
+        {
+            m_monitor->Stop();
+        }
+        Simulator::Stop();
+    }
+}
+
+bool
+ScenarioRunner::AllDone() const
+{
+    const std::size_t n = m_scenario.jobs.size();
+    return m_scheduler ? m_jobsReleased == n : m_jobsFinished == n;
+}
+
+void
+ScenarioRunner::JobStarted(uint32_t managerId)
 {
     if (m_db == nullptr)
     {
         return;
     }
+    const uint32_t jobId = m_jobOfManagerId.at(managerId);
+    const std::vector<uint32_t>& gpus = m_jobs[jobId].gpus;
     // The paths the job's flows take now, as its queue pairs are set up.
-    const vclos::JobSpec& spec = m_scenario.jobs[jobId];
     std::set<std::tuple<uint32_t, uint32_t, uint16_t>> seen;
-    for (const Ptr<CollectiveExecutor>& e : m_manager->GetJob(jobId)->GetExecutors())
+    for (const Ptr<CollectiveExecutor>& e : m_manager->GetJob(managerId)->GetExecutors())
     {
         for (const auto& [src, dst, port] : e->GetFlows())
         {
@@ -174,8 +360,8 @@ ScenarioRunner::JobStarted(uint32_t jobId)
             }
             vclos::FlowRow f;
             f.jobId = jobId;
-            f.srcGpu = spec.gpus[src];
-            f.dstGpu = spec.gpus[dst];
+            f.srcGpu = gpus[src];
+            f.dstGpu = gpus[dst];
             f.srcPort = port;
             f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
             m_db->AddFlow(m_runId, f);
@@ -184,7 +370,7 @@ ScenarioRunner::JobStarted(uint32_t jobId)
 }
 
 void
-ScenarioRunner::IterationRecorded(uint32_t jobId,
+ScenarioRunner::IterationRecorded(uint32_t managerId,
                                   uint32_t iteration,
                                   const TrainingJob::IterationRecord& t)
 {
@@ -194,7 +380,7 @@ ScenarioRunner::IterationRecorded(uint32_t jobId,
         return;
     }
     vclos::IterationRow it;
-    it.jobId = jobId;
+    it.jobId = m_jobOfManagerId.at(managerId);
     it.iteration = iteration;
     it.startS = t.start.GetSeconds();
     it.computeEndS = t.computeEnd.GetSeconds();
@@ -204,14 +390,14 @@ ScenarioRunner::IterationRecorded(uint32_t jobId,
 }
 
 void
-ScenarioRunner::StepRecorded(uint32_t jobId, const TrainingJob::StepRecord& st)
+ScenarioRunner::StepRecorded(uint32_t managerId, const TrainingJob::StepRecord& st)
 {
     if (m_db == nullptr)
     {
         return;
     }
     m_db->AddStep(m_runId,
-                  vclos::StepRow{jobId,
+                  vclos::StepRow{m_jobOfManagerId.at(managerId),
                                  st.iteration,
                                  st.run,
                                  st.collective,
@@ -222,33 +408,55 @@ ScenarioRunner::StepRecorded(uint32_t jobId, const TrainingJob::StepRecord& st)
 }
 
 void
-ScenarioRunner::AddJobRow(uint32_t jobId, double finishS)
+ScenarioRunner::AddJobRow(uint32_t jobId)
 {
     const vclos::JobSpec& spec = m_scenario.jobs[jobId];
+    const JobState& st = m_jobs[jobId];
     vclos::JobRow row;
     row.jobId = jobId;
     row.name = spec.name;
-    row.gpus = spec.gpus;
+    row.gpus = st.gpus;
     row.collective = spec.collective;
     row.bytes = spec.bytes;
     row.iterations = spec.iterations;
-    row.startS = spec.startS;
-    row.finishS = finishS;
+    row.arrivalS = spec.startS;
+    row.startS = m_scheduler ? st.placedS : spec.startS;
+    row.finishS = st.finishS;
+    std::set<uint32_t> leaves;
+    for (uint32_t g : st.gpus)
+    {
+        leaves.insert(m_scenario.topology.LeafOf(g));
+    }
+    row.leaves.assign(leaves.begin(), leaves.end());
+    row.hasSpines = st.placed;
+    row.spines = st.spines;
+    if (!st.gpus.empty())
+    {
+        row.isolatedS =
+            vclos::IsolatedJobSeconds(spec, st.gpus, m_scenario.topology, m_scenario.network);
+    }
     m_db->AddJob(m_runId, row);
-    m_jobRowWritten[jobId] = true;
+    m_jobs[jobId].rowWritten = true;
 }
 
 void
-ScenarioRunner::JobFinished(uint32_t jobId)
+ScenarioRunner::JobFinished(uint32_t managerId)
 {
+    const uint32_t jobId = m_jobOfManagerId.at(managerId);
+    m_jobs[jobId].finishS = Simulator::Now().GetSeconds();
+    ++m_jobsFinished;
+    if (m_scheduler)
+    {
+        return; // its row is written when it is quiet and released
+    }
     if (m_db != nullptr)
     {
         // The job's row, and with it every row buffered so far (its flows, iterations and
         // steps), committed now: a run killed later keeps this job.
-        AddJobRow(jobId, Simulator::Now().GetSeconds());
+        AddJobRow(jobId);
         m_db->Flush();
     }
-    if (++m_jobsFinished == m_scenario.jobs.size())
+    if (AllDone())
     {
         if (m_monitor)
         {
@@ -270,8 +478,15 @@ ScenarioRunner::Progress(std::ostream* out)
     *out << "[vclos] sim " << std::fixed << std::setprecision(3)
          << Simulator::Now().GetSeconds() * 1e3 << " ms | wall " << std::setprecision(1)
          << WallNow() - m_wallStart << " s | iterations " << iterations << "/" << total
-         << " | jobs " << m_jobsFinished << "/" << m_scenario.jobs.size() << std::endl;
-    if (m_jobsFinished < m_scenario.jobs.size())
+         << " | jobs " << m_jobsFinished << "/" << m_scenario.jobs.size();
+    if (m_scheduler)
+    {
+        *out << " done, " << m_scheduler->GetRunning().size() << " running, "
+             << m_scheduler->GetQueueLength() << " queued, " << m_scheduler->GetNBusyGpus() << "/"
+             << m_topo->GetNGpus() << " GPUs busy";
+    }
+    *out << std::endl;
+    if (!AllDone())
     {
         Simulator::Schedule(Seconds(m_scenario.output.progressIntervalS),
                             &ScenarioRunner::Progress,
@@ -293,6 +508,19 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         info.level = m_scenario.level;
         info.vclosVersion = VCLOS_VERSION;
         info.ns3Version = "3.37";
+        if (m_scenario.scheduler)
+        {
+            info.policy = m_scenario.scheduler->policy;
+            info.backfill = m_scenario.scheduler->backfill;
+        }
+        if (m_scenario.trace)
+        {
+            const vclos::TraceSelection& sel = m_scenario.trace->selection;
+            info.traceFile = sel.file;
+            info.traceFirst = sel.first;
+            info.traceCount = m_scenario.trace->jobs;
+            info.scale = sel.scale;
+        }
         runId = db->BeginRun(info);
     }
     m_db = db;
@@ -327,7 +555,16 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     sum.events = Simulator::GetEventCount();
     sum.jobs = m_scenario.jobs.size();
     sum.jobsFinished = m_jobsFinished;
-    sum.status = m_jobsFinished == m_scenario.jobs.size() ? "done" : "incomplete";
+    sum.status = AllDone() ? "done" : "incomplete";
+    if (m_scheduler)
+    {
+        sum.jobsQueued = m_scheduler->GetQueueLength();
+        sum.jobsRunning = static_cast<uint32_t>(m_scheduler->GetRunning().size());
+    }
+    if (m_jobCounter)
+    {
+        sum.unattributedPackets = m_jobCounter->GetUnattributed();
+    }
     if (db)
     {
         WriteResults(*db, runId);
@@ -370,9 +607,10 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
     // already buffered), then the links.
     for (uint32_t j = 0; j < m_scenario.jobs.size(); ++j)
     {
-        if (!m_jobRowWritten[j])
+        if (!m_jobs[j].rowWritten)
         {
-            AddJobRow(j, vclos::kUnknownTime);
+            FlushLinkJobs(j); // what a job still running at the stop sent so far
+            AddJobRow(j);
         }
     }
     for (const auto& link : m_topo->GetLinks())
@@ -420,7 +658,21 @@ Ptr<TrainingJob>
 ScenarioRunner::GetJob(uint32_t job) const
 {
     NS_ABORT_MSG_IF(!m_manager || job >= m_scenario.jobs.size(), "no job " << job);
-    return m_manager->GetJob(job);
+    const uint32_t id = m_jobs[job].managerId;
+    return id == NOT_CREATED ? nullptr : m_manager->GetJob(id);
+}
+
+const vclos::ClusterScheduler*
+ScenarioRunner::GetScheduler() const
+{
+    return m_scheduler.get();
+}
+
+const std::vector<uint32_t>&
+ScenarioRunner::GetJobGpus(uint32_t job) const
+{
+    NS_ABORT_MSG_IF(job >= m_jobs.size(), "no job " << job);
+    return m_jobs[job].gpus;
 }
 
 Ptr<JobManager>

@@ -5,9 +5,11 @@
 #ifndef VCLOS_SCENARIO_RUNNER_H
 #define VCLOS_SCENARIO_RUNNER_H
 
+#include "ns3/cluster-scheduler.h"
 #include "ns3/congestion-monitor.h"
 #include "ns3/job-manager.h"
 #include "ns3/leaf-spine-helper.h"
+#include "ns3/link-job-counter.h"
 #include "ns3/results-db.h"
 #include "ns3/scenario.h"
 #include "ns3/training-job.h"
@@ -32,6 +34,18 @@ namespace ns3
  * ResultsDb::Flush() per finished job), so a run killed later keeps every finished job.
  * Links, congestion counters and the rows of jobs that did not finish are written at the
  * end of the run.
+ *
+ * With a scheduler (Scenario::scheduler) jobs do not name their GPUs: each job's arrival
+ * (its start time) is an event that calls vclos::ClusterScheduler::Submit(); when the
+ * scheduler places it, the placement's source routes are installed on the Routing the
+ * switches share (ClusterScheduler::InstallPlacementRoutes) and the job is created through
+ * the JobManager at that simulated time on the placement's GPUs in rank order. When the
+ * job is quiet (its last ACK is in) its routes are removed and ClusterScheduler::Release()
+ * frees its GPUs and links, which may place queued jobs. The run ends when every job has
+ * been released (or at the stop time). The job's row, its link_job_bytes rows (what each
+ * link transmitted for it, counted by a LinkJobCounter on every device) and everything
+ * buffered are committed when it is released; placements and cluster_samples (one row
+ * whenever the queue, the running jobs or the busy GPUs change) are streamed too.
  */
 class ScenarioRunner
 {
@@ -45,7 +59,10 @@ class ScenarioRunner
         uint64_t events{0};       //!< simulator events executed
         uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
         uint32_t jobs{0};         //!< jobs in the scenario
-        std::string status;       //!< "done" or "incomplete" (safety stop reached)
+        uint32_t jobsQueued{0};   //!< with a scheduler: jobs still waiting at the end
+        uint32_t jobsRunning{0};  //!< with a scheduler: jobs placed and not released at the end
+        uint64_t unattributedPackets{0}; //!< packets the LinkJobCounter gave to no job
+        std::string status;              //!< "done" or "incomplete" (safety stop reached)
     };
 
     /// \param scenario a validated scenario
@@ -68,22 +85,53 @@ class ScenarioRunner
     /// \return the topology (after Build())
     LeafSpineHelper& GetTopology();
     /**
-     * \param job job index
+     * \param job job index (in the scenario)
      * \return the job's application while it exists (from its start time until it is torn
      *         down after it finished), else null
      */
     Ptr<TrainingJob> GetJob(uint32_t job) const;
     /// \return the job manager (after Build())
     Ptr<JobManager> GetJobManager() const;
+    /// \return the cluster scheduler (after Build(); null without "scheduler")
+    const vclos::ClusterScheduler* GetScheduler() const;
+    /**
+     * \param job job index (in the scenario)
+     * \return the GPUs the job runs or ran on, in rank order (empty while it waits)
+     */
+    const std::vector<uint32_t>& GetJobGpus(uint32_t job) const;
 
   private:
-    void JobStarted(uint32_t jobId);
-    void JobFinished(uint32_t jobId);
-    void IterationRecorded(uint32_t jobId,
+    /// What the runner knows of a scenario job.
+    struct JobState
+    {
+        uint32_t managerId{NOT_CREATED};        //!< its JobManager id once created
+        std::vector<uint32_t> gpus;             //!< its GPUs in rank order (once placed)
+        double placedS{vclos::kUnknownTime};    //!< placement (creation) time, seconds
+        double finishS{vclos::kUnknownTime};    //!< end of its last iteration, seconds
+        std::vector<uint32_t> spines;           //!< spines of its placement
+        bool placed{false};                     //!< a scheduler placed it
+        bool released{false};                   //!< the scheduler released it
+        bool rowWritten{false};                 //!< its jobs row is written
+        uint32_t slot{LinkJobCounter::NO_SLOT}; //!< its LinkJobCounter slot
+    };
+
+    /// JobState::managerId of a job not created yet.
+    static constexpr uint32_t NOT_CREATED = 0xFFFFFFFF;
+
+    void CreateJob(uint32_t job, Time start);
+    void Arrive(uint32_t job);
+    void Placed(uint64_t job, const vclos::Placement& placement);
+    void JobQuiet(uint32_t managerId);
+    void SampleCluster();
+    void FlushLinkJobs(uint32_t job);
+    void JobStarted(uint32_t managerId);
+    void JobFinished(uint32_t managerId);
+    void IterationRecorded(uint32_t managerId,
                            uint32_t iteration,
                            const TrainingJob::IterationRecord& record);
-    void StepRecorded(uint32_t jobId, const TrainingJob::StepRecord& record);
-    void AddJobRow(uint32_t jobId, double finishS);
+    void StepRecorded(uint32_t managerId, const TrainingJob::StepRecord& record);
+    void AddJobRow(uint32_t jobId);
+    bool AllDone() const;
     static void QueueSampled(vclos::ResultsDb* db,
                              int64_t runId,
                              uint32_t linkId,
@@ -102,11 +150,17 @@ class ScenarioRunner
     vclos::Scenario m_scenario;
     std::unique_ptr<LeafSpineHelper> m_topo;
     Ptr<JobManager> m_manager;
-    vclos::ResultsDb* m_db;            //!< results of the run in progress (or null)
-    int64_t m_runId;                   //!< its run id
-    std::vector<bool> m_jobRowWritten; //!< per scenario job
+    vclos::ResultsDb* m_db;                 //!< results of the run in progress (or null)
+    int64_t m_runId;                        //!< its run id
+    std::vector<JobState> m_jobs;           //!< per scenario job
+    std::vector<uint32_t> m_jobOfManagerId; //!< scenario job of each JobManager id
+    std::unique_ptr<vclos::ClusterScheduler> m_scheduler; //!< with "scheduler"
+    Ptr<LinkJobCounter> m_jobCounter;                     //!< with a scheduler and link_job_bytes
+    vclos::ClusterSampleRow m_lastSample;                 //!< last cluster_samples row written
+    bool m_sampled{false};                                //!< a cluster_samples row was written
     uint32_t m_iterationsDone;
     uint32_t m_jobsFinished;
+    uint32_t m_jobsReleased;
     Ptr<CongestionMonitor> m_monitor;
     double m_wallStart;
 };

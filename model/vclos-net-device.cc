@@ -129,6 +129,7 @@ VclosNetDevice::DoDispose()
         q.clear();
     }
     m_control.clear();
+    m_jobCounter = nullptr;
     m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
     m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
     m_txIdle = MakeNullCallback<void>();
@@ -235,6 +236,15 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
     m_txEnd = Simulator::Now() + txTime;
     m_txBytes += size;
     ++m_txPackets;
+    if (m_jobCounter)
+    {
+        uint8_t head[kIpv4HeaderBytes] = {};
+        p->CopyData(head, kIpv4HeaderBytes);
+        if (!PfcHeader::IsPfc(head))
+        {
+            m_jobCounter->Count(m_jobCounterLink, head, size, Simulator::Now().GetTimeStep());
+        }
+    }
     if (!m_phyTxBeginTrace.IsEmpty())
     {
         m_phyTxBeginTrace(p);
@@ -251,6 +261,13 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
         m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
     }
     m_channel->Transmit(p, this, txTime);
+}
+
+void
+VclosNetDevice::SetLinkJobCounter(Ptr<LinkJobCounter> counter, uint32_t linkId)
+{
+    m_jobCounter = counter;
+    m_jobCounterLink = linkId;
 }
 
 void

@@ -9,6 +9,7 @@
 #include "ns3/data-rate.h"
 #include "ns3/error-model.h"
 #include "ns3/event-id.h"
+#include "ns3/link-job-counter.h"
 #include "ns3/mac48-address.h"
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
@@ -55,6 +56,8 @@ class VclosNetDevice : public NetDevice
 
     /// Priorities (802.1p classes), each with its own egress FIFO.
     static constexpr uint32_t PRIORITIES = 8;
+    /// Bytes of an IPv4 header without options (what LinkJobCounter reads of a packet).
+    static constexpr uint32_t kIpv4HeaderBytes = 20;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
 
@@ -189,6 +192,14 @@ class VclosNetDevice : public NetDevice
     /// \return the device at the other end of the cable
     Ptr<VclosNetDevice> GetPeer() const;
 
+    /**
+     * Count every IPv4 packet this port transmits per job (LinkJobCounter::Count) as link
+     * \p linkId. Null detaches it (the default: no cost but a pointer test per packet).
+     * \param counter the counter, or null
+     * \param linkId this port's link id
+     */
+    void SetLinkJobCounter(Ptr<LinkJobCounter> counter, uint32_t linkId);
+
     /// \param index the owner's index of this port (switch port number)
     void SetPortIndex(uint32_t index);
     /// \return the owner's index of this port
@@ -293,6 +304,8 @@ class VclosNetDevice : public NetDevice
     std::array<uint64_t, DROP_CAUSES> m_drops; //!< per cause
     uint32_t m_maxQueueBytes;
     Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)
+    Ptr<LinkJobCounter> m_jobCounter;    //!< per-job transmit counter (optional)
+    uint32_t m_jobCounterLink{0};        //!< this port's link id for m_jobCounter
 
     TracedCallback<Ptr<const Packet>> m_enqueueTrace; //!< packet entered the egress queue
     TracedCallback<Ptr<const Packet>> m_dequeueTrace; //!< packet left the queue for the wire

@@ -32,7 +32,13 @@ CREATE TABLE IF NOT EXISTS runs (
     wall_time_s   REAL,
     sim_time_s    REAL,
     events        INTEGER,
-    status        TEXT NOT NULL DEFAULT 'running'
+    status        TEXT NOT NULL DEFAULT 'running',
+    policy        TEXT,
+    backfill      INTEGER,
+    scale         REAL,
+    trace_file    TEXT,
+    trace_first   INTEGER,
+    trace_count   INTEGER
 );
 CREATE TABLE IF NOT EXISTS jobs (
     run_id     INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
@@ -45,6 +51,16 @@ CREATE TABLE IF NOT EXISTS jobs (
     iterations INTEGER NOT NULL,
     start_s    REAL,
     finish_s   REAL,
+    arrival_s  REAL,
+    jwt_s      REAL,
+    jrt_s      REAL,
+    jct_s      REAL,
+    n_leaves   INTEGER,
+    leaves     TEXT,
+    n_spines   INTEGER,
+    spines     TEXT,
+    isolated_s REAL,
+    slowdown   REAL,
     PRIMARY KEY (run_id, job_id)
 );
 CREATE TABLE IF NOT EXISTS iterations (
@@ -123,7 +139,62 @@ CREATE TABLE IF NOT EXISTS rate_samples (
     rate_bps REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rate_samples_by_run ON rate_samples (run_id, gpu, qpn);
-PRAGMA user_version = 4;
+CREATE TABLE IF NOT EXISTS placements (
+    run_id       INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    job_id       INTEGER NOT NULL,
+    time_s       REAL NOT NULL,
+    policy       TEXT NOT NULL,
+    branch       TEXT NOT NULL,
+    gpus         TEXT NOT NULL,
+    links        TEXT NOT NULL,
+    n_links      INTEGER NOT NULL,
+    search_s     REAL NOT NULL,
+    search_nodes INTEGER NOT NULL,
+    cap_hit      INTEGER NOT NULL,
+    PRIMARY KEY (run_id, job_id)
+);
+CREATE TABLE IF NOT EXISTS cluster_samples (
+    run_id    INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    time_s    REAL NOT NULL,
+    queued    INTEGER NOT NULL,
+    running   INTEGER NOT NULL,
+    busy_gpus INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cluster_samples_by_run ON cluster_samples (run_id, time_s);
+CREATE TABLE IF NOT EXISTS link_job_bytes (
+    run_id          INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    link_id         INTEGER NOT NULL,
+    job_id          INTEGER NOT NULL,
+    data_bytes      INTEGER NOT NULL,
+    data_packets    INTEGER NOT NULL,
+    control_bytes   INTEGER NOT NULL,
+    control_packets INTEGER NOT NULL,
+    first_s         REAL NOT NULL,
+    last_s          REAL NOT NULL,
+    PRIMARY KEY (run_id, link_id, job_id)
+);
+PRAGMA user_version = 5;
+)sql";
+
+/// Version 5 added the scheduler's columns to runs and jobs (NULL in the rows of older
+/// runs); its new tables come from kSchemaSql.
+const char* const kMigrateTo5 = R"sql(
+ALTER TABLE runs ADD COLUMN policy TEXT;
+ALTER TABLE runs ADD COLUMN backfill INTEGER;
+ALTER TABLE runs ADD COLUMN scale REAL;
+ALTER TABLE runs ADD COLUMN trace_file TEXT;
+ALTER TABLE runs ADD COLUMN trace_first INTEGER;
+ALTER TABLE runs ADD COLUMN trace_count INTEGER;
+ALTER TABLE jobs ADD COLUMN arrival_s REAL;
+ALTER TABLE jobs ADD COLUMN jwt_s REAL;
+ALTER TABLE jobs ADD COLUMN jrt_s REAL;
+ALTER TABLE jobs ADD COLUMN jct_s REAL;
+ALTER TABLE jobs ADD COLUMN n_leaves INTEGER;
+ALTER TABLE jobs ADD COLUMN leaves TEXT;
+ALTER TABLE jobs ADD COLUMN n_spines INTEGER;
+ALTER TABLE jobs ADD COLUMN spines TEXT;
+ALTER TABLE jobs ADD COLUMN isolated_s REAL;
+ALTER TABLE jobs ADD COLUMN slowdown REAL;
 )sql";
 
 /// Version 4 added the drop causes to table links (NULL in the rows of older runs).
@@ -200,11 +271,23 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
         sqlite3_busy_timeout(m_db, 60000);
         InitSchema();
         m_insRun = Prepare("INSERT INTO runs (scenario_name, scenario_json, seed, level, "
-                           "vclos_version, ns3_version, started_utc, status) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running')");
+                           "vclos_version, ns3_version, started_utc, status, policy, backfill, "
+                           "scale, trace_file, trace_first, trace_count) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, ?9, ?10, ?11, "
+                           "?12, ?13)");
         m_insJob = Prepare("INSERT INTO jobs (run_id, job_id, name, n_gpus, gpus, collective, "
-                           "bytes, iterations, start_s, finish_s) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                           "bytes, iterations, start_s, finish_s, arrival_s, jwt_s, jrt_s, "
+                           "jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                           "?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+        m_insPlacement = Prepare("INSERT INTO placements (run_id, job_id, time_s, policy, "
+                                 "branch, gpus, links, n_links, search_s, search_nodes, "
+                                 "cap_hit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        m_insCluster = Prepare("INSERT INTO cluster_samples (run_id, time_s, queued, running, "
+                               "busy_gpus) VALUES (?1, ?2, ?3, ?4, ?5)");
+        m_insLinkJob = Prepare("INSERT INTO link_job_bytes (run_id, link_id, job_id, data_bytes, "
+                               "data_packets, control_bytes, control_packets, first_s, last_s) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
         m_insIteration = Prepare("INSERT INTO iterations (run_id, job_id, iteration, start_s, "
                                  "compute_end_s, end_s, comm_s) "
                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -261,6 +344,9 @@ ResultsDb::Close() noexcept
                               &m_insCongestion,
                               &m_insQueue,
                               &m_insRate,
+                              &m_insPlacement,
+                              &m_insCluster,
+                              &m_insLinkJob,
                               &m_finishRun})
     {
         sqlite3_finalize(*st);
@@ -350,6 +436,10 @@ ResultsDb::InitSchema()
             {
                 Exec(kMigrateLinksTo4, "adding the drop causes to table links");
             }
+            if (version >= 1 && version < 5)
+            {
+                Exec(kMigrateTo5, "adding the scheduler columns to tables runs and jobs");
+            }
             Exec(kSchemaSql, "creating the schema");
             Exec("COMMIT", "creating the schema");
         }
@@ -372,6 +462,18 @@ ResultsDb::BeginRun(const RunInfo& info)
     BindText(m_insRun, 5, info.vclosVersion);
     BindText(m_insRun, 6, info.ns3Version);
     BindText(m_insRun, 7, info.startedUtc.empty() ? UtcNow() : info.startedUtc);
+    if (!info.policy.empty())
+    {
+        BindText(m_insRun, 8, info.policy);
+        BindInt(m_insRun, 9, info.backfill ? 1 : 0);
+    }
+    BindReal(m_insRun, 10, info.scale);
+    if (!info.traceFile.empty())
+    {
+        BindText(m_insRun, 11, info.traceFile);
+        BindInt(m_insRun, 12, info.traceFirst);
+        BindInt(m_insRun, 13, info.traceCount);
+    }
     Step(m_db, m_insRun, m_path, "inserting run '" + info.scenarioName + "'");
     return sqlite3_last_insert_rowid(m_db);
 }
@@ -437,11 +539,33 @@ ResultsDb::AddRateSample(int64_t runId, const RateSampleRow& row)
     MaybeFlush();
 }
 
+void
+ResultsDb::AddPlacement(int64_t runId, const PlacementRow& row)
+{
+    m_placements.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddClusterSample(int64_t runId, const ClusterSampleRow& row)
+{
+    m_clusterSamples.push_back({runId, row});
+    MaybeFlush();
+}
+
+void
+ResultsDb::AddLinkJob(int64_t runId, const LinkJobRow& row)
+{
+    m_linkJobs.push_back({runId, row});
+    MaybeFlush();
+}
+
 std::size_t
 ResultsDb::PendingRows() const
 {
     return m_jobs.size() + m_iterations.size() + m_links.size() + m_flows.size() + m_steps.size() +
-           m_congestion.size() + m_queueSamples.size() + m_rateSamples.size();
+           m_congestion.size() + m_queueSamples.size() + m_rateSamples.size() +
+           m_placements.size() + m_clusterSamples.size() + m_linkJobs.size();
 }
 
 const std::string&
@@ -470,6 +594,9 @@ ResultsDb::ClearPending()
     m_congestion.clear();
     m_queueSamples.clear();
     m_rateSamples.clear();
+    m_placements.clear();
+    m_clusterSamples.clear();
+    m_linkJobs.clear();
 }
 
 void
@@ -489,6 +616,21 @@ ResultsDb::WritePending()
         BindInt(m_insJob, 8, r.iterations);
         BindReal(m_insJob, 9, r.startS);
         BindReal(m_insJob, 10, r.finishS);
+        const double arrival = std::isnan(r.arrivalS) ? r.startS : r.arrivalS;
+        const double jrt = r.finishS - r.startS;
+        BindReal(m_insJob, 11, arrival);
+        BindReal(m_insJob, 12, r.startS - arrival);
+        BindReal(m_insJob, 13, jrt);
+        BindReal(m_insJob, 14, r.finishS - arrival);
+        BindInt(m_insJob, 15, r.leaves.size());
+        BindText(m_insJob, 16, JoinIds(r.leaves));
+        if (r.hasSpines)
+        {
+            BindInt(m_insJob, 17, r.spines.size());
+            BindText(m_insJob, 18, JoinIds(r.spines));
+        }
+        BindReal(m_insJob, 19, r.isolatedS);
+        BindReal(m_insJob, 20, r.isolatedS > 0 ? jrt / r.isolatedS : kUnknownTime);
         Step(m_db,
              m_insJob,
              m_path,
@@ -615,6 +757,64 @@ ResultsDb::WritePending()
              m_path,
              "inserting rate_samples row " + run + std::to_string(p.runId) + ", gpu " +
                  std::to_string(r.gpu) + ")");
+    }
+    WritePendingScheduler();
+}
+
+void
+ResultsDb::WritePendingScheduler()
+{
+    const std::string run = "(run ";
+    for (const auto& p : m_placements)
+    {
+        const PlacementRow& r = p.row;
+        BindInt(m_insPlacement, 1, p.runId);
+        BindInt(m_insPlacement, 2, r.jobId);
+        BindReal(m_insPlacement, 3, r.timeS);
+        BindText(m_insPlacement, 4, r.policy);
+        BindText(m_insPlacement, 5, r.branch);
+        BindText(m_insPlacement, 6, JoinIds(r.gpus));
+        BindText(m_insPlacement, 7, JoinIds(r.links));
+        BindInt(m_insPlacement, 8, r.links.size());
+        BindReal(m_insPlacement, 9, r.searchS);
+        BindInt(m_insPlacement, 10, r.searchNodes);
+        BindInt(m_insPlacement, 11, r.capHit ? 1 : 0);
+        Step(m_db,
+             m_insPlacement,
+             m_path,
+             "inserting placements row " + run + std::to_string(p.runId) + ", job " +
+                 std::to_string(r.jobId) + ")");
+    }
+    for (const auto& p : m_clusterSamples)
+    {
+        const ClusterSampleRow& r = p.row;
+        BindInt(m_insCluster, 1, p.runId);
+        BindReal(m_insCluster, 2, r.timeS);
+        BindInt(m_insCluster, 3, r.queued);
+        BindInt(m_insCluster, 4, r.running);
+        BindInt(m_insCluster, 5, r.busyGpus);
+        Step(m_db,
+             m_insCluster,
+             m_path,
+             "inserting cluster_samples row " + run + std::to_string(p.runId) + ")");
+    }
+    for (const auto& p : m_linkJobs)
+    {
+        const LinkJobRow& r = p.row;
+        BindInt(m_insLinkJob, 1, p.runId);
+        BindInt(m_insLinkJob, 2, r.linkId);
+        BindInt(m_insLinkJob, 3, r.jobId);
+        BindInt(m_insLinkJob, 4, r.dataBytes);
+        BindInt(m_insLinkJob, 5, r.dataPackets);
+        BindInt(m_insLinkJob, 6, r.controlBytes);
+        BindInt(m_insLinkJob, 7, r.controlPackets);
+        BindReal(m_insLinkJob, 8, r.firstS);
+        BindReal(m_insLinkJob, 9, r.lastS);
+        Step(m_db,
+             m_insLinkJob,
+             m_path,
+             "inserting link_job_bytes row " + run + std::to_string(p.runId) + ", link " +
+                 std::to_string(r.linkId) + ", job " + std::to_string(r.jobId) + ")");
     }
 }
 

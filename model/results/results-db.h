@@ -37,6 +37,12 @@ struct RunInfo
     std::string vclosVersion;    //!< vclos version string
     std::string ns3Version;      //!< ns-3 version string
     std::string startedUtc;      //!< ISO 8601 UTC start time; empty: ResultsDb::UtcNow()
+    std::string policy;          //!< scheduler policy ("": no scheduler, stored as NULL)
+    bool backfill{false};        //!< scheduler backfill (NULL without a scheduler)
+    std::string traceFile;       //!< replayed trace file ("": none, NULL)
+    uint64_t traceFirst{0};      //!< trace selection: first job (NULL without a trace)
+    uint64_t traceCount{0};      //!< trace selection: jobs replayed (NULL without a trace)
+    double scale{kUnknownTime};  //!< trace compression factor (NaN: no trace, NULL)
 };
 
 /**
@@ -45,14 +51,67 @@ struct RunInfo
  */
 struct JobRow
 {
-    uint32_t jobId{0};            //!< index of the job in the scenario
-    std::string name;             //!< job name
-    std::vector<uint32_t> gpus;   //!< GPU of each rank (stored as "0,1,2"; n_gpus = size)
-    std::string collective;       //!< algorithm name
-    uint64_t bytes{0};            //!< collective size in bytes
-    uint32_t iterations{0};       //!< iterations configured
-    double startS{0};             //!< start time, seconds
-    double finishS{kUnknownTime}; //!< end of the last iteration, seconds; NaN: did not finish
+    uint32_t jobId{0};              //!< index of the job in the scenario
+    std::string name;               //!< job name
+    std::vector<uint32_t> gpus;     //!< GPU of each rank (stored as "0,1,2"; n_gpus = size)
+    std::string collective;         //!< algorithm name
+    uint64_t bytes{0};              //!< collective size in bytes
+    uint32_t iterations{0};         //!< iterations configured
+    double startS{0};               //!< start time (placement under a scheduler), seconds;
+                                    //!< NaN: never placed
+    double finishS{kUnknownTime};   //!< end of the last iteration, seconds; NaN: did not finish
+    double arrivalS{kUnknownTime};  //!< arrival, seconds (NaN: startS, a job without scheduler)
+    std::vector<uint32_t> leaves;   //!< leaves of its GPUs, ascending (n_leaves = size)
+    bool hasSpines{false};          //!< spines is known (a placement gave it)
+    std::vector<uint32_t> spines;   //!< spines its placement uses or may use (ECMP)
+    double isolatedS{kUnknownTime}; //!< time alone (compute + fluid collective); NaN: unknown
+    // Derived when written: jwt_s = start - arrival, jrt_s = finish - start,
+    // jct_s = finish - arrival, slowdown = jrt_s / isolated_s (NULL if a term is unknown).
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "placements": one job placed by the cluster scheduler.
+ */
+struct PlacementRow
+{
+    uint32_t jobId{0};           //!< job index
+    double timeS{0};             //!< placement time, seconds
+    std::string policy;          //!< policy name
+    std::string branch;          //!< "whole-leaves", "one-leaf", "mini-clos", "random", ...
+    std::vector<uint32_t> gpus;  //!< GPUs in rank order
+    std::vector<uint32_t> links; //!< reserved fabric link ids (empty: none reserved)
+    double searchS{0};           //!< wall time of the placement attempt (observed), seconds
+    uint64_t searchNodes{0};     //!< exact search nodes explored
+    bool capHit{false};          //!< the search cap stopped the search
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "cluster_samples": the cluster's state after a change (event-driven).
+ */
+struct ClusterSampleRow
+{
+    double timeS{0};      //!< time of the change, seconds
+    uint32_t queued{0};   //!< jobs waiting
+    uint32_t running{0};  //!< jobs placed and not released
+    uint32_t busyGpus{0}; //!< GPUs owned by placed jobs
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "link_job_bytes": what one link direction transmitted for one job.
+ */
+struct LinkJobRow
+{
+    uint32_t linkId{0};         //!< link id (as in "links")
+    uint32_t jobId{0};          //!< job index
+    uint64_t dataBytes{0};      //!< IPv4 bytes of data packets
+    uint64_t dataPackets{0};    //!< data packets
+    uint64_t controlBytes{0};   //!< IPv4 bytes of ACK, NAK and CNP packets
+    uint64_t controlPackets{0}; //!< ACK, NAK and CNP packets
+    double firstS{0};           //!< start of the first packet's transmission, seconds
+    double lastS{0};            //!< start of the last packet's transmission, seconds
 };
 
 /**
@@ -164,10 +223,17 @@ struct FlowRow
  * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 3, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 5, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
- *    started_utc, wall_time_s, sim_time_s, events, status)
- *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s)
+ *    started_utc, wall_time_s, sim_time_s, events, status, policy, backfill, scale,
+ *    trace_file, trace_first, trace_count)
+ *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s,
+ *    arrival_s, jwt_s, jrt_s, jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown)
+ *  - placements(run_id, job_id, time_s, policy, branch, gpus, links, n_links, search_s,
+ *    search_nodes, cap_hit)
+ *  - cluster_samples(run_id, time_s, queued, running, busy_gpus)
+ *  - link_job_bytes(run_id, link_id, job_id, data_bytes, data_packets, control_bytes,
+ *    control_packets, first_s, last_s)
  *  - iterations(run_id, job_id, iteration, start_s, compute_end_s, end_s, comm_s)
  *  - links(run_id, link_id, src, dst, kind, rate_bps, delay_s, tx_bytes, tx_packets,
  *    max_queue_bytes, drops)
@@ -176,6 +242,10 @@ struct FlowRow
  *  - congestion(run_id, link_id, ecn_marks, pfc_sent, pfc_received, paused_s)
  *  - queue_samples(run_id, link_id, time_s, bytes)
  *  - rate_samples(run_id, gpu, qpn, peer_gpu, time_s, rate_bps)
+ *
+ * Older files are upgraded in place when opened: version 1-3 get the links' drop causes
+ * (version 4), version 1-4 the scheduler columns of runs and jobs (NULL in older rows) and
+ * the tables placements, cluster_samples and link_job_bytes (version 5).
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -193,7 +263,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     /**
      * Open or create the database and create missing tables.
@@ -236,6 +306,12 @@ class ResultsDb
     void AddQueueSample(int64_t runId, const QueueSampleRow& row);
     /// Buffer a rate_samples row. \param runId from BeginRun() \param row the row
     void AddRateSample(int64_t runId, const RateSampleRow& row);
+    /// Buffer a placements row. \param runId from BeginRun() \param row the row
+    void AddPlacement(int64_t runId, const PlacementRow& row);
+    /// Buffer a cluster_samples row. \param runId from BeginRun() \param row the row
+    void AddClusterSample(int64_t runId, const ClusterSampleRow& row);
+    /// Buffer a link_job_bytes row. \param runId from BeginRun() \param row the row
+    void AddLinkJob(int64_t runId, const LinkJobRow& row);
     /// Write all buffered rows in one transaction (no-op when nothing is buffered).
     void Flush();
     /**
@@ -273,6 +349,8 @@ class ResultsDb
     void MaybeFlush();
     /// Insert all buffered rows (inside a transaction the caller manages).
     void WritePending();
+    /// Insert the buffered placements, cluster_samples and link_job_bytes rows.
+    void WritePendingScheduler();
     /// Drop the buffered rows.
     void ClearPending();
     /// Finalize the statements and close the connection.
@@ -286,27 +364,33 @@ class ResultsDb
         Row row;       //!< the row
     };
 
-    std::string m_path;                                  //!< file path
-    std::size_t m_batchRows;                             //!< auto-flush threshold
-    sqlite3* m_db{nullptr};                              //!< connection
-    sqlite3_stmt* m_insRun{nullptr};                     //!< INSERT INTO runs
-    sqlite3_stmt* m_insJob{nullptr};                     //!< INSERT INTO jobs
-    sqlite3_stmt* m_insIteration{nullptr};               //!< INSERT INTO iterations
-    sqlite3_stmt* m_insLink{nullptr};                    //!< INSERT INTO links
-    sqlite3_stmt* m_insFlow{nullptr};                    //!< INSERT INTO flows
-    sqlite3_stmt* m_insStep{nullptr};                    //!< INSERT INTO steps
-    sqlite3_stmt* m_insCongestion{nullptr};              //!< INSERT INTO congestion
-    sqlite3_stmt* m_insQueue{nullptr};                   //!< INSERT INTO queue_samples
-    sqlite3_stmt* m_insRate{nullptr};                    //!< INSERT INTO rate_samples
-    sqlite3_stmt* m_finishRun{nullptr};                  //!< UPDATE runs
-    std::vector<Pending<JobRow>> m_jobs;                 //!< buffered jobs rows
-    std::vector<Pending<IterationRow>> m_iterations;     //!< buffered iterations rows
-    std::vector<Pending<LinkRow>> m_links;               //!< buffered links rows
-    std::vector<Pending<FlowRow>> m_flows;               //!< buffered flows rows
-    std::vector<Pending<StepRow>> m_steps;               //!< buffered steps rows
-    std::vector<Pending<CongestionRow>> m_congestion;    //!< buffered congestion rows
-    std::vector<Pending<QueueSampleRow>> m_queueSamples; //!< buffered queue samples
-    std::vector<Pending<RateSampleRow>> m_rateSamples;   //!< buffered rate samples
+    std::string m_path;                                      //!< file path
+    std::size_t m_batchRows;                                 //!< auto-flush threshold
+    sqlite3* m_db{nullptr};                                  //!< connection
+    sqlite3_stmt* m_insRun{nullptr};                         //!< INSERT INTO runs
+    sqlite3_stmt* m_insJob{nullptr};                         //!< INSERT INTO jobs
+    sqlite3_stmt* m_insIteration{nullptr};                   //!< INSERT INTO iterations
+    sqlite3_stmt* m_insLink{nullptr};                        //!< INSERT INTO links
+    sqlite3_stmt* m_insFlow{nullptr};                        //!< INSERT INTO flows
+    sqlite3_stmt* m_insStep{nullptr};                        //!< INSERT INTO steps
+    sqlite3_stmt* m_insCongestion{nullptr};                  //!< INSERT INTO congestion
+    sqlite3_stmt* m_insQueue{nullptr};                       //!< INSERT INTO queue_samples
+    sqlite3_stmt* m_insRate{nullptr};                        //!< INSERT INTO rate_samples
+    sqlite3_stmt* m_insPlacement{nullptr};                   //!< INSERT INTO placements
+    sqlite3_stmt* m_insCluster{nullptr};                     //!< INSERT INTO cluster_samples
+    sqlite3_stmt* m_insLinkJob{nullptr};                     //!< INSERT INTO link_job_bytes
+    sqlite3_stmt* m_finishRun{nullptr};                      //!< UPDATE runs
+    std::vector<Pending<JobRow>> m_jobs;                     //!< buffered jobs rows
+    std::vector<Pending<IterationRow>> m_iterations;         //!< buffered iterations rows
+    std::vector<Pending<LinkRow>> m_links;                   //!< buffered links rows
+    std::vector<Pending<FlowRow>> m_flows;                   //!< buffered flows rows
+    std::vector<Pending<StepRow>> m_steps;                   //!< buffered steps rows
+    std::vector<Pending<CongestionRow>> m_congestion;        //!< buffered congestion rows
+    std::vector<Pending<QueueSampleRow>> m_queueSamples;     //!< buffered queue samples
+    std::vector<Pending<RateSampleRow>> m_rateSamples;       //!< buffered rate samples
+    std::vector<Pending<PlacementRow>> m_placements;         //!< buffered placements rows
+    std::vector<Pending<ClusterSampleRow>> m_clusterSamples; //!< buffered cluster samples
+    std::vector<Pending<LinkJobRow>> m_linkJobs;             //!< buffered link_job_bytes rows
 };
 
 } // namespace vclos

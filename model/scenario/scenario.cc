@@ -7,6 +7,7 @@
 #include "pfc-headroom.h"
 
 #include "ns3/ecmp-hash.h"
+#include "ns3/mini-clos-search.h"
 #include "ns3/model-zoo.h"
 
 #include <algorithm>
@@ -52,6 +53,12 @@ uint32_t
 TopologySpec::ServerOf(uint32_t gpu) const
 {
     return gpu / gpusPerServer;
+}
+
+uint32_t
+JobSpec::NumGpus() const
+{
+    return gpus.empty() ? nGpus : static_cast<uint32_t>(gpus.size());
 }
 
 std::string
@@ -839,7 +846,7 @@ CheckPfcHeadroom(const ObjectReader& n, const TopologySpec& topo, const NetworkS
 void
 CheckExpansion(const ObjectReader& r, const JobSpec& job, uint32_t gpusPerServer)
 {
-    const auto ranks = static_cast<uint32_t>(job.gpus.size());
+    const uint32_t ranks = job.NumGpus();
     const double limit = static_cast<double>(kMaxTransfersPerCollective);
     const double perChunk = CollectiveTransfers(job.collective, ranks, gpusPerServer, 1);
     const double total =
@@ -849,7 +856,7 @@ CheckExpansion(const ObjectReader& r, const JobSpec& job, uint32_t gpusPerServer
                             std::to_string(job.pipelineChunks) + " pipeline chunks has ";
     if (perChunk > limit)
     {
-        r.Fail(r.Path("gpus"),
+        r.Fail(r.Path(job.gpus.empty() ? "n_gpus" : "gpus"),
                has + Num(total) + " transfers; at most " + Num(limit) +
                    " are allowed: expected fewer GPUs");
     }
@@ -1154,6 +1161,187 @@ ParseJsonText(const std::string& text, const std::string& source)
     }
 }
 
+/// The placement policies a scheduler accepts (MakePlacementPolicy()).
+const std::vector<std::string>&
+PolicyNames()
+{
+    static const std::vector<std::string> names = {"vclos", "ecmp", "static", "random-ecmp"};
+    return names;
+}
+
+/// Parse the optional "scheduler" object into s.scheduler.
+void
+ParseScheduler(const ObjectReader& top, Scenario& s)
+{
+    if (!top.Has("scheduler"))
+    {
+        return;
+    }
+    ObjectReader r(s.sourceName,
+                   top.Required("scheduler", "an object"),
+                   "scheduler",
+                   {"policy", "backfill", "seed", "search_node_cap", "search_time_cap_s"});
+    SchedulerSpec sp;
+    sp.policy = r.String("policy", nullptr);
+    const auto& names = PolicyNames();
+    if (std::find(names.begin(), names.end(), sp.policy) == names.end())
+    {
+        r.Fail(r.Path("policy"),
+               "unknown policy \"" + Shorten(sp.policy) + "\"; expected one of " + JoinList(names));
+    }
+    sp.backfill = r.Bool("backfill", false);
+    if (r.Has("seed"))
+    {
+        sp.seed = r.Integer("seed", 0, std::numeric_limits<uint64_t>::max(), nullptr);
+    }
+    const uint64_t defNodes = MiniClosSearchCaps().maxNodes;
+    sp.searchNodeCap = r.Integer("search_node_cap", 0, kMaxExactInteger, &defNodes);
+    const double noCap = 0;
+    sp.searchTimeCapS = r.Time("search_time_cap_s", 12, "s", 1, true, &noCap);
+    s.scheduler = sp;
+}
+
+/// \return \p file resolved against the directory of the scenario file \p source
+std::string
+ResolveBeside(const std::string& source, const std::string& file)
+{
+    if (!file.empty() && file[0] == '/')
+    {
+        return file;
+    }
+    const std::size_t slash = source.rfind('/');
+    return slash == std::string::npos ? file : source.substr(0, slash + 1) + file;
+}
+
+/// \return \p seconds rounded to whole picoseconds (the simulator's resolution)
+double
+WholePicoseconds(double seconds)
+{
+    return std::round(seconds * 1e12) / 1e12;
+}
+
+/**
+ * Parse "trace": read the trace (file relative to the scenario's directory), apply the
+ * selection and append one job per selected trace job to s.jobs, named "trace<taskid>".
+ * Trace errors keep the trace's own "file:line:col" message.
+ */
+void
+ParseTrace(const ObjectReader& top,
+           Scenario& s,
+           std::map<std::string, std::size_t>& names,
+           const std::vector<std::string>& collectives)
+{
+    const std::string& src = s.sourceName;
+    const Json& v = top.Required("trace", "an object");
+    if (!s.scheduler)
+    {
+        top.Fail("trace",
+                 "a trace needs a \"scheduler\" (its jobs ask for a number of GPUs and a "
+                 "placement policy chooses them); add e.g. \"scheduler\": {\"policy\": "
+                 "\"vclos\"}");
+    }
+    ObjectReader t(src, v, "trace", {"file", "first", "count", "scale", "max_duration_s"});
+    TraceSpec spec;
+    spec.fileKey = t.String("file", nullptr);
+    if (spec.fileKey.empty())
+    {
+        t.Fail(t.Path("file"), "expected the path of a job trace (CSV), got \"\"");
+    }
+    TraceSelection& sel = spec.selection;
+    sel.file = ResolveBeside(src, spec.fileKey);
+    const uint64_t zero = 0;
+    sel.first = t.Integer("first", 0, kMaxTraceJobs - 1, &zero);
+    const uint64_t all = TraceSelection::kAll;
+    sel.count = t.Integer("count", 1, kMaxTraceJobs, &all);
+    const double one = 1;
+    sel.scale = t.Number("scale", true, &one);
+    const double noClip = 0;
+    sel.maxDurationS = t.Number("max_duration_s", false, &noClip);
+
+    std::vector<TraceJob> jobs;
+    try
+    {
+        jobs = ReadJobTrace(sel.file);
+    }
+    catch (const TraceError& e)
+    {
+        t.Fail(t.Path("file"), e.what());
+    }
+    try
+    {
+        jobs = ApplyTraceSelection(jobs, sel, sel.file);
+    }
+    catch (const TraceError& e)
+    {
+        t.Fail("trace", e.what());
+    }
+    const uint32_t numGpus = s.topology.NumGpus();
+    const double limit = static_cast<double>(kMaxTransfersPerCollective);
+    for (const TraceJob& tj : jobs)
+    {
+        const std::string at =
+            sel.file + ":" + std::to_string(tj.line) + ": job " + std::to_string(tj.id) + ": ";
+        auto fail = [&](const std::string& msg) { t.Fail(t.Path("file"), at + msg); };
+        if (tj.gpus > numGpus)
+        {
+            fail("needs " + std::to_string(tj.gpus) + " GPUs; the topology has " +
+                 std::to_string(numGpus) +
+                 " (expected trace jobs that fit: a larger topology, or other first/count)");
+        }
+        if (std::find(collectives.begin(), collectives.end(), tj.collective) == collectives.end())
+        {
+            fail("collective \"" + Shorten(tj.collective) +
+                 "\" is not implemented; expected one of " + JoinList(collectives));
+        }
+        JobSpec job;
+        job.name = "trace" + std::to_string(tj.id);
+        job.nGpus = tj.gpus;
+        job.collective = tj.collective;
+        job.bytes = tj.bytes;
+        job.iterations = tj.iterations;
+        job.computeS = WholePicoseconds(tj.computePerIterationS);
+        job.startS = WholePicoseconds(tj.arrivalS);
+        job.traceLine = tj.line;
+        const double maxS = static_cast<double>(kMaxTimePs) / 1e12;
+        if (job.startS > maxS)
+        {
+            fail("arrives at " + Num(job.startS) + " s after scaling; expected at most " +
+                 Num(maxS) + " s (a smaller scale or count)");
+        }
+        if (job.computeS > maxS)
+        {
+            fail("computes " + Num(job.computeS) +
+                 " s per iteration after scaling; expected at "
+                 "most " +
+                 Num(maxS) + " s (a smaller scale, or max_duration_s)");
+        }
+        if (job.bytes > kMaxExactInteger)
+        {
+            fail(std::to_string(job.bytes) + " bytes per collective after scaling; expected at "
+                                             "most 2^53 (a smaller scale)");
+        }
+        if (job.nGpus == 1 && job.computeS == 0)
+        {
+            fail("a job on one GPU with no compute time would loop at time 0; expected compute "
+                 "time > 0 or more GPUs");
+        }
+        if (CollectiveTransfers(job.collective, job.nGpus, s.topology.gpusPerServer, 1) > limit)
+        {
+            fail("a " + job.collective + " collective on " + std::to_string(job.nGpus) +
+                 " ranks has more than " + Num(limit) + " transfers; expected fewer GPUs");
+        }
+        auto ins = names.emplace(job.name, s.jobs.size());
+        if (!ins.second)
+        {
+            fail("its name \"" + job.name + "\" is already used by " +
+                 Elem("jobs", ins.first->second) + "; job names must be unique");
+        }
+        s.jobs.push_back(std::move(job));
+    }
+    spec.jobs = jobs.size();
+    s.trace = spec;
+}
+
 } // namespace
 
 int64_t
@@ -1240,6 +1428,8 @@ ParseScenario(const std::string& jsonText,
                       "topology",
                       "network",
                       "jobs",
+                      "scheduler",
+                      "trace",
                       "output",
                       "stop_time_s"});
     s.name = top.Name("name", nullptr);
@@ -1416,7 +1606,7 @@ ParseScenario(const std::string& jsonText,
         ObjectReader o(src,
                        top.Required("output", "an object"),
                        "output",
-                       {"progress_interval_ms", "sample_interval_us"});
+                       {"progress_interval_ms", "sample_interval_us", "link_job_bytes"});
         // Progress lines at least 1 us of simulated time apart; samples at least 1 ns
         // apart (ns-3's SampleInterval attribute accepts 1 ns and more), or none.
         const double defProgress = OutputSpec().progressIntervalS;
@@ -1424,13 +1614,22 @@ ParseScenario(const std::string& jsonText,
             o.Time("progress_interval_ms", 9, "ms", 1000000, false, &defProgress);
         const double noSamples = 0;
         s.output.sampleIntervalS = o.Time("sample_interval_us", 6, "us", 1000, true, &noSamples);
+        s.output.linkJobBytes = o.Bool("link_job_bytes", true);
     }
 
+    ParseScheduler(top, s);
+
     // jobs
-    const Json& jobs = top.Required("jobs", "a non-empty array of job objects");
-    if (!jobs.is_array() || jobs.empty())
+    const bool hasTrace = top.Has("trace");
+    const Json noJobs = Json::array();
+    const Json& jobs = hasTrace && !top.Has("jobs")
+                           ? noJobs
+                           : top.Required("jobs", "a non-empty array of job objects");
+    if (!jobs.is_array() || (jobs.empty() && !hasTrace))
     {
-        top.Fail("jobs", "expected a non-empty array of job objects, got " + Describe(jobs));
+        top.Fail("jobs",
+                 "expected a " + std::string(hasTrace ? "" : "non-empty ") +
+                     "array of job objects, got " + Describe(jobs));
     }
     std::map<std::string, std::size_t> names;
     for (std::size_t i = 0; i < jobs.size(); ++i)
@@ -1441,6 +1640,7 @@ ParseScenario(const std::string& jsonText,
                        path,
                        {"name",
                         "gpus",
+                        "n_gpus",
                         "collective",
                         "bytes",
                         "bytes_mib",
@@ -1462,7 +1662,29 @@ ParseScenario(const std::string& jsonText,
                    "duplicate job name '" + Shorten(job.name) + "' (also used by " +
                        Elem("jobs", ins.first->second) + "); job names must be unique");
         }
-        job.gpus = ParseGpus(src, r, s.topology.NumGpus());
+        if (s.scheduler)
+        {
+            if (r.Has("gpus"))
+            {
+                r.Fail(r.Path("gpus"),
+                       "with a scheduler the policy chooses the GPUs: give \"n_gpus\" (the "
+                       "number of GPUs, 1.." +
+                           std::to_string(s.topology.NumGpus()) +
+                           ") instead of \"gpus\", or remove \"scheduler\"");
+            }
+            const uint64_t n = r.Integer("n_gpus", 1, s.topology.NumGpus(), nullptr);
+            job.nGpus = static_cast<uint32_t>(n);
+        }
+        else
+        {
+            if (r.Has("n_gpus"))
+            {
+                r.Fail(r.Path("n_gpus"),
+                       "\"n_gpus\" needs a \"scheduler\" (which chooses the GPUs); without "
+                       "one give \"gpus\" (a list of GPU ids)");
+            }
+            job.gpus = ParseGpus(src, r, s.topology.NumGpus());
+        }
         job.collective = r.String("collective", nullptr);
 
         // A model from the table gives defaults for bytes, compute and all-to-all.
@@ -1548,7 +1770,7 @@ ParseScenario(const std::string& jsonText,
         job.allToAllBytes = r.Integer("all_to_all_bytes", 0, kMaxExactInteger, &a2a);
         job.startS = r.Time("start_us", 6, "us", 0, false, &zero);
         job.pipelineChunks = r.U32("pipeline_chunks", 1, 1);
-        if (job.gpus.size() == 1 && job.computeS == 0)
+        if (job.NumGpus() == 1 && job.computeS == 0)
         {
             r.Fail(r.Path("compute_us"),
                    "a job on one GPU does not communicate: with compute_us 0 its iterations "
@@ -1563,6 +1785,10 @@ ParseScenario(const std::string& jsonText,
                        Num(s.stopTimeS) + " s); expected an earlier start or a later stop");
         }
         s.jobs.push_back(std::move(job));
+    }
+    if (hasTrace)
+    {
+        ParseTrace(top, s, names, collectives);
     }
 
     ValidateCollectives(s, collectives);

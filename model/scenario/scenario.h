@@ -8,8 +8,10 @@
 // Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
 
 #include "ns3/collective-schedule.h"
+#include "ns3/job-trace.h"
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -117,8 +119,12 @@ struct NetworkSpec
  */
 struct JobSpec
 {
-    std::string name;           //!< unique job name (default "job<index>")
-    std::vector<uint32_t> gpus; //!< GPU of each rank; non-empty, distinct, < NumGpus()
+    std::string name;           //!< unique job name (default "job<index>"; trace jobs
+                                //!< "trace<taskid>")
+    std::vector<uint32_t> gpus; //!< GPU of each rank; non-empty, distinct, < NumGpus();
+                                //!< empty under a scheduler (it chooses them)
+    uint32_t nGpus{0};          //!< GPUs asked of the scheduler, 1..NumGpus() (JSON
+                                //!< "n_gpus"; only with a scheduler); else gpus.size()
     std::string collective;     //!< algorithm name, e.g. "ring"
     uint64_t bytes{0};          //!< collective size in bytes, 1..2^53 ("bytes" or "bytes_mib")
     uint32_t iterations{1};     //!< number of iterations, >= 1
@@ -130,6 +136,37 @@ struct JobSpec
     uint32_t buckets{1};        //!< gradient buckets, 1..min(kMaxBuckets, bytes)
     double backwardFraction{2.0 / 3.0}; //!< share of compute in the backward pass, [0, 1]
     uint64_t allToAllBytes{0};          //!< MoE all-to-all bytes per GPU per iteration, <= 2^53
+    uint64_t traceLine{0}; //!< 1-based line of the job in its trace file (0: a fixed job)
+
+    /// \return the GPUs the job runs on: gpus.size(), or nGpus under a scheduler
+    uint32_t NumGpus() const;
+};
+
+/**
+ * \ingroup vclos
+ * The cluster scheduler of a scenario (JSON "scheduler"): jobs ask for a number of GPUs
+ * and a placement policy chooses them (doc/scheduler.rst).
+ */
+struct SchedulerSpec
+{
+    std::string policy;              //!< "vclos", "ecmp", "static" or "random-ecmp" (required)
+    bool backfill{false};            //!< false: strict FIFO with head-of-line blocking
+    std::optional<uint64_t> seed;    //!< random-ecmp's seed, 0..2^64-1; absent: the run seed
+    uint64_t searchNodeCap{1000000}; //!< MiniClosSearchCaps::maxNodes, 0 (no cap)..2^53
+    double searchTimeCapS{0};        //!< MiniClosSearchCaps::maxSeconds, 0 (no cap) .. 3600 s;
+                                     //!< a time cap makes runs depend on the machine
+};
+
+/**
+ * \ingroup vclos
+ * The job trace a scenario replays (JSON "trace"; needs a scheduler).
+ */
+struct TraceSpec
+{
+    std::string fileKey;      //!< the "file" value as written in the scenario
+    TraceSelection selection; //!< file (resolved against the scenario's directory), first,
+                              //!< count, scale, max_duration_s
+    uint64_t jobs{0};         //!< jobs the selection kept (appended to Scenario::jobs)
 };
 
 /**
@@ -140,6 +177,8 @@ struct OutputSpec
 {
     double progressIntervalS{1e-3}; //!< simulated time between progress lines, 1 us .. 3600 s
     double sampleIntervalS{0};      //!< sampling interval, seconds: 0 (off) or 1 ns .. 3600 s
+    bool linkJobBytes{true};        //!< with a scheduler: count per (link, job) bytes and packets
+                                    //!< (results table link_job_bytes); ignored without one
 };
 
 /**
@@ -155,11 +194,14 @@ struct Scenario
     std::string level{"packet"}; //!< simulation level; only "packet" is implemented
     TopologySpec topology;       //!< the leaf-spine fabric
     NetworkSpec network;         //!< transport and switch parameters
-    std::vector<JobSpec> jobs;   //!< the jobs (non-empty)
-    OutputSpec output;           //!< output settings
-    double stopTimeS{10};        //!< safety stop, seconds, 1 ps .. 3600 s
-    std::string text;            //!< the original JSON text, verbatim
-    std::string sourceName;      //!< where the text came from (file path), used in messages
+    std::vector<JobSpec> jobs;   //!< the jobs: fixed jobs in file order, then the trace's
+                                 //!< (non-empty)
+    std::optional<SchedulerSpec> scheduler; //!< the cluster scheduler, if any
+    std::optional<TraceSpec> trace;         //!< the replayed trace, if any
+    OutputSpec output;                      //!< output settings
+    double stopTimeS{10};                   //!< safety stop, seconds, 1 ps .. 3600 s
+    std::string text;                       //!< the original JSON text, verbatim
+    std::string sourceName; //!< where the text came from (file path), used in messages
 };
 
 /**
