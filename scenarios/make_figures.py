@@ -153,9 +153,229 @@ def stage_census(args):
     print(f"[figures] {path}")
 
 
+# --------------------------------------------------------------------------- helpers
+
+LOSSLESS_NETWORK = {  # scenarios/lossless-dcqcn.json's network
+    "mtu_bytes": 4096, "buffer_bytes": 12582912, "pfc": True,
+    "ecn": {"kmin_bytes": 100000, "kmax_bytes": 400000, "pmax": 0.2},
+    "congestion_control": "dcqcn", "retransmit_timeout_us": 1000,
+}
+
+
+def sim_exe(args):
+    exe = os.path.join(args.build, "examples", "vclos-sim")
+    if not os.path.isfile(exe):
+        raise FigureError(f"{exe} not found: build the target vclos-sim first")
+    return exe
+
+
+def variant(base_path, out_json, policy=None, seed=None, network=None):
+    """Write a copy of a scenario with another policy, seed or network; trace paths stay
+    relative to the original scenario's directory."""
+    with open(base_path) as f:
+        s = json.load(f)
+    if policy is not None:
+        s["scheduler"]["policy"] = policy
+    if seed is not None:
+        s["seed"] = seed
+    if network is not None:
+        s["network"] = network
+    if "trace" in s and not os.path.isabs(s["trace"]["file"]):
+        s["trace"]["file"] = os.path.normpath(
+            os.path.join(os.path.dirname(os.path.abspath(base_path)), s["trace"]["file"]))
+    with open(out_json, "w") as f:
+        json.dump(s, f, indent=1)
+
+
+def job_rows(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    rows = [dict(r) for r in con.execute(
+        "SELECT j.*, r.policy AS policy, r.scale AS scale, r.seed AS seed FROM jobs j "
+        "JOIN runs r USING (run_id) ORDER BY job_id")]
+    con.close()
+    return rows
+
+
+# --------------------------------------------------------------------------- packet
+
+PACKET_POLICIES = ["vclos", "ecmp", "random-ecmp"]
+
+
+def stage_packet(args):
+    exe = sim_exe(args)
+    base = os.path.join(ROOT, "scenarios", "motivation-32gpu", "identical-jobs.json")
+    out = os.path.join(args.out, "motivation", "packet")
+    os.makedirs(out, exist_ok=True)
+    with open(base) as f:
+        lossy = json.load(f)["network"]
+    cells = [(p, fab, seed) for fab in ("lossy", "lossless") for p in PACKET_POLICIES
+             for seed in range(1, args.seeds + 1)]
+
+    def one(cell):
+        policy, fabric, seed = cell
+        tag = f"{fabric}-{policy}-{seed}"
+        js, db = f"{out}/{tag}.json", f"{out}/{tag}.db"
+        if not os.path.exists(db):
+            variant(base, js, policy, seed, LOSSLESS_NETWORK if fabric == "lossless" else lossy)
+            run([exe, "--quiet", f"--scenario={js}", f"--db={db}.tmp"])
+            os.replace(f"{db}.tmp", db)
+        rows = job_rows(db)
+        for r in rows:
+            r["fabric"] = fabric
+        return rows
+
+    from concurrent.futures import ThreadPoolExecutor
+    rows = []
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        for rs in pool.map(one, cells):
+            rows += rs
+    fields = ["fabric", "policy", "seed", "job_id", "name", "n_gpus", "gpus", "n_leaves",
+              "n_spines", "start_s", "finish_s", "jrt_s", "isolated_s", "slowdown"]
+    write_csv(os.path.join(args.out, "motivation", "packet.csv"), rows, fields)
+
+    # per run: unfairness = max / min JRT of the identical jobs
+    runs = {}
+    for r in rows:
+        runs.setdefault((r["fabric"], r["policy"], r["seed"]), []).append(r["jrt_s"])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels, slow, unfair, colours = [], [], [], []
+    summary = []
+    for fabric in ("lossy", "lossless"):
+        for p in PACKET_POLICIES:
+            sd = [r["slowdown"] for r in rows if r["fabric"] == fabric and r["policy"] == p]
+            uf = [max(v) / min(v) for k, v in runs.items() if k[0] == fabric and k[1] == p]
+            labels.append(f"{p}\n{fabric}")
+            slow.append(sd)
+            unfair.append(uf)
+            colours.append(POLICY_COLOURS[p])
+            summary.append({"fabric": fabric, "policy": p, "runs": len(uf),
+                            "slowdown_mean": sum(sd) / len(sd),
+                            "slowdown_p50": percentile(sd, 50),
+                            "slowdown_max": max(sd), "unfairness_mean": sum(uf) / len(uf),
+                            "unfairness_max": max(uf)})
+    write_csv(os.path.join(args.out, "motivation", "packet-summary.csv"), summary,
+              list(summary[0].keys()))
+    for s_ in summary:
+        print("  {fabric:8s} {policy:12s} runs {runs:3d}  slowdown mean {slowdown_mean:.3f} "
+              "p50 {slowdown_p50:.3f} max {slowdown_max:.3f}  unfairness mean "
+              "{unfairness_mean:.3f} max {unfairness_max:.3f}".format(**s_))
+    for ax, data, title, ylabel in (
+            (ax1, slow, "Slowdown of each job (JRT / isolated)", "slowdown"),
+            (ax2, unfair, "Unfairness of identical jobs in one run", "max JRT / min JRT")):
+        b = ax.boxplot(data, patch_artist=True, widths=0.6, showfliers=False)
+        for patch, c in zip(b["boxes"], colours):
+            patch.set_facecolor(c)
+            patch.set_alpha(0.35)
+        for i, (d, c) in enumerate(zip(data, colours)):
+            xs = [i + 1 + 0.18 * (((k * 7919) % 100) / 100 - 0.5) for k in range(len(d))]
+            ax.plot(xs, d, "o", color=c, markersize=3, alpha=0.7)
+        ax.set_xticks(range(1, len(labels) + 1))
+        ax.set_xticklabels(labels, fontsize=8)
+        ax.axhline(1.0, color="k", lw=0.8, ls=":")
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+    fig.suptitle(f"Two identical 16-GPU halving-doubling jobs on 32 GPUs (4 leaves x 8, 8 spines), "
+                 f"{args.seeds} run seeds per box", fontsize=10)
+    fig.tight_layout()
+    path = os.path.join(args.out, "motivation-packet.png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"[figures] {path}")
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def peak_and_wall(log):
+    """(wall seconds, peak RSS MiB) from a /usr/bin/time -v log."""
+    text = open(log).read()
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)",
+                  text)
+    wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))) if m else None
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    return wall, (int(m.group(1)) / 1024 if m else None)
+
+
+def stage_replay(args):
+    exe = sim_exe(args)
+    base = os.path.join(ROOT, "scenarios", "replay-512gpu", "replay.json")
+    out = os.path.join(args.out, "replay")
+    os.makedirs(out, exist_ok=True)
+    rows, summary = [], []
+    total_wall, peak = 0.0, 0.0
+    for p in POLICIES:
+        js, db, log = f"{out}/{p}.json", f"{out}/{p}.db", f"{out}/{p}.time"
+        if not os.path.exists(db):
+            variant(base, js, p)
+            run(["/usr/bin/time", "-v", exe, "--quiet", f"--scenario={js}", f"--db={db}.tmp"],
+                log=log)
+            os.replace(f"{db}.tmp", db)
+        wall, rss = peak_and_wall(log)
+        total_wall += wall or 0
+        peak = max(peak, rss or 0)
+        jobs = job_rows(db)
+        rows += jobs
+        jct = [j["jct_s"] for j in jobs]
+        jwt = [j["jwt_s"] for j in jobs]
+        sd = [j["slowdown"] for j in jobs if j["slowdown"] is not None]
+        summary.append({"policy": p, "jobs": len(jobs), "scale": jobs[0]["scale"],
+                        "jct_mean_s": sum(jct) / len(jct), "jct_p99_s": percentile(jct, 99),
+                        "jwt_mean_s": sum(jwt) / len(jwt), "jwt_p99_s": percentile(jwt, 99),
+                        "slowdown_mean": sum(sd) / len(sd), "slowdown_max": max(sd),
+                        "cross_leaf_jobs": sum(1 for j in jobs if (j["n_leaves"] or 0) > 1),
+                        "wall_s": wall, "peak_rss_mib": rss})
+    ref = {s_["policy"]: s_ for s_ in summary}
+    for s_ in summary:
+        s_["jct_mean_vs_ecmp"] = 1 - ref["vclos"]["jct_mean_s"] / s_["jct_mean_s"]
+    write_csv(f"{out}/summary.csv", summary, list(summary[0].keys()))
+    write_csv(f"{out}/jobs.csv", rows, ["policy", "scale", "job_id", "name", "n_gpus",
+                                        "collective", "arrival_s", "start_s", "finish_s",
+                                        "jwt_s", "jrt_s", "jct_s", "n_leaves", "n_spines",
+                                        "isolated_s", "slowdown"])
+    for s_ in summary:
+        print("  {policy:12s} jobs {jobs}  JCT mean {jct_mean_s:.4f} s p99 {jct_p99_s:.4f} s  "
+              "JWT mean {jwt_mean_s:.4f} s p99 {jwt_p99_s:.4f} s  slowdown mean "
+              "{slowdown_mean:.3f} max {slowdown_max:.3f}  cross-leaf jobs {cross_leaf_jobs}  "
+              "vclos's mean JCT {jct_mean_vs_ecmp:+.1%} lower  wall {wall_s:.0f} s  "
+              "peak {peak_rss_mib:.0f} MiB".format(**s_))
+    print(f"  whole replay: wall {total_wall:.0f} s, peak RSS {peak:.0f} MiB")
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for p in POLICIES:
+        jct = sorted(j["jct_s"] * 1e3 for j in rows if j["policy"] == p)
+        ax1.step(jct, [(k + 1) / len(jct) for k in range(len(jct))], where="post",
+                 color=POLICY_COLOURS[p], label=p)
+    ax1.set_xscale("log")
+    ax1.set_xlabel("JCT (ms, compressed time)")
+    ax1.set_ylabel("fraction of jobs")
+    ax1.set_title("JCT CDF, 80 jobs")
+    ax1.legend()
+    x = range(len(POLICIES))
+    w = 0.2
+    for k, (key, label) in enumerate([("jct_mean_s", "mean JCT"), ("jct_p99_s", "p99 JCT"),
+                                      ("jwt_mean_s", "mean JWT"), ("jwt_p99_s", "p99 JWT")]):
+        vals = [ref[p][key] * 1e3 for p in POLICIES]
+        ax2.bar([i + (k - 1.5) * w for i in x], vals, w, label=label)
+    ax2.set_xticks(list(x))
+    ax2.set_xticklabels([f"{p}\n({ref[p]['jct_mean_vs_ecmp']:+.1%})" if p != "vclos" else p
+                         for p in POLICIES], fontsize=8)
+    ax2.set_ylabel("ms (compressed time)")
+    ax2.set_title("Mean / p99 JCT and JWT (in brackets: vclos's mean JCT lower by)\n"
+                  "paper: vclos up to 67.6% lower mean JCT than ECMP (heavy load)", fontsize=9)
+    ax2.legend(fontsize=8)
+    fig.suptitle(f"Replay of the first 80 trace jobs on 512 GPUs (32 leaves x 16, 16 spines), "
+                 f"scale {summary[0]['scale']:g}", fontsize=10)
+    fig.tight_layout()
+    path = os.path.join(args.out, "replay-jct.png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"[figures] {path}")
+
+
 # --------------------------------------------------------------------------- main
 
-STAGES = {"census": stage_census}
+STAGES = {"census": stage_census, "packet": stage_packet, "replay": stage_replay}
 
 
 def main():
@@ -167,7 +387,11 @@ def main():
     ap.add_argument("--only", default=",".join(STAGES))
     ap.add_argument("--seeds", type=int, default=20,
                     help="run seeds per cell of the packet stage (>= 1)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="simulations run at once in the packet stage (1 or 2)")
     args = ap.parse_args()
+    if args.workers not in (1, 2):
+        raise FigureError("--workers: expected 1 or 2")
     stages = [s for s in args.only.split(",") if s]
     for s in stages:
         if s not in STAGES:
