@@ -211,6 +211,8 @@ def stage_packet(args):
         lossy = json.load(f)["network"]
     cells = [(p, fab, seed) for fab in ("lossy", "lossless") for p in PACKET_POLICIES
              for seed in range(1, args.seeds + 1)]
+    if args.reverse:
+        cells.reverse()
 
     def one(cell):
         policy, fabric, seed = cell
@@ -218,8 +220,9 @@ def stage_packet(args):
         js, db = f"{out}/{tag}.json", f"{out}/{tag}.db"
         if not os.path.exists(db):
             variant(base, js, policy, seed, LOSSLESS_NETWORK if fabric == "lossless" else lossy)
-            run([exe, "--quiet", f"--scenario={js}", f"--db={db}.tmp"])
-            os.replace(f"{db}.tmp", db)
+            tmp = f"{db}.{os.getpid()}.tmp"
+            run([exe, "--quiet", f"--scenario={js}", f"--db={tmp}"])
+            os.replace(tmp, db)
         rows = job_rows(db)
         for r in rows:
             r["fabric"] = fabric
@@ -316,6 +319,13 @@ def stage_replay(args):
         peak = max(peak, rss or 0)
         jobs = job_rows(db)
         rows += jobs
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        shared = con.execute(
+            "SELECT COUNT(*) FROM link_job_bytes a JOIN link_job_bytes b ON a.run_id = b.run_id "
+            "AND a.link_id = b.link_id AND a.job_id < b.job_id JOIN links l ON "
+            "l.run_id = a.run_id AND l.link_id = a.link_id WHERE l.kind = 'fabric' AND "
+            "a.first_s < b.last_s AND b.first_s < a.last_s").fetchone()[0]
+        con.close()
         jct = [j["jct_s"] for j in jobs]
         jwt = [j["jwt_s"] for j in jobs]
         sd = [j["slowdown"] for j in jobs if j["slowdown"] is not None]
@@ -324,6 +334,7 @@ def stage_replay(args):
                         "jwt_mean_s": sum(jwt) / len(jwt), "jwt_p99_s": percentile(jwt, 99),
                         "slowdown_mean": sum(sd) / len(sd), "slowdown_max": max(sd),
                         "cross_leaf_jobs": sum(1 for j in jobs if (j["n_leaves"] or 0) > 1),
+                        "fabric_link_job_pairs_overlapping": shared,
                         "wall_s": wall, "peak_rss_mib": rss})
     ref = {s_["policy"]: s_ for s_ in summary}
     for s_ in summary:
@@ -337,6 +348,7 @@ def stage_replay(args):
         print("  {policy:12s} jobs {jobs}  JCT mean {jct_mean_s:.4f} s p99 {jct_p99_s:.4f} s  "
               "JWT mean {jwt_mean_s:.4f} s p99 {jwt_p99_s:.4f} s  slowdown mean "
               "{slowdown_mean:.3f} max {slowdown_max:.3f}  cross-leaf jobs {cross_leaf_jobs}  "
+              "fabric links with two jobs at once {fabric_link_job_pairs_overlapping}  "
               "vclos's mean JCT {jct_mean_vs_ecmp:+.1%} lower  wall {wall_s:.0f} s  "
               "peak {peak_rss_mib:.0f} MiB".format(**s_))
     print(f"  whole replay: wall {total_wall:.0f} s, peak RSS {peak:.0f} MiB")
@@ -389,6 +401,9 @@ def main():
                     help="run seeds per cell of the packet stage (>= 1)")
     ap.add_argument("--workers", type=int, default=2,
                     help="simulations run at once in the packet stage (1 or 2)")
+    ap.add_argument("--reverse", action="store_true",
+                    help="packet stage: run the cells in reverse order (a second process "
+                         "on the same --out shares the work; finished cells are reused)")
     args = ap.parse_args()
     if args.workers not in (1, 2):
         raise FigureError("--workers: expected 1 or 2")
