@@ -353,29 +353,41 @@ def stage_replay(args):
               "peak {peak_rss_mib:.0f} MiB".format(**s_))
     print(f"  whole replay: wall {total_wall:.0f} s, peak RSS {peak:.0f} MiB")
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.8),
+                                        gridspec_kw={"width_ratios": [1.3, 1, 1]})
+    styles = {"vclos": dict(lw=3.5, alpha=0.5), "ecmp": dict(lw=1.5),
+              "static": dict(lw=1.2, ls="--"), "random-ecmp": dict(lw=1.5)}
     for p in POLICIES:
         jct = sorted(j["jct_s"] * 1e3 for j in rows if j["policy"] == p)
         ax1.step(jct, [(k + 1) / len(jct) for k in range(len(jct))], where="post",
-                 color=POLICY_COLOURS[p], label=p)
+                 color=POLICY_COLOURS[p], label=p, **styles[p])
     ax1.set_xscale("log")
     ax1.set_xlabel("JCT (ms, compressed time)")
     ax1.set_ylabel("fraction of jobs")
     ax1.set_title("JCT CDF, 80 jobs")
     ax1.legend()
-    x = range(len(POLICIES))
-    w = 0.2
-    for k, (key, label) in enumerate([("jct_mean_s", "mean JCT"), ("jct_p99_s", "p99 JCT"),
-                                      ("jwt_mean_s", "mean JWT"), ("jwt_p99_s", "p99 JWT")]):
-        vals = [ref[p][key] * 1e3 for p in POLICIES]
-        ax2.bar([i + (k - 1.5) * w for i in x], vals, w, label=label)
-    ax2.set_xticks(list(x))
-    ax2.set_xticklabels([f"{p}\n({ref[p]['jct_mean_vs_ecmp']:+.1%})" if p != "vclos" else p
-                         for p in POLICIES], fontsize=8)
-    ax2.set_ylabel("ms (compressed time)")
-    ax2.set_title("Mean / p99 JCT and JWT (in brackets: vclos's mean JCT lower by)\n"
-                  "paper: vclos up to 67.6% lower mean JCT than ECMP (heavy load)", fontsize=9)
-    ax2.legend(fontsize=8)
+    x = list(range(len(POLICIES)))
+    w = 0.38
+    for ax, keys, title in ((ax2, ("jct_mean_s", "jct_p99_s"), "JCT"),
+                            (ax3, ("jwt_mean_s", "jwt_p99_s"), "JWT")):
+        for k, (key, label) in enumerate(zip(keys, ("mean", "p99"))):
+            vals = [max(0.0, ref[p][key]) * 1e3 for p in POLICIES]
+            bars = ax.bar([i + (k - 0.5) * w for i in x], vals, w, label=f"{label} {title}",
+                          color=[POLICY_COLOURS[p] for p in POLICIES],
+                          alpha=0.45 if k == 0 else 0.9)
+            for b, v in zip(bars, vals):
+                ax.text(b.get_x() + b.get_width() / 2, v, f"{v:.1f}", ha="center",
+                        va="bottom", fontsize=7)
+        ax.set_xticks(x)
+        ax.set_ylabel("ms (compressed time)")
+        ax.legend(fontsize=8)
+    ax2.set_xticklabels([p if p == "vclos" else
+                         f"{p}\nvclos {ref[p]['jct_mean_vs_ecmp']:+.1%}" for p in POLICIES],
+                        fontsize=8)
+    ax3.set_xticklabels(POLICIES, fontsize=8)
+    ax2.set_title("Mean (light) and p99 (dark) JCT; under a baseline: how much\nlower "
+                  "vclos's mean JCT is (paper: up to 67.6% vs ECMP)", fontsize=9)
+    ax3.set_title("Mean (light) and p99 (dark) JWT", fontsize=9)
     fig.suptitle(f"Replay of the first 80 trace jobs on 512 GPUs (32 leaves x 16, 16 spines), "
                  f"scale {summary[0]['scale']:g}", fontsize=10)
     fig.tight_layout()
