@@ -176,26 +176,34 @@ CREATE TABLE IF NOT EXISTS link_job_bytes (
 PRAGMA user_version = 5;
 )sql";
 
+/// A column added by a schema version.
+struct AddedColumn
+{
+    const char* table; //!< table
+    const char* name;  //!< column
+    const char* type;  //!< its SQL type
+};
+
 /// Version 5 added the scheduler's columns to runs and jobs (NULL in the rows of older
 /// runs); its new tables come from kSchemaSql.
-const char* const kMigrateTo5 = R"sql(
-ALTER TABLE runs ADD COLUMN policy TEXT;
-ALTER TABLE runs ADD COLUMN backfill INTEGER;
-ALTER TABLE runs ADD COLUMN scale REAL;
-ALTER TABLE runs ADD COLUMN trace_file TEXT;
-ALTER TABLE runs ADD COLUMN trace_first INTEGER;
-ALTER TABLE runs ADD COLUMN trace_count INTEGER;
-ALTER TABLE jobs ADD COLUMN arrival_s REAL;
-ALTER TABLE jobs ADD COLUMN jwt_s REAL;
-ALTER TABLE jobs ADD COLUMN jrt_s REAL;
-ALTER TABLE jobs ADD COLUMN jct_s REAL;
-ALTER TABLE jobs ADD COLUMN n_leaves INTEGER;
-ALTER TABLE jobs ADD COLUMN leaves TEXT;
-ALTER TABLE jobs ADD COLUMN n_spines INTEGER;
-ALTER TABLE jobs ADD COLUMN spines TEXT;
-ALTER TABLE jobs ADD COLUMN isolated_s REAL;
-ALTER TABLE jobs ADD COLUMN slowdown REAL;
-)sql";
+const AddedColumn kColumnsOf5[] = {
+    {"runs", "policy", "TEXT"},
+    {"runs", "backfill", "INTEGER"},
+    {"runs", "scale", "REAL"},
+    {"runs", "trace_file", "TEXT"},
+    {"runs", "trace_first", "INTEGER"},
+    {"runs", "trace_count", "INTEGER"},
+    {"jobs", "arrival_s", "REAL"},
+    {"jobs", "jwt_s", "REAL"},
+    {"jobs", "jrt_s", "REAL"},
+    {"jobs", "jct_s", "REAL"},
+    {"jobs", "n_leaves", "INTEGER"},
+    {"jobs", "leaves", "TEXT"},
+    {"jobs", "n_spines", "INTEGER"},
+    {"jobs", "spines", "TEXT"},
+    {"jobs", "isolated_s", "REAL"},
+    {"jobs", "slowdown", "REAL"},
+};
 
 /// Version 4 added the drop causes to table links (NULL in the rows of older runs).
 const char* const kMigrateLinksTo4 = R"sql(
@@ -438,7 +446,10 @@ ResultsDb::InitSchema()
             }
             if (version >= 1 && version < 5)
             {
-                Exec(kMigrateTo5, "adding the scheduler columns to tables runs and jobs");
+                for (const AddedColumn& c : kColumnsOf5)
+                {
+                    AddColumnIfMissing(c.table, c.name, c.type);
+                }
             }
             Exec(kSchemaSql, "creating the schema");
             Exec("COMMIT", "creating the schema");
@@ -448,6 +459,36 @@ ResultsDb::InitSchema()
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
             throw;
         }
+    }
+}
+
+void
+ResultsDb::AddColumnIfMissing(const char* table, const char* column, const char* type)
+{
+    const std::string what = std::string("adding column ") + column + " to table " + table;
+    sqlite3_stmt* st = Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+    const int rc = sqlite3_step(st);
+    const int present = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    std::string msg = rc == SQLITE_ROW ? "" : sqlite3_errmsg(m_db);
+    sqlite3_finalize(st);
+    if (present < 0)
+    {
+        throw std::runtime_error(m_path + ": " + what + ": " + msg);
+    }
+    sqlite3_stmt* tableSt = Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                    "AND name = ?1");
+    sqlite3_bind_text(tableSt, 1, table, -1, SQLITE_STATIC);
+    const bool tableExists =
+        sqlite3_step(tableSt) == SQLITE_ROW && sqlite3_column_int(tableSt, 0) > 0;
+    sqlite3_finalize(tableSt);
+    // A missing table is created whole by the schema.
+    if (tableExists && present == 0)
+    {
+        const std::string sql =
+            std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type;
+        Exec(sql.c_str(), what);
     }
 }
 

@@ -343,6 +343,12 @@ class ResultsDb
     sqlite3_stmt* Prepare(const char* sql);
     /// Throw std::runtime_error "<path>: <what>: <sqlite message>".
     [[noreturn]] void Fail(const std::string& what) const;
+    /**
+     * ALTER TABLE \p table ADD COLUMN, unless the column exists or the table does not (the
+     * schema then creates it whole).
+     * \param table the table \param column the column \param type its SQL type
+     */
+    void AddColumnIfMissing(const char* table, const char* column, const char* type);
     /// Create the schema if missing and check the version.
     void InitSchema();
     /// Flush if the buffer reached m_batchRows.
