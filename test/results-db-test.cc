@@ -478,6 +478,7 @@ TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
         job.hasSpines = true;
         job.spines = {0, 2};
         job.isolatedS = 1.6;
+        job.releasedS = 3.75;
         db.AddJob(run, job);
         ns3::vclos::PlacementRow p;
         p.jobId = 0;
@@ -507,10 +508,22 @@ TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
               (Rows{{"vclos", "1", "0.5", "t.csv", "3", "2"}}));
     // Derived job columns: jwt = start - arrival, jrt = finish - start, jct = finish - arrival,
     // slowdown = jrt / isolated.
-    EXPECT_EQ(
-        r.Query("SELECT arrival_s, start_s, finish_s, jwt_s, jrt_s, jct_s, n_leaves, "
-                "leaves, n_spines, spines, isolated_s, slowdown FROM jobs WHERE run_id = 2"),
-        (Rows{{"1.0", "1.5", "3.5", "0.5", "2.0", "2.5", "1", "1", "2", "0,2", "1.6", "1.25"}}));
+    EXPECT_EQ(r.Query("SELECT arrival_s, start_s, finish_s, jwt_s, jrt_s, jct_s, n_leaves, "
+                      "leaves, n_spines, spines, isolated_s, slowdown, released_s FROM jobs WHERE "
+                      "run_id = 2"),
+              (Rows{{"1.0",
+                     "1.5",
+                     "3.5",
+                     "0.5",
+                     "2.0",
+                     "2.5",
+                     "1",
+                     "1",
+                     "2",
+                     "0,2",
+                     "1.6",
+                     "1.25",
+                     "3.75"}}));
     EXPECT_EQ(r.Query("SELECT job_id, time_s, policy, branch, gpus, links, n_links, "
                       "search_nodes, cap_hit FROM placements"),
               (Rows{{"0", "1.5", "vclos", "mini-clos", "4,5", "7,9", "2", "3", "0"}}));

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     leaves     TEXT,
     n_spines   INTEGER,
     spines     TEXT,
+    released_s REAL,
     isolated_s REAL,
     slowdown   REAL,
     PRIMARY KEY (run_id, job_id)
@@ -201,6 +202,7 @@ const AddedColumn kColumnsOf5[] = {
     {"jobs", "leaves", "TEXT"},
     {"jobs", "n_spines", "INTEGER"},
     {"jobs", "spines", "TEXT"},
+    {"jobs", "released_s", "REAL"},
     {"jobs", "isolated_s", "REAL"},
     {"jobs", "slowdown", "REAL"},
 };
@@ -285,9 +287,10 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
                            "?12, ?13)");
         m_insJob = Prepare("INSERT INTO jobs (run_id, job_id, name, n_gpus, gpus, collective, "
                            "bytes, iterations, start_s, finish_s, arrival_s, jwt_s, jrt_s, "
-                           "jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown) "
+                           "jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown, "
+                           "released_s) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                           "?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+                           "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
         m_insPlacement = Prepare("INSERT INTO placements (run_id, job_id, time_s, policy, "
                                  "branch, gpus, links, n_links, search_s, search_nodes, "
                                  "cap_hit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -672,6 +675,7 @@ ResultsDb::WritePending()
         }
         BindReal(m_insJob, 19, r.isolatedS);
         BindReal(m_insJob, 20, r.isolatedS > 0 ? jrt / r.isolatedS : kUnknownTime);
+        BindReal(m_insJob, 21, r.releasedS);
         Step(m_db,
              m_insJob,
              m_path,
