@@ -534,6 +534,33 @@ TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
               (Rows{{"7", "0", "100", "2", "82", "1", "1.5", "2.5"}}));
 }
 
+TEST_F(ResultsDbTest, VersionFiveFileWithoutALaterColumnGainsIt)
+{
+    // A version-5 file of a development build, before jobs.released_s existed.
+    {
+        ResultsDb db(m_path);
+    }
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(
+            sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN released_s", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+    }
+    {
+        ResultsDb db(m_path);
+        const int64_t run = db.BeginRun(MakeRun("r", 1));
+        JobRow job;
+        job.name = "j";
+        job.releasedS = 2;
+        db.AddJob(run, job);
+        db.FinishRun(run, 1, 1, 1, "done");
+    }
+    Reader r(m_path);
+    EXPECT_EQ(r.Value("SELECT released_s FROM jobs"), "2.0");
+}
+
 TEST(ResultsDbStatic, UtcNowIsIso8601)
 {
     std::string t = ResultsDb::UtcNow();

@@ -438,7 +438,13 @@ ResultsDb::InitSchema()
                                  std::to_string(kSchemaVersion) + "); use a newer vclos");
     }
     Exec("PRAGMA journal_mode = WAL", "setting the journal mode");
-    if (version < kSchemaVersion)
+    bool upgrade = version < kSchemaVersion;
+    // A version-5 file of a development build may lack a later version-5 column.
+    for (const AddedColumn& c : kColumnsOf5)
+    {
+        upgrade = upgrade || (version == kSchemaVersion && NeedsColumn(c.table, c.name));
+    }
+    if (upgrade)
     {
         Exec("BEGIN IMMEDIATE", "creating the schema");
         try
@@ -447,11 +453,13 @@ ResultsDb::InitSchema()
             {
                 Exec(kMigrateLinksTo4, "adding the drop causes to table links");
             }
-            if (version >= 1 && version < 5)
+            for (const AddedColumn& c : kColumnsOf5)
             {
-                for (const AddedColumn& c : kColumnsOf5)
+                if (version >= 1 && NeedsColumn(c.table, c.name))
                 {
-                    AddColumnIfMissing(c.table, c.name, c.type);
+                    const std::string sql = std::string("ALTER TABLE ") + c.table + " ADD COLUMN " +
+                                            c.name + " " + c.type;
+                    Exec(sql.c_str(), std::string("adding column ") + c.name + " to " + c.table);
                 }
             }
             Exec(kSchemaSql, "creating the schema");
@@ -465,34 +473,26 @@ ResultsDb::InitSchema()
     }
 }
 
-void
-ResultsDb::AddColumnIfMissing(const char* table, const char* column, const char* type)
+bool
+ResultsDb::NeedsColumn(const char* table, const char* column)
 {
-    const std::string what = std::string("adding column ") + column + " to table " + table;
-    sqlite3_stmt* st = Prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+    const std::string what = std::string("looking for column ") + column + " of table " + table;
+    sqlite3_stmt* st = Prepare("SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                               "AND name = ?1), (SELECT count(*) FROM pragma_table_info(?1) "
+                               "WHERE name = ?2)");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
     const int rc = sqlite3_step(st);
-    const int present = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    const bool tableExists = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    const bool columnExists = rc == SQLITE_ROW && sqlite3_column_int(st, 1) > 0;
     std::string msg = rc == SQLITE_ROW ? "" : sqlite3_errmsg(m_db);
     sqlite3_finalize(st);
-    if (present < 0)
+    if (rc != SQLITE_ROW)
     {
         throw std::runtime_error(m_path + ": " + what + ": " + msg);
     }
-    sqlite3_stmt* tableSt = Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                    "AND name = ?1");
-    sqlite3_bind_text(tableSt, 1, table, -1, SQLITE_STATIC);
-    const bool tableExists =
-        sqlite3_step(tableSt) == SQLITE_ROW && sqlite3_column_int(tableSt, 0) > 0;
-    sqlite3_finalize(tableSt);
     // A missing table is created whole by the schema.
-    if (tableExists && present == 0)
-    {
-        const std::string sql =
-            std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type;
-        Exec(sql.c_str(), what);
-    }
+    return tableExists && !columnExists;
 }
 
 int64_t

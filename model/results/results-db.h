@@ -346,11 +346,11 @@ class ResultsDb
     /// Throw std::runtime_error "<path>: <what>: <sqlite message>".
     [[noreturn]] void Fail(const std::string& what) const;
     /**
-     * ALTER TABLE \p table ADD COLUMN, unless the column exists or the table does not (the
-     * schema then creates it whole).
-     * \param table the table \param column the column \param type its SQL type
+     * \param table a table \param column a column
+     * \return true if the table exists without the column (a missing table is created
+     *         whole by the schema)
      */
-    void AddColumnIfMissing(const char* table, const char* column, const char* type);
+    bool NeedsColumn(const char* table, const char* column);
     /// Create the schema if missing and check the version.
     void InitSchema();
     /// Flush if the buffer reached m_batchRows.
