@@ -86,7 +86,19 @@ main(int argc, char* argv[])
         ScenarioRunner runner(scenario);
         std::cerr << "[vclos] scenario '" << scenario.name << "' seed " << scenario.seed << ": "
                   << scenario.jobs.size() << " jobs on "
-                  << scenario.topology.leaves * scenario.topology.gpusPerLeaf << " GPUs\n";
+                  << scenario.topology.leaves * scenario.topology.gpusPerLeaf << " GPUs";
+        if (scenario.scheduler)
+        {
+            std::cerr << ", scheduler " << scenario.scheduler->policy
+                      << (scenario.scheduler->backfill ? " with backfill" : "");
+        }
+        if (scenario.trace)
+        {
+            const vclos::TraceSelection& t = scenario.trace->selection;
+            std::cerr << ", " << scenario.trace->jobs << " from trace " << t.file << " (first "
+                      << t.first << ", scale " << t.scale << ")";
+        }
+        std::cerr << "\n";
         ScenarioRunner::Summary sum = runner.Run(&db, quiet ? nullptr : &std::cerr);
         Simulator::Destroy();
         std::cout << "run " << sum.runId << " " << sum.status << ": " << sum.jobsFinished << "/"
@@ -96,8 +108,13 @@ main(int argc, char* argv[])
         if (sum.status != "done")
         {
             std::cerr << "error: stop_time_s (" << scenario.stopTimeS
-                      << " s) reached before every job finished; raise it in " << scenarioPath
-                      << "\n";
+                      << " s) reached before every job finished";
+            if (scenario.scheduler)
+            {
+                std::cerr << " (" << sum.jobsRunning << " running, " << sum.jobsQueued
+                          << " queued, " << sum.jobs - sum.jobsFinished << " unfinished)";
+            }
+            std::cerr << "; raise it in " << scenarioPath << "\n";
             return 4;
         }
     }

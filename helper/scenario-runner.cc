@@ -311,6 +311,7 @@ ScenarioRunner::JobQuiet(uint32_t managerId)
     vclos::ClusterScheduler::RemovePlacementRoutes(m_topo->GetRouting(),
                                                    m_scheduler->GetRunning().at(job));
     FlushLinkJobs(job);
+    st.releasedS = now;
     if (m_db != nullptr)
     {
         // The job's row, its link rows and everything buffered so far, committed now.
@@ -419,9 +420,12 @@ ScenarioRunner::AddJobRow(uint32_t jobId)
     row.collective = spec.collective;
     row.bytes = spec.bytes;
     row.iterations = spec.iterations;
-    row.arrivalS = spec.startS;
-    row.startS = m_scheduler ? st.placedS : spec.startS;
+    // As the simulator's clock gives it (whole picoseconds), so that jwt_s is exactly 0
+    // for a job placed at its arrival.
+    row.arrivalS = Seconds(spec.startS).GetSeconds();
+    row.startS = m_scheduler ? st.placedS : row.arrivalS;
     row.finishS = st.finishS;
+    row.releasedS = st.releasedS;
     std::set<uint32_t> leaves;
     for (uint32_t g : st.gpus)
     {

@@ -108,6 +108,7 @@ class ScenarioRunner
         std::vector<uint32_t> gpus;             //!< its GPUs in rank order (once placed)
         double placedS{vclos::kUnknownTime};    //!< placement (creation) time, seconds
         double finishS{vclos::kUnknownTime};    //!< end of its last iteration, seconds
+        double releasedS{vclos::kUnknownTime};  //!< released by the scheduler, seconds
         std::vector<uint32_t> spines;           //!< spines of its placement
         bool placed{false};                     //!< a scheduler placed it
         bool released{false};                   //!< the scheduler released it

@@ -161,7 +161,7 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     EXPECT_NE(run1, run2);
 
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "4");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "5");
     EXPECT_EQ(r.Value("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(r.Value("SELECT job_id || '/' || iteration || '/' || run || '/' || collective || "
                       "'/' || step || '/' || start_s || '/' || end_s || '/' || bytes FROM steps"),
@@ -393,7 +393,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
-        sqlite3_exec(db, "PRAGMA user_version = 5", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "PRAGMA user_version = 6", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
     try
@@ -403,7 +403,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 5"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 6"), std::string::npos) << e.what();
     }
 }
 
@@ -432,11 +432,133 @@ TEST_F(ResultsDbTest, VersionThreeFileGainsTheDropCauseColumns)
         db.FinishRun(run, 1, 1, 1, "done");
     }
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "4");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "5");
     // The old row's causes are unknown (NULL); the new row has them.
     EXPECT_EQ(r.Query("SELECT drops, drops_queue IS NULL, drops_hop_limit FROM links "
                       "ORDER BY run_id"),
               (Rows{{"2", "0", "2"}, {"7", "1", "NULL"}}));
+}
+
+TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
+{
+    // test/data/results-v4.db: written by vclos-sim of schema version 4 (main at da30eed)
+    // for a 4-GPU ring (one run, one job, 4 flows, 6 steps).
+    {
+        std::ifstream in(std::string(VCLOS_SOURCE_DIR) + "/test/data/results-v4.db",
+                         std::ios::binary);
+        ASSERT_TRUE(in.good());
+        std::ofstream out(m_path, std::ios::binary);
+        out << in.rdbuf();
+    }
+    {
+        Reader before(m_path);
+        ASSERT_EQ(before.Value("PRAGMA user_version"), "4");
+    }
+    {
+        ResultsDb db(m_path);
+        RunInfo info = MakeRun("sched", 2);
+        info.policy = "vclos";
+        info.backfill = true;
+        info.traceFile = "t.csv";
+        info.traceFirst = 3;
+        info.traceCount = 2;
+        info.scale = 0.5;
+        const int64_t run = db.BeginRun(info);
+        JobRow job;
+        job.jobId = 0;
+        job.name = "trace7";
+        job.gpus = {4, 5};
+        job.collective = "ring";
+        job.bytes = 10;
+        job.iterations = 1;
+        job.arrivalS = 1.0;
+        job.startS = 1.5;
+        job.finishS = 3.5;
+        job.leaves = {1};
+        job.hasSpines = true;
+        job.spines = {0, 2};
+        job.isolatedS = 1.6;
+        job.releasedS = 3.75;
+        db.AddJob(run, job);
+        ns3::vclos::PlacementRow p;
+        p.jobId = 0;
+        p.timeS = 1.5;
+        p.policy = "vclos";
+        p.branch = "mini-clos";
+        p.gpus = {4, 5};
+        p.links = {7, 9};
+        p.searchNodes = 3;
+        db.AddPlacement(run, p);
+        db.AddClusterSample(run, ns3::vclos::ClusterSampleRow{1.5, 1, 2, 6});
+        db.AddLinkJob(run, ns3::vclos::LinkJobRow{7, 0, 100, 2, 82, 1, 1.5, 2.5});
+        db.FinishRun(run, 1, 4, 10, "done");
+    }
+    Reader r(m_path);
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "5");
+    // The v4 run keeps its rows; its new columns are NULL.
+    EXPECT_EQ(r.Query("SELECT run_id, scenario_name, policy IS NULL, scale IS NULL FROM runs "
+                      "ORDER BY run_id"),
+              (Rows{{"1", "tiny-v4", "1", "1"}, {"2", "sched", "0", "0"}}));
+    EXPECT_EQ(r.Query("SELECT count(*) FROM steps WHERE run_id = 1"), (Rows{{"6"}}));
+    EXPECT_EQ(r.Query("SELECT name, n_gpus, arrival_s IS NULL, slowdown IS NULL FROM jobs "
+                      "WHERE run_id = 1"),
+              (Rows{{"ring4", "4", "1", "1"}}));
+    EXPECT_EQ(r.Query("SELECT policy, backfill, scale, trace_file, trace_first, trace_count "
+                      "FROM runs WHERE run_id = 2"),
+              (Rows{{"vclos", "1", "0.5", "t.csv", "3", "2"}}));
+    // Derived job columns: jwt = start - arrival, jrt = finish - start, jct = finish - arrival,
+    // slowdown = jrt / isolated.
+    EXPECT_EQ(r.Query("SELECT arrival_s, start_s, finish_s, jwt_s, jrt_s, jct_s, n_leaves, "
+                      "leaves, n_spines, spines, isolated_s, slowdown, released_s FROM jobs WHERE "
+                      "run_id = 2"),
+              (Rows{{"1.0",
+                     "1.5",
+                     "3.5",
+                     "0.5",
+                     "2.0",
+                     "2.5",
+                     "1",
+                     "1",
+                     "2",
+                     "0,2",
+                     "1.6",
+                     "1.25",
+                     "3.75"}}));
+    EXPECT_EQ(r.Query("SELECT job_id, time_s, policy, branch, gpus, links, n_links, "
+                      "search_nodes, cap_hit FROM placements"),
+              (Rows{{"0", "1.5", "vclos", "mini-clos", "4,5", "7,9", "2", "3", "0"}}));
+    EXPECT_EQ(r.Query("SELECT time_s, queued, running, busy_gpus FROM cluster_samples"),
+              (Rows{{"1.5", "1", "2", "6"}}));
+    EXPECT_EQ(r.Query("SELECT link_id, job_id, data_bytes, data_packets, control_bytes, "
+                      "control_packets, first_s, last_s FROM link_job_bytes"),
+              (Rows{{"7", "0", "100", "2", "82", "1", "1.5", "2.5"}}));
+}
+
+TEST_F(ResultsDbTest, VersionFiveFileWithoutALaterColumnGainsIt)
+{
+    // A version-5 file of a development build, before jobs.released_s existed.
+    {
+        ResultsDb db(m_path);
+    }
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(
+            sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN released_s", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+    }
+    {
+        ResultsDb db(m_path);
+        const int64_t run = db.BeginRun(MakeRun("r", 1));
+        JobRow job;
+        job.name = "j";
+        job.releasedS = 2;
+        db.AddJob(run, job);
+        db.FinishRun(run, 1, 1, 1, "done");
+    }
+    Reader r(m_path);
+    EXPECT_EQ(r.Value("SELECT released_s FROM jobs"), "2.0");
 }
 
 TEST(ResultsDbStatic, UtcNowIsIso8601)

@@ -12,6 +12,7 @@
 #include "ns3/scenario.h"
 
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -44,6 +45,45 @@ Mutate(const std::function<void(Json&)>& f)
     Json j = Base();
     f(j);
     return j.dump();
+}
+
+/// The shipped 20-job trace for 32 GPUs (absolute path).
+std::string
+SmallTrace()
+{
+    return std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/small-32gpu.csv";
+}
+
+/// \return Base() with a vclos scheduler, its job asking for 4 GPUs, changed by \p f
+std::string
+Scheduled(const std::function<void(Json&)>& f)
+{
+    return Mutate([&f](Json& j) {
+        j["scheduler"] = {{"policy", "vclos"}};
+        j["jobs"][0].erase("gpus");
+        j["jobs"][0]["n_gpus"] = 4;
+        f(j);
+    });
+}
+
+/// \return Scheduled() with the small trace and no fixed job, changed by \p f
+std::string
+Traced(const std::function<void(Json&)>& f)
+{
+    return Scheduled([&f](Json& j) {
+        j.erase("jobs");
+        j["trace"] = {{"file", SmallTrace()}};
+        f(j);
+    });
+}
+
+/// Write \p text to a scratch trace file. \return its path
+std::string
+WriteTrace(const std::string& name, const std::string& text)
+{
+    const std::string path = testing::TempDir() + name;
+    std::ofstream(path) << text;
+    return path;
 }
 
 /// \return Base() as text with \p from replaced by \p to (for what JSON cannot hold)
@@ -361,6 +401,176 @@ const HostileCase kCases[] = {
      },
      "jobs[0].gpus[32]",
      "appears twice"},
+    // The scheduler, the trace and jobs that ask for a number of GPUs.
+    {"SchedulerNotAnObject",
+     [] { return Mutate([](Json& j) { j["scheduler"] = "vclos"; }); },
+     "scheduler",
+     "expected a JSON object"},
+    {"SchedulerPolicyMissing",
+     [] { return Scheduled([](Json& j) { j["scheduler"].erase("policy"); }); },
+     "scheduler.policy",
+     "missing required key 'policy'"},
+    {"SchedulerUnknownPolicy",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["policy"] = "fifo"; }); },
+     "scheduler.policy",
+     "unknown policy \"fifo\"; expected one of vclos, ecmp, static, random-ecmp"},
+    {"SchedulerPolicyNotAString",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["policy"] = 1; }); },
+     "scheduler.policy",
+     "expected a string"},
+    {"SchedulerBackfillNotBool",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["backfill"] = "yes"; }); },
+     "scheduler.backfill",
+     "expected true or false"},
+    {"SchedulerNegativeSeed",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["seed"] = -1; }); },
+     "scheduler.seed",
+     "expected an integer >= 0, got -1"},
+    {"SchedulerNodeCapAbove2To53",
+     [] {
+         return Scheduled([](Json& j) { j["scheduler"]["search_node_cap"] = 9007199254740993u; });
+     },
+     "scheduler.search_node_cap",
+     "expected an integer in 0..9007199254740992"},
+    {"SchedulerNegativeTimeCap",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["search_time_cap_s"] = -1; }); },
+     "scheduler.search_time_cap_s",
+     "expected 0 (off) or a time in [0.000000000001, 3600] s"},
+    {"SchedulerTimeCapAboveAnHour",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["search_time_cap_s"] = 3601; }); },
+     "scheduler.search_time_cap_s",
+     "3600] s, got 3601"},
+    {"SchedulerUnknownKey",
+     [] { return Scheduled([](Json& j) { j["scheduler"]["backfil"] = true; }); },
+     "scheduler.backfil",
+     "did you mean 'backfill'?"},
+    {"GpusUnderAScheduler",
+     [] { return Scheduled([](Json& j) {
+              j["jobs"][0]["gpus"] = {0, 1};
+          }); },
+     "jobs[0].gpus",
+     "give \"n_gpus\" (the number of GPUs, 1..32)"},
+    {"NGpusWithoutAScheduler",
+     [] { return Mutate([](Json& j) { j["jobs"][0]["n_gpus"] = 4; }); },
+     "jobs[0].n_gpus",
+     "\"n_gpus\" needs a \"scheduler\""},
+    {"NGpusMissingUnderAScheduler",
+     [] { return Scheduled([](Json& j) { j["jobs"][0].erase("n_gpus"); }); },
+     "jobs[0].n_gpus",
+     "missing required key 'n_gpus'"},
+    {"NGpusAboveTheCluster",
+     [] { return Scheduled([](Json& j) { j["jobs"][0]["n_gpus"] = 33; }); },
+     "jobs[0].n_gpus",
+     "expected an integer in 1..32, got 33"},
+    {"NGpusZero",
+     [] { return Scheduled([](Json& j) { j["jobs"][0]["n_gpus"] = 0; }); },
+     "jobs[0].n_gpus",
+     "expected an integer in 1..32, got 0"},
+    {"NGpusFraction",
+     [] { return Scheduled([](Json& j) { j["jobs"][0]["n_gpus"] = 2.5; }); },
+     "jobs[0].n_gpus",
+     "(not an integer)"},
+    {"TraceWithoutAScheduler",
+     [] { return Traced([](Json& j) { j.erase("scheduler"); }); },
+     "trace",
+     "a trace needs a \"scheduler\""},
+    {"TraceNotAnObject",
+     [] { return Traced([](Json& j) { j["trace"] = "small-32gpu.csv"; }); },
+     "trace",
+     "expected a JSON object"},
+    {"TraceFileMissingKey",
+     [] { return Traced([](Json& j) { j["trace"].erase("file"); }); },
+     "trace.file",
+     "missing required key 'file'"},
+    {"TraceFileEmpty",
+     [] { return Traced([](Json& j) { j["trace"]["file"] = ""; }); },
+     "trace.file",
+     "expected the path of a job trace"},
+    {"TraceFileDoesNotExist",
+     [] { return Traced([](Json& j) { j["trace"]["file"] = "/nonexistent/t.csv"; }); },
+     "trace.file",
+     "/nonexistent/t.csv: cannot open the trace file"},
+    {"TraceFileIsADirectory",
+     [] { return Traced([](Json& j) { j["trace"]["file"] = "/"; }); },
+     "trace.file",
+     "/: cannot read the trace file: not a regular file"},
+    {"TraceBadLine",
+     [] {
+         const std::string f = WriteTrace("hostile-bad-line.csv",
+                                          "arrival_s,gpus,collective,iterations,compute_s,bytes\n"
+                                          "0,2,ring,1,0.001,100\n"
+                                          "0.5,two,ring,1,0.001,100\n");
+         return Traced([&f](Json& j) { j["trace"]["file"] = f; });
+     },
+     "trace.file",
+     "hostile-bad-line.csv:3:5: "},
+    {"TraceJobLargerThanTheCluster",
+     [] {
+         const std::string f = WriteTrace("hostile-too-big.csv",
+                                          "arrival_s,gpus,collective,iterations,compute_s,bytes\n"
+                                          "0,2,ring,1,0.001,100\n"
+                                          "# a comment line\n"
+                                          "0.5,64,ring,1,0.001,100\n");
+         return Traced([&f](Json& j) { j["trace"]["file"] = f; });
+     },
+     "trace.file",
+     "hostile-too-big.csv:4: job 1: needs 64 GPUs; the topology has 32"},
+    {"TraceScaleZero",
+     [] { return Traced([](Json& j) { j["trace"]["scale"] = 0; }); },
+     "trace.scale",
+     "expected a number > 0, got 0"},
+    {"TraceScaleString",
+     [] { return Traced([](Json& j) { j["trace"]["scale"] = "1/10"; }); },
+     "trace.scale",
+     "expected a number > 0, got string \"1/10\""},
+    {"TraceScaleMakesTimesTooLong",
+     [] { return Traced([](Json& j) { j["trace"]["scale"] = 1e12; }); },
+     "trace.file",
+     "after scaling; expected at most 3600 s"},
+    {"TraceCountZero",
+     [] { return Traced([](Json& j) { j["trace"]["count"] = 0; }); },
+     "trace.count",
+     "expected an integer in 1..1048576, got 0"},
+    {"TraceFirstNegative",
+     [] { return Traced([](Json& j) { j["trace"]["first"] = -3; }); },
+     "trace.first",
+     "expected an integer in 0..1048575, got -3"},
+    {"TraceFirstPastTheEnd",
+     [] { return Traced([](Json& j) { j["trace"]["first"] = 20; }); },
+     "trace",
+     "trace.first: 20"},
+    {"TraceCountPastTheEnd",
+     [] { return Traced([](Json& j) { j["trace"]["count"] = 21; }); },
+     "trace",
+     "trace.count"},
+    {"TraceNegativeMaxDuration",
+     [] { return Traced([](Json& j) { j["trace"]["max_duration_s"] = -1; }); },
+     "trace.max_duration_s",
+     "expected a number >= 0, got -1"},
+    {"TraceUnknownKey",
+     [] { return Traced([](Json& j) { j["trace"]["files"] = "x"; }); },
+     "trace.files",
+     "did you mean 'file'?"},
+    {"TraceNameTakenByAFixedJob",
+     [] {
+         return Traced([](Json& j) {
+             j["jobs"] = Json::array();
+             j["jobs"].push_back(
+                 {{"name", "trace3"}, {"n_gpus", 2}, {"collective", "ring"}, {"bytes", 100}});
+         });
+     },
+     "trace.file",
+     "its name \"trace3\" is already used by jobs[0]"},
+    {"JobsEmptyWithoutATrace",
+     [] { return Scheduled([](Json& j) { j["jobs"] = Json::array(); }); },
+     "jobs",
+     "expected a non-empty array of job objects"},
+    {"LinkJobBytesNotBool",
+     [] { return Scheduled([](Json& j) {
+              j["output"] = {{"link_job_bytes", 1}};
+          }); },
+     "output.link_job_bytes",
+     "expected true or false, got 1"},
     // The shared buffer must cover the PFC headroom of every switch's ports.
     {"BufferBelowPfcHeadroom",
      [] {

@@ -508,3 +508,127 @@ TEST(Scenario, CongestionKeys)
     j["network"] = {{"pfc", "yes"}};
     ExpectContains(ErrorOf(j), {"network.pfc: expected true or false"});
 }
+
+namespace
+{
+
+/// A 32-GPU scenario with a scheduler, as JSON.
+Json
+ScheduledScenario()
+{
+    return Json::parse(R"({
+        "name": "sched",
+        "seed": 7,
+        "topology": {"leaves": 4, "spines": 8, "gpus_per_leaf": 8},
+        "scheduler": {"policy": "ecmp"},
+        "jobs": [{"name": "fixed", "n_gpus": 4, "collective": "ring", "bytes": 4096,
+                  "start_us": 3}]
+    })");
+}
+
+} // namespace
+
+TEST(ScenarioScheduler, DefaultsAndFixedJobsAskingForGpus)
+{
+    const Scenario s = ParseScenario(ScheduledScenario().dump(), "s.json");
+    ASSERT_TRUE(s.scheduler.has_value());
+    EXPECT_EQ(s.scheduler->policy, "ecmp");
+    EXPECT_FALSE(s.scheduler->backfill);
+    EXPECT_FALSE(s.scheduler->seed.has_value()); // the run seed (also after --seed)
+    EXPECT_EQ(s.scheduler->searchNodeCap, 1000000u);
+    EXPECT_EQ(s.scheduler->searchTimeCapS, 0);
+    EXPECT_FALSE(s.trace.has_value());
+    EXPECT_TRUE(s.output.linkJobBytes);
+    ASSERT_EQ(s.jobs.size(), 1u);
+    EXPECT_TRUE(s.jobs[0].gpus.empty());
+    EXPECT_EQ(s.jobs[0].nGpus, 4u);
+    EXPECT_EQ(s.jobs[0].NumGpus(), 4u);
+    EXPECT_EQ(s.jobs[0].startS, 3e-6);
+}
+
+TEST(ScenarioScheduler, ExplicitCapsSeedAndBackfill)
+{
+    Json j = ScheduledScenario();
+    j["scheduler"] = {{"policy", "random-ecmp"},
+                      {"backfill", true},
+                      {"seed", 18446744073709551615u},
+                      {"search_node_cap", 0},
+                      {"search_time_cap_s", 0.5}};
+    j["output"] = {{"link_job_bytes", false}};
+    const Scenario s = ParseScenario(j.dump(), "s.json");
+    EXPECT_TRUE(s.scheduler->backfill);
+    EXPECT_EQ(*s.scheduler->seed, 18446744073709551615u);
+    EXPECT_EQ(s.scheduler->searchNodeCap, 0u);
+    EXPECT_EQ(s.scheduler->searchTimeCapS, 0.5);
+    EXPECT_FALSE(s.output.linkJobBytes);
+}
+
+TEST(ScenarioTrace, ShippedScenarioReadsItsTraceBesideIt)
+{
+    // scenarios/trace-small-32gpu.json names "traces/small-32gpu.csv": relative to its own
+    // directory, whatever the working directory.
+    const Scenario s =
+        LoadScenarioFile(std::string(VCLOS_SOURCE_DIR) + "/scenarios/trace-small-32gpu.json");
+    ASSERT_TRUE(s.trace.has_value());
+    EXPECT_EQ(s.trace->fileKey, "traces/small-32gpu.csv");
+    EXPECT_EQ(s.trace->selection.file,
+              std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/small-32gpu.csv");
+    EXPECT_EQ(s.trace->jobs, 20u);
+    ASSERT_EQ(s.jobs.size(), 20u);
+    // Row 1 of the file: 0,2,ring,2,0.0002,1048576; row 2: 0.0005,4,halving_doubling,3,...
+    EXPECT_EQ(s.jobs[0].name, "trace0");
+    EXPECT_EQ(s.jobs[0].nGpus, 2u);
+    EXPECT_EQ(s.jobs[0].collective, "ring");
+    EXPECT_EQ(s.jobs[0].iterations, 2u);
+    EXPECT_EQ(s.jobs[0].computeS, 0.0002);
+    EXPECT_EQ(s.jobs[0].bytes, 1048576u);
+    EXPECT_EQ(s.jobs[0].startS, 0);
+    EXPECT_EQ(s.jobs[0].traceLine, 3u);
+    EXPECT_EQ(s.jobs[1].name, "trace1");
+    EXPECT_EQ(s.jobs[1].nGpus, 4u);
+    EXPECT_EQ(s.jobs[1].collective, "halving_doubling");
+    EXPECT_EQ(s.jobs[1].startS, 0.0005);
+    EXPECT_EQ(s.jobs[2].collective, "all2all_pairwise");
+}
+
+TEST(ScenarioTrace, ScaleSelectionAndFixedJobsFirst)
+{
+    Json j = ScheduledScenario();
+    j["trace"] = {{"file", std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/small-32gpu.csv"},
+                  {"first", 1},
+                  {"count", 3},
+                  {"scale", 0.5}};
+    const Scenario s = ParseScenario(j.dump(), "s.json");
+    ASSERT_EQ(s.jobs.size(), 4u);
+    EXPECT_EQ(s.jobs[0].name, "fixed");
+    // Trace rows 2..4 (ids 1..3); arrivals from the first selected job, times 0.5.
+    EXPECT_EQ(s.jobs[1].name, "trace1");
+    EXPECT_EQ(s.jobs[1].startS, 0);
+    EXPECT_EQ(s.jobs[2].name, "trace2");
+    EXPECT_EQ(s.jobs[2].startS, 0.00025);   // (0.001 - 0.0005) x 0.5
+    EXPECT_EQ(s.jobs[1].computeS, 0.00015); // 0.0003 x 0.5
+    EXPECT_EQ(s.jobs[1].bytes, 1048576u);   // 2097152 x 0.5
+    EXPECT_EQ(s.jobs[1].nGpus, 4u);         // GPUs and iterations unchanged
+    EXPECT_EQ(s.jobs[1].iterations, 3u);
+    EXPECT_EQ(s.trace->jobs, 3u);
+}
+
+TEST(ScenarioTrace, JobsMayBeAbsentOrEmpty)
+{
+    for (bool absent : {true, false})
+    {
+        Json j = ScheduledScenario();
+        if (absent)
+        {
+            j.erase("jobs");
+        }
+        else
+        {
+            j["jobs"] = Json::array();
+        }
+        j["trace"] = {{"file", std::string(VCLOS_SOURCE_DIR) + "/scenarios/traces/small-32gpu.csv"},
+                      {"count", 2}};
+        const Scenario s = ParseScenario(j.dump(), "s.json");
+        EXPECT_EQ(s.jobs.size(), 2u);
+    }
+}

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <random>
+#include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -114,9 +115,28 @@ TEST(VclosSimHostile, RejectedWithExitCode2AndTheKey)
         {"one-gpu-loop",
          Replace(Small(""), R"("gpus": [0, 1, 4, 5])", R"("gpus": [0], "iterations": 4000000000)"),
          "jobs[0].compute_us"},
-        {"empty", "", "empty input"},
+        {"trace-bad-line",
+         Replace(Replace(Small(""),
+                         R"("stop_time_s": 1,)",
+                         R"("stop_time_s": 1, "scheduler": {"policy": "vclos"},
+                    "trace": {"file": "vclos-hostile-bad.csv"},)"),
+                 R"("gpus": [0, 1, 4, 5])",
+                 R"("n_gpus": 4)"),
+         "trace.file: " + ::testing::TempDir() + "vclos-hostile-bad.csv:3:3: "},
+        {"trace-no-scheduler",
+         Replace(Small(""),
+                 R"("stop_time_s": 1,)",
+                 R"("stop_time_s": 1, "trace": {"file": "vclos-hostile-bad.csv"},)"),
+         "trace: a trace needs a \"scheduler\""},
+        {"policy",
+         Replace(Small(""), R"("stop_time_s": 1,)", R"("scheduler": {"policy": "greedy"},)"),
+         "scheduler.policy: unknown policy \"greedy\""},
         {"garbage", std::string("\x00\xff\xfe{[", 5), "JSON syntax error"},
     };
+    // A trace beside the scenario files, with a bad GPU count on line 3, column 3.
+    std::ofstream(::testing::TempDir() + "vclos-hostile-bad.csv")
+        << "arrival_s,gpus,collective,iterations,compute_s,bytes\n0,2,ring,1,0.001,100\n"
+           "1,-2,ring,1,0.001,100\n";
     for (const Case& c : cases)
     {
         auto [rc, err] = RunText(c.text, c.name);
@@ -130,6 +150,44 @@ TEST(VclosSimHostile, RejectedWithExitCode2AndTheKey)
     auto [rcDir, errDir] = RunOnFile(::testing::TempDir(), "directory");
     EXPECT_EQ(rcDir, 2);
     EXPECT_NE(errDir.find("it is a directory"), std::string::npos) << errDir;
+}
+
+TEST(VclosSimHostile, TraceRunStoppedEarlyIsExit4AndReportsUnfinishedJobs)
+{
+    // The shipped small trace with a stop before its jobs are done: exit 4, every job has
+    // its row, the unfinished ones with NULL finish (and NULL start if never placed).
+    const std::string dir = ::testing::TempDir();
+    const std::string scenario = dir + "vclos-trace-stop.json";
+    const std::string db = dir + "vclos-trace-stop.db";
+    std::remove(db.c_str());
+    std::ofstream(scenario) << R"({"name": "stop", "stop_time_s": 0.003,
+      "topology": {"leaves": 4, "spines": 8, "gpus_per_leaf": 8},
+      "scheduler": {"policy": "vclos"},
+      "trace": {"file": ")" << VCLOS_SOURCE_DIR
+                            << R"(/scenarios/traces/small-32gpu.csv"}})";
+    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
+                            "/examples/vclos-sim --quiet --scenario=" + scenario + " --db=" + db +
+                            " >/dev/null 2>&1";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 4);
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    auto value = [h](const char* sql) {
+        sqlite3_stmt* st = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(h, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+        const int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+        sqlite3_finalize(st);
+        return v;
+    };
+    EXPECT_EQ(value("SELECT count(*) FROM jobs"), 20);
+    // Jobs 0..5 arrive by 2.5 ms; job 0 (0.58 ms) is done, jobs arriving at 3 ms and later
+    // (12 of them) are never placed.
+    EXPECT_GE(value("SELECT count(*) FROM jobs WHERE finish_s IS NOT NULL"), 1);
+    EXPECT_GE(value("SELECT count(*) FROM jobs WHERE finish_s IS NULL"), 12);
+    EXPECT_GE(value("SELECT count(*) FROM jobs WHERE start_s IS NULL"), 12);
+    EXPECT_EQ(value("SELECT count(*) FROM runs WHERE status = 'incomplete'"), 1);
+    sqlite3_close(h);
 }
 
 TEST(VclosSimHostile, OutOfMemoryIsExit5NotADatabaseError)

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     leaves     TEXT,
     n_spines   INTEGER,
     spines     TEXT,
+    released_s REAL,
     isolated_s REAL,
     slowdown   REAL,
     PRIMARY KEY (run_id, job_id)
@@ -176,26 +177,35 @@ CREATE TABLE IF NOT EXISTS link_job_bytes (
 PRAGMA user_version = 5;
 )sql";
 
+/// A column added by a schema version.
+struct AddedColumn
+{
+    const char* table; //!< table
+    const char* name;  //!< column
+    const char* type;  //!< its SQL type
+};
+
 /// Version 5 added the scheduler's columns to runs and jobs (NULL in the rows of older
 /// runs); its new tables come from kSchemaSql.
-const char* const kMigrateTo5 = R"sql(
-ALTER TABLE runs ADD COLUMN policy TEXT;
-ALTER TABLE runs ADD COLUMN backfill INTEGER;
-ALTER TABLE runs ADD COLUMN scale REAL;
-ALTER TABLE runs ADD COLUMN trace_file TEXT;
-ALTER TABLE runs ADD COLUMN trace_first INTEGER;
-ALTER TABLE runs ADD COLUMN trace_count INTEGER;
-ALTER TABLE jobs ADD COLUMN arrival_s REAL;
-ALTER TABLE jobs ADD COLUMN jwt_s REAL;
-ALTER TABLE jobs ADD COLUMN jrt_s REAL;
-ALTER TABLE jobs ADD COLUMN jct_s REAL;
-ALTER TABLE jobs ADD COLUMN n_leaves INTEGER;
-ALTER TABLE jobs ADD COLUMN leaves TEXT;
-ALTER TABLE jobs ADD COLUMN n_spines INTEGER;
-ALTER TABLE jobs ADD COLUMN spines TEXT;
-ALTER TABLE jobs ADD COLUMN isolated_s REAL;
-ALTER TABLE jobs ADD COLUMN slowdown REAL;
-)sql";
+const AddedColumn kColumnsOf5[] = {
+    {"runs", "policy", "TEXT"},
+    {"runs", "backfill", "INTEGER"},
+    {"runs", "scale", "REAL"},
+    {"runs", "trace_file", "TEXT"},
+    {"runs", "trace_first", "INTEGER"},
+    {"runs", "trace_count", "INTEGER"},
+    {"jobs", "arrival_s", "REAL"},
+    {"jobs", "jwt_s", "REAL"},
+    {"jobs", "jrt_s", "REAL"},
+    {"jobs", "jct_s", "REAL"},
+    {"jobs", "n_leaves", "INTEGER"},
+    {"jobs", "leaves", "TEXT"},
+    {"jobs", "n_spines", "INTEGER"},
+    {"jobs", "spines", "TEXT"},
+    {"jobs", "released_s", "REAL"},
+    {"jobs", "isolated_s", "REAL"},
+    {"jobs", "slowdown", "REAL"},
+};
 
 /// Version 4 added the drop causes to table links (NULL in the rows of older runs).
 const char* const kMigrateLinksTo4 = R"sql(
@@ -277,9 +287,10 @@ ResultsDb::ResultsDb(const std::string& path, std::size_t batchRows)
                            "?12, ?13)");
         m_insJob = Prepare("INSERT INTO jobs (run_id, job_id, name, n_gpus, gpus, collective, "
                            "bytes, iterations, start_s, finish_s, arrival_s, jwt_s, jrt_s, "
-                           "jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown) "
+                           "jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown, "
+                           "released_s) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                           "?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+                           "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
         m_insPlacement = Prepare("INSERT INTO placements (run_id, job_id, time_s, policy, "
                                  "branch, gpus, links, n_links, search_s, search_nodes, "
                                  "cap_hit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -427,7 +438,13 @@ ResultsDb::InitSchema()
                                  std::to_string(kSchemaVersion) + "); use a newer vclos");
     }
     Exec("PRAGMA journal_mode = WAL", "setting the journal mode");
-    if (version < kSchemaVersion)
+    bool upgrade = version < kSchemaVersion;
+    // A version-5 file of a development build may lack a later version-5 column.
+    for (const AddedColumn& c : kColumnsOf5)
+    {
+        upgrade = upgrade || (version == kSchemaVersion && NeedsColumn(c.table, c.name));
+    }
+    if (upgrade)
     {
         Exec("BEGIN IMMEDIATE", "creating the schema");
         try
@@ -436,9 +453,14 @@ ResultsDb::InitSchema()
             {
                 Exec(kMigrateLinksTo4, "adding the drop causes to table links");
             }
-            if (version >= 1 && version < 5)
+            for (const AddedColumn& c : kColumnsOf5)
             {
-                Exec(kMigrateTo5, "adding the scheduler columns to tables runs and jobs");
+                if (version >= 1 && NeedsColumn(c.table, c.name))
+                {
+                    const std::string sql = std::string("ALTER TABLE ") + c.table + " ADD COLUMN " +
+                                            c.name + " " + c.type;
+                    Exec(sql.c_str(), std::string("adding column ") + c.name + " to " + c.table);
+                }
             }
             Exec(kSchemaSql, "creating the schema");
             Exec("COMMIT", "creating the schema");
@@ -449,6 +471,28 @@ ResultsDb::InitSchema()
             throw;
         }
     }
+}
+
+bool
+ResultsDb::NeedsColumn(const char* table, const char* column)
+{
+    const std::string what = std::string("looking for column ") + column + " of table " + table;
+    sqlite3_stmt* st = Prepare("SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                               "AND name = ?1), (SELECT count(*) FROM pragma_table_info(?1) "
+                               "WHERE name = ?2)");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+    const int rc = sqlite3_step(st);
+    const bool tableExists = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    const bool columnExists = rc == SQLITE_ROW && sqlite3_column_int(st, 1) > 0;
+    std::string msg = rc == SQLITE_ROW ? "" : sqlite3_errmsg(m_db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+    {
+        throw std::runtime_error(m_path + ": " + what + ": " + msg);
+    }
+    // A missing table is created whole by the schema.
+    return tableExists && !columnExists;
 }
 
 int64_t
@@ -631,6 +675,7 @@ ResultsDb::WritePending()
         }
         BindReal(m_insJob, 19, r.isolatedS);
         BindReal(m_insJob, 20, r.isolatedS > 0 ? jrt / r.isolatedS : kUnknownTime);
+        BindReal(m_insJob, 21, r.releasedS);
         Step(m_db,
              m_insJob,
              m_path,

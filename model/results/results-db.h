@@ -64,6 +64,7 @@ struct JobRow
     std::vector<uint32_t> leaves;   //!< leaves of its GPUs, ascending (n_leaves = size)
     bool hasSpines{false};          //!< spines is known (a placement gave it)
     std::vector<uint32_t> spines;   //!< spines its placement uses or may use (ECMP)
+    double releasedS{kUnknownTime}; //!< its GPUs and links released (scheduler), seconds
     double isolatedS{kUnknownTime}; //!< time alone (compute + fluid collective); NaN: unknown
     // Derived when written: jwt_s = start - arrival, jrt_s = finish - start,
     // jct_s = finish - arrival, slowdown = jrt_s / isolated_s (NULL if a term is unknown).
@@ -228,7 +229,8 @@ struct FlowRow
  *    started_utc, wall_time_s, sim_time_s, events, status, policy, backfill, scale,
  *    trace_file, trace_first, trace_count)
  *  - jobs(run_id, job_id, name, n_gpus, gpus, collective, bytes, iterations, start_s, finish_s,
- *    arrival_s, jwt_s, jrt_s, jct_s, n_leaves, leaves, n_spines, spines, isolated_s, slowdown)
+ *    arrival_s, jwt_s, jrt_s, jct_s, n_leaves, leaves, n_spines, spines, released_s,
+ *    isolated_s, slowdown)
  *  - placements(run_id, job_id, time_s, policy, branch, gpus, links, n_links, search_s,
  *    search_nodes, cap_hit)
  *  - cluster_samples(run_id, time_s, queued, running, busy_gpus)
@@ -343,6 +345,12 @@ class ResultsDb
     sqlite3_stmt* Prepare(const char* sql);
     /// Throw std::runtime_error "<path>: <what>: <sqlite message>".
     [[noreturn]] void Fail(const std::string& what) const;
+    /**
+     * \param table a table \param column a column
+     * \return true if the table exists without the column (a missing table is created
+     *         whole by the schema)
+     */
+    bool NeedsColumn(const char* table, const char* column);
     /// Create the schema if missing and check the version.
     void InitSchema();
     /// Flush if the buffer reached m_batchRows.

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace ns3
 {
@@ -570,6 +571,12 @@ ParseJobTrace(const std::string& text, const std::string& sourceName)
 std::vector<TraceJob>
 ReadJobTrace(const std::string& path)
 {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    {
+        // A directory "opens" and reports a size of 2^63-1; a pipe or device never ends.
+        throw TraceError(path + ": cannot read the trace file: not a regular file");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in)
     {
