@@ -105,13 +105,15 @@ Probe(LeafSpineHelper* topo, std::size_t* most)
  * \param scale its compression factor
  * \param count jobs replayed (0: all)
  * \param tag distinguishes the database file
+ * \param network the "network" object ("" for the defaults)
  */
 Replay
 RunReplay(const std::string& policy,
           const std::string& trace,
           double scale,
           uint32_t count,
-          const std::string& tag)
+          const std::string& tag,
+          const std::string& network = "")
 {
     std::ostringstream json;
     json << R"({"name": "replay-)" << policy << R"(", "seed": 3, "stop_time_s": 10,
@@ -124,7 +126,12 @@ RunReplay(const std::string& policy,
     {
         json << R"(, "count": )" << count;
     }
-    json << "}}";
+    json << "}";
+    if (!network.empty())
+    {
+        json << R"(, "network": )" << network;
+    }
+    json << "}";
     const vclos::Scenario s = vclos::ParseScenario(json.str(), "replay.json");
     Replay r;
     r.db = ::testing::TempDir() + "replay-" + tag + "-" + std::to_string(getpid()) + ".db";
@@ -353,4 +360,25 @@ TEST_F(SimTest, ReplaySameSeedSameRun)
     EXPECT_EQ(Query(a.db, sql), Query(b.db, sql));
     EXPECT_EQ(Query(a.db, bytes), Query(b.db, bytes));
     EXPECT_EQ(Query(a.db, sql).size(), 8u);
+}
+
+TEST_F(SimTest, ReplayOnALosslessFabricCountsEveryPacketButPfc)
+{
+    // PFC frames are per hop and belong to no job: every link's transmitted packets are its
+    // jobs' packets plus its PFC frames.
+    const Replay r =
+        RunReplay("ecmp", BusyTrace(), 0.5, 0, "pfc", R"({"buffer_bytes": 2000000, "pfc": true})");
+    ASSERT_EQ(r.sum.status, "done");
+    EXPECT_EQ(r.sum.unattributedPackets, 0u);
+    const Rows pfc = Query(r.db, "SELECT sum(pfc_sent) FROM congestion");
+    ASSERT_EQ(pfc.size(), 1u);
+    ASSERT_NE(pfc[0][0], "NULL");
+    EXPECT_GT(std::stoi(pfc[0][0]), 0) << "the case must send PFC frames";
+    EXPECT_EQ(Query(r.db,
+                    "SELECT count(*) FROM links l LEFT JOIN (SELECT link_id, "
+                    "sum(data_packets + control_packets) AS p FROM link_job_bytes GROUP BY "
+                    "link_id) j USING (link_id) LEFT JOIN congestion c USING (run_id, "
+                    "link_id) WHERE l.tx_packets != coalesce(j.p, 0) + "
+                    "coalesce(c.pfc_sent, 0)"),
+              (Rows{{"0"}}));
 }
