@@ -1,0 +1,79 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "fuzz-entry.h"
+
+#include "ns3/cluster-topology.h"
+#include "ns3/job-trace.h"
+#include "ns3/scenario.h"
+
+#include <string>
+
+namespace ns3
+{
+namespace vclos
+{
+namespace fuzz
+{
+
+void
+ScenarioInput(const uint8_t* data, std::size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    Scenario s;
+    try
+    {
+        s = ParseScenario(text, "fuzz.json");
+    }
+    catch (const ScenarioError&)
+    {
+        return; // rejected with a message: the expected outcome for most inputs
+    }
+    // What the runner does next with an accepted scenario: build its cluster graph. The
+    // loader's limits (kMaxGpus, the link count) must keep this bounded.
+    LeafSpineShape shape;
+    shape.leaves = s.topology.leaves;
+    shape.spines = s.topology.spines;
+    shape.gpusPerLeaf = s.topology.gpusPerLeaf;
+    shape.gpusPerServer = s.topology.gpusPerServer;
+    shape.linksPerLeafSpine = s.topology.linksPerLeafSpine;
+    (void)ClusterTopology::LeafSpine(shape);
+}
+
+void
+TraceInput(const uint8_t* data, std::size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    std::vector<TraceJob> jobs;
+    try
+    {
+        jobs = ParseJobTrace(text, "fuzz.csv");
+    }
+    catch (const TraceError&)
+    {
+        return;
+    }
+    // The selections a scenario's `trace` key applies: everything as written, then a
+    // compressed and clipped tail.
+    TraceSelection all;
+    TraceSelection tail;
+    tail.first = jobs.size() / 2;
+    tail.scale = 1e-3;
+    tail.maxDurationS = 1.0;
+    for (const TraceSelection& sel : {all, tail})
+    {
+        try
+        {
+            (void)ApplyTraceSelection(jobs, sel, "fuzz.csv");
+        }
+        catch (const TraceError&)
+        {
+            // e.g. bytes that round to 0 after compression: rejected with a message
+        }
+    }
+}
+
+} // namespace fuzz
+} // namespace vclos
+} // namespace ns3
