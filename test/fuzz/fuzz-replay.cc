@@ -61,7 +61,8 @@ main(int argc, char** argv)
         {
             for (const auto& e : std::filesystem::directory_iterator(p))
             {
-                if (e.is_regular_file())
+                // .gitkeep keeps an empty folder in git; it is no input
+                if (e.is_regular_file() && e.path().filename().string()[0] != '.')
                 {
                     files.push_back(e.path());
                 }
