@@ -162,6 +162,9 @@ ScenarioRunner::Build()
         options);
     m_scheduler->SetPlaceCallback(
         [this](uint64_t job, const vclos::Placement& placement) { Placed(job, placement); });
+    m_topo->GetRouting().SetControlRoute(sp.ackRoute == "sender"
+                                             ? vclos::ForwardingTable::ControlRoute::SENDER
+                                             : vclos::ForwardingTable::ControlRoute::REVERSE_PATH);
     if (s.output.linkJobBytes)
     {
         const auto& links = m_topo->GetLinks();

@@ -117,6 +117,8 @@ struct PathCase
     const char* name;
     LeafSpineConfig config;
     uint64_t seed;
+    /// control packets follow their sender's source route (ControlRoute::SENDER)
+    bool senderControl{false};
 };
 
 /// gtest: print a case by its name.
@@ -145,6 +147,11 @@ TEST_P(PathEquality, PurePathEqualsForwardedPathForTenThousandFlows)
     auto pureTopo =
         std::make_shared<vclos::ClusterTopology>(vclos::ClusterTopology::LeafSpine(ShapeOf(c)));
     vclos::Routing pure(pureTopo, pc.seed, c.sameHashSeed);
+    if (pc.senderControl)
+    {
+        topo.GetRouting().SetControlRoute(vclos::ForwardingTable::ControlRoute::SENDER);
+        pure.SetControlRoute(vclos::ForwardingTable::ControlRoute::SENDER);
+    }
 
     // Extra state installed on both sides, each through its own interface.
     // (1) Flow routes at leaf 0: GPU 0 -> every GPU of the last leaf via the last spine.
@@ -284,6 +291,7 @@ const std::vector<PathCase> kShapes = {
     {"leaves4_spines4_servers4", ShapeConfig(4, 4, 8, 4, 1), 1},
     {"leaves8_spines2_parallel2", ShapeConfig(8, 2, 4, 1, 2), 7},
     {"oversubscribed_same_seed", Oversubscribed(), 3},
+    {"leaves4_spines4_servers4_sender_acks", ShapeConfig(4, 4, 8, 4, 1), 5, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Shapes,

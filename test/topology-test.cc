@@ -162,6 +162,11 @@ TEST(ForwardingTable, PrecedenceFlowRouteThenSourceRouteThenHash)
     t.SetSourceRoute(5, 3);
     EXPECT_EQ(t.SelectPort(data, true), 5u);
     EXPECT_EQ(t.SelectPort(data, false), 2 + other);
+    // Under ControlRoute::SENDER control packets follow their sender's route, like data.
+    t.SetControlRoute(ForwardingTable::ControlRoute::SENDER);
+    EXPECT_EQ(t.SelectPort(data, true), 2 + other);
+    t.SetControlRoute(ForwardingTable::ControlRoute::REVERSE_PATH);
+    EXPECT_EQ(t.SelectPort(data, true), 5u);
     // Groups of one port ignore source routes.
     const FlowKey toOne = Routing::MakeKey(5, 1, 50000);
     EXPECT_EQ(t.SelectPort(toOne, false), 0u);

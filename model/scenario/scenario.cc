@@ -1177,10 +1177,11 @@ ParseScheduler(const ObjectReader& top, Scenario& s)
     {
         return;
     }
-    ObjectReader r(s.sourceName,
-                   top.Required("scheduler", "an object"),
-                   "scheduler",
-                   {"policy", "backfill", "seed", "search_node_cap", "search_time_cap_s"});
+    ObjectReader r(
+        s.sourceName,
+        top.Required("scheduler", "an object"),
+        "scheduler",
+        {"policy", "backfill", "seed", "search_node_cap", "search_time_cap_s", "ack_route"});
     SchedulerSpec sp;
     sp.policy = r.String("policy", nullptr);
     const auto& names = PolicyNames();
@@ -1198,6 +1199,12 @@ ParseScheduler(const ObjectReader& top, Scenario& s)
     sp.searchNodeCap = r.Integer("search_node_cap", 0, kMaxExactInteger, &defNodes);
     const double noCap = 0;
     sp.searchTimeCapS = r.Time("search_time_cap_s", 12, "s", 1, true, &noCap);
+    sp.ackRoute = r.String("ack_route", "sender");
+    if (sp.ackRoute != "sender" && sp.ackRoute != "reverse")
+    {
+        r.Fail(r.Path("ack_route"),
+               "unknown rule \"" + Shorten(sp.ackRoute) + "\"; expected \"sender\" or \"reverse\"");
+    }
     s.scheduler = sp;
 }
 

@@ -155,6 +155,8 @@ struct SchedulerSpec
     uint64_t searchNodeCap{1000000}; //!< MiniClosSearchCaps::maxNodes, 0 (no cap)..2^53
     double searchTimeCapS{0};        //!< MiniClosSearchCaps::maxSeconds, 0 (no cap) .. 3600 s;
                                      //!< a time cap makes runs depend on the machine
+    std::string ackRoute{"sender"};  //!< source route of ACK/NAK/CNP under a source-routing
+                                     //!< policy: "sender" or "reverse" (ForwardingTable)
 };
 
 /**

@@ -115,6 +115,18 @@ ForwardingTable::GetNFlowRoutes() const
 }
 
 void
+ForwardingTable::SetControlRoute(ControlRoute rule)
+{
+    m_controlBySender = rule == ControlRoute::SENDER;
+}
+
+ForwardingTable::ControlRoute
+ForwardingTable::GetControlRoute() const
+{
+    return m_controlBySender ? ControlRoute::SENDER : ControlRoute::REVERSE_PATH;
+}
+
+void
 ForwardingTable::SetSourceRoute(uint32_t gpu, uint32_t member)
 {
     if (gpu >= kMaxGpus)

@@ -28,10 +28,13 @@ namespace vclos
  * - Flow routes: (source GPU, destination GPU) -> port, matched on the packet's own
  *   addresses (data and control alike), consulted only when at least one is installed.
  * - Source routes: per GPU g a member index of the destination's group. It applies to
- *   DATA packets from g and to CONTROL packets (ACK, NAK, CNP) to g, so a queue pair's
- *   acknowledgements follow the path its data takes, backwards, when the routes of both
- *   directions are installed (see doc/topology.rst, "reverse-path rule"). A group of one
- *   port ignores source routes; a member at or beyond the group's size falls back to ECMP.
+ *   DATA packets from g, and to CONTROL packets (ACK, NAK, CNP) by one of two rules
+ *   (ControlRoute, doc/topology.rst): REVERSE_PATH (the default), control packets to g
+ *   follow g's route, so a queue pair's acknowledgements take its data's path backwards
+ *   when the routes of both directions are installed; SENDER, control packets from g
+ *   follow g's route, so every packet leaves on its sender's member and a leaf uplink
+ *   carries the output of the NICs routed to it only. A group of one port ignores source
+ *   routes; a member at or beyond the group's size falls back to ECMP.
  * - ECMP: EcmpHash(5-tuple, seed) modulo the group size.
  *
  * Precedence: flow route > source route > ECMP hash. VclosSwitch forwards every packet
@@ -82,6 +85,17 @@ class ForwardingTable
     /// \return number of flow routes
     std::size_t GetNFlowRoutes() const;
 
+    /// Which GPU's source route a control packet (ACK, NAK, CNP) follows.
+    enum class ControlRoute
+    {
+        REVERSE_PATH, //!< its destination's: the data's path backwards
+        SENDER        //!< its source's: the uplink of the NIC that sends it
+    };
+    /// \param rule the rule for control packets (default REVERSE_PATH)
+    void SetControlRoute(ControlRoute rule);
+    /// \return the rule for control packets
+    ControlRoute GetControlRoute() const;
+
     /**
      * Source route of GPU \p gpu: member \p member of the destination's group for data
      * packets from \p gpu and control packets to \p gpu.
@@ -107,8 +121,8 @@ class ForwardingTable
     /**
      * The forwarding decision.
      * \param key the packet's 5-tuple
-     * \param control true for ACK, NAK and CNP packets (they follow the destination's
-     *        source route), false for data (the source's)
+     * \param control true for ACK, NAK and CNP packets (they follow the source route of
+     *        GetControlRoute()), false for data (the source's)
      * \return the output port, or NO_PORT if no route matches
      */
     uint32_t SelectPort(const FlowKey& key, bool control) const
@@ -133,7 +147,7 @@ class ForwardingTable
         }
         if (m_nSourceRoutes != 0)
         {
-            const uint32_t owner = control ? dst : GpuOfIp(key.srcIp);
+            const uint32_t owner = (control && !m_controlBySender) ? dst : GpuOfIp(key.srcIp);
             if (owner < m_sourceMember.size() && m_sourceMember[owner] < group.size())
             {
                 return group[m_sourceMember[owner]];
@@ -156,6 +170,7 @@ class ForwardingTable
     std::unordered_map<uint64_t, uint32_t> m_flowRoutes; //!< (src << 32 | dst) -> port
     std::vector<uint32_t> m_sourceMember;                //!< per GPU: member, or NO_MEMBER
     std::size_t m_nSourceRoutes;
+    bool m_controlBySender{false}; //!< ControlRoute::SENDER
     uint32_t m_seed;
 };
 

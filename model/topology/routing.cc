@@ -103,6 +103,18 @@ Routing::GetTable(uint32_t node) const
     return node < m_tables.size() ? m_tables[node] : nullptr;
 }
 
+void
+Routing::SetControlRoute(ForwardingTable::ControlRoute rule)
+{
+    for (const auto& table : m_tables)
+    {
+        if (table)
+        {
+            table->SetControlRoute(rule);
+        }
+    }
+}
+
 std::vector<uint32_t>
 Routing::InstallUplinkSourceRoutes(const std::vector<uint32_t>& gpus)
 {

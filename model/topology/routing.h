@@ -60,6 +60,11 @@ class Routing
      * \return its table (null for a GPU or a missing node)
      */
     std::shared_ptr<ForwardingTable> GetTable(uint32_t node) const;
+    /**
+     * Set the control-packet rule of every switch's table (ForwardingTable::SetControlRoute).
+     * \param rule the rule
+     */
+    void SetControlRoute(ForwardingTable::ControlRoute rule);
 
     /**
      * Install the source routes of the rule "GPU i uses uplink i mod n" for the GPUs of a
