@@ -91,6 +91,20 @@ class Routing
                                uint16_t srcPort,
                                bool control = false) const;
     /**
+     * Path() without allocating: append the links to \p out.
+     * \param srcGpu source GPU
+     * \param dstGpu destination GPU
+     * \param srcPort UDP source port
+     * \param control true for an ACK/NAK/CNP packet
+     * \param[in,out] out the links are appended to it (nothing on failure)
+     * \return false (and \p out unchanged) where Path() returns an empty path
+     */
+    bool AppendPath(uint32_t srcGpu,
+                    uint32_t dstGpu,
+                    uint16_t srcPort,
+                    bool control,
+                    std::vector<uint32_t>& out) const;
+    /**
      * The path of the ACKs (and NAKs, CNPs) of the flow srcGpu -> dstGpu: a control
      * packet from \p dstGpu to \p srcGpu with the same UDP source port (both ends of a
      * queue pair use one port).
@@ -110,6 +124,14 @@ class Routing
     std::shared_ptr<const ClusterTopology> m_topology;
     uint64_t m_runSeed;
     std::vector<std::shared_ptr<ForwardingTable>> m_tables; //!< per node (null for GPUs)
+    // Flat copies of the (immutable) topology for AppendPath(): the flow level calls it
+    // for every pair of every collective phase.
+    std::vector<const ForwardingTable*> m_table; //!< per node: its table (null for GPUs)
+    std::vector<uint32_t> m_linkDst;             //!< per link: receiving node
+    std::vector<uint32_t> m_portBase;            //!< per node (+1): first entry in m_portLink
+    std::vector<uint32_t> m_portLink;            //!< per node and port: the leaving link
+    std::vector<uint32_t> m_gpuNode;             //!< per GPU: node id
+    std::vector<uint32_t> m_gpuIntra;            //!< per GPU: node behind NIC port 1, or NONE
 };
 
 } // namespace vclos
