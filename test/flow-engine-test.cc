@@ -11,6 +11,7 @@
 #include "ns3/job-trace.h"
 #include "ns3/route-seeds.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <map>
 #include <string>
@@ -189,18 +190,30 @@ TEST(FlowEngine, PathsEqualRoutingPathFlowByFlow)
 {
     for (const char* policy : {"random-ecmp", "ecmp", "vclos", "static"})
     {
-        auto routing = MakeRouting(4, 4, 8, 2, 77);
+        auto routing = MakeRouting(4, 8, 8, 2, 77);
         FlowEngine engine(routing);
         std::vector<FlowJob> jobs = SmallTrace(30);
         for (FlowJob& j : jobs)
         {
             j.gpus = std::min<uint32_t>(j.gpus, 12);
         }
-        std::map<uint32_t, std::vector<uint32_t>> gpusOf;
+        // Every fourth job is a mixture of experts: its all-to-all runs on QP 1.
+        for (std::size_t i = 0; i < jobs.size(); i += 4)
+        {
+            jobs[i].allToAllBytes = 3000;
+        }
+        for (std::size_t i = 0; i < jobs.size(); ++i)
+        {
+            jobs[i].id = 1000 + 7 * i; // job ids differ from list indices
+        }
+        uint64_t fabricUses = 0;
+        const bool vclos = std::string(policy) == "vclos";
+        std::map<uint32_t, Placement> placementOf;
         uint64_t flows = 0;
         uint64_t mismatches = 0;
+        uint64_t unreserved = 0;
         FlowObserver obs;
-        obs.jobStarted = [&](const FlowJobResult& r) { gpusOf[r.index] = r.placement.gpus; };
+        obs.jobStarted = [&](const FlowJobResult& r) { placementOf[r.index] = r.placement; };
         obs.phaseStarted = [&](uint32_t job,
                                uint32_t qp,
                                const CompactCollective& c,
@@ -208,12 +221,16 @@ TEST(FlowEngine, PathsEqualRoutingPathFlowByFlow)
                                const std::vector<FlowNetwork::Use>& uses) {
             std::map<uint32_t, uint32_t> expected;
             const RankPattern& p = c.patterns[c.phases[phase].pattern];
+            // the packet level's QP indices (TrainingJob): 0 gradient collective, 1 all-to-all
+            const uint32_t qpIndex = c.algorithm == "all_to_all" ? 1 : 0;
+            mismatches += qp != qpIndex;
+            const std::vector<uint32_t>& gpus = placementOf[job].gpus;
             for (uint32_t i = 0; i < p.Size(c.ranks); ++i)
             {
                 const auto [src, dst] = p.Pair(c.ranks, i);
                 const uint16_t port =
-                    QpSourcePort(routing->GetRunSeed(), jobs[job].id, src, dst, qp);
-                for (uint32_t l : routing->Path(gpusOf[job][src], gpusOf[job][dst], port))
+                    QpSourcePort(routing->GetRunSeed(), jobs[job].id, src, dst, qpIndex);
+                for (uint32_t l : routing->Path(gpus[src], gpus[dst], port))
                 {
                     ++expected[l];
                 }
@@ -223,11 +240,20 @@ TEST(FlowEngine, PathsEqualRoutingPathFlowByFlow)
             for (const FlowNetwork::Use& u : uses)
             {
                 got[u.link] += u.count;
+                // vclos: a job's fabric traffic stays on the links reserved for it
+                const std::vector<uint32_t>& links = placementOf[job].links;
+                if (vclos && routing->GetTopology().GetLink(u.link).kind == LinkKind::FABRIC)
+                {
+                    ++fabricUses;
+                    unreserved += !std::binary_search(links.begin(), links.end(), u.link);
+                }
             }
             mismatches += got != expected;
         };
         const FlowRunResult r = engine.Run(jobs, MakePlacementPolicy(policy, 5), {}, obs);
         EXPECT_EQ(mismatches, 0u) << policy;
+        EXPECT_EQ(unreserved, 0u) << policy;
+        EXPECT_TRUE(!vclos || fabricUses > 100) << fabricUses;
         EXPECT_GT(flows, 1000u) << policy;
     }
 }
