@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 #include <stdexcept>
 
@@ -101,6 +102,15 @@ class FlowEngine::Run_
         }
     };
 
+    /// The links of a phase's bundle.
+    struct PatternLinks
+    {
+        std::vector<FlowNetwork::Use> shared; //!< links other jobs may use
+        std::vector<FlowNetwork::Use> own;    //!< host and intra links of the job's own GPUs
+        double cap{std::numeric_limits<double>::infinity()}; //!< rate bound of the own links
+        bool built{false};                                   //!< filled
+    };
+
     /// The driver of one job's lifecycle.
     class Job : public JobDriver
     {
@@ -145,7 +155,7 @@ class FlowEngine::Run_
         std::unique_ptr<CompactCollective> bucket;
         std::unique_ptr<CompactCollective> allToAll;
         /// Links of a pattern used more than once, per collective (0 bucket, 1 all-to-all).
-        std::vector<std::vector<FlowNetwork::Use>> cache[2];
+        std::vector<PatternLinks> cache[2];
         const CompactCollective* cur{nullptr};
         uint32_t qp{0};
         uint32_t phase{0};
@@ -162,7 +172,7 @@ class FlowEngine::Run_
     void Settle();
     void StartCollective(uint32_t job, CommKind kind);
     void StartPhase(Job& job);
-    void BuildUses(Job& job, const RankPattern& pattern, std::vector<FlowNetwork::Use>& uses);
+    void BuildUses(Job& job, const RankPattern& pattern, PatternLinks& links);
     void OnPlaced(uint64_t job, const Placement& placement);
     void Sample();
     void Validate() const;
@@ -189,6 +199,10 @@ class FlowEngine::Run_
     std::vector<uint32_t> m_path;
     std::vector<uint32_t> m_count;
     std::vector<uint32_t> m_touched;
+    std::vector<uint8_t> m_ownKind; //!< per link: host or intra (owned with its GPU)
+    std::vector<uint8_t> m_fabric;  //!< per link: leaf-spine
+    std::vector<FlowNetwork::Use> m_all;
+    PatternLinks m_local;
 };
 
 FlowEngine::FlowEngine(std::shared_ptr<Routing> routing, const FlowEngineConfig& config)
@@ -292,6 +306,14 @@ FlowEngine::Run_::Run_(FlowEngine& engine,
             [this](uint64_t job, const Placement& p) { OnPlaced(job, p); });
     }
     m_count.assign(m_topology.GetNLinks(), 0);
+    m_ownKind.assign(m_topology.GetNLinks(), 0);
+    m_fabric.assign(m_topology.GetNLinks(), 0);
+    for (uint32_t l = 0; l < m_topology.GetNLinks(); ++l)
+    {
+        const LinkKind kind = m_topology.GetLink(l).kind;
+        m_ownKind[l] = kind == LinkKind::HOST || kind == LinkKind::INTRA;
+        m_fabric[l] = kind == LinkKind::FABRIC;
+    }
     m_result.jobs.resize(jobs.size());
     m_run.resize(jobs.size());
     for (uint32_t i = 0; i < jobs.size(); ++i)
@@ -584,8 +606,7 @@ FlowEngine::Run_::StartPhase(Job& job)
     const FlowJob& spec = m_jobs[job.m_index];
     const bool reused =
         spec.iterations > 1 || spec.buckets > 1 || c.patterns.size() < c.phases.size();
-    std::vector<FlowNetwork::Use> local;
-    const std::vector<FlowNetwork::Use>* uses = &local;
+    PatternLinks* links = &m_local;
     if (reused)
     {
         auto& cache = job.cache[slot];
@@ -593,21 +614,20 @@ FlowEngine::Run_::StartPhase(Job& job)
         {
             cache.resize(c.patterns.size());
         }
-        if (cache[ph.pattern].empty())
-        {
-            BuildUses(job, pattern, cache[ph.pattern]);
-        }
-        uses = &cache[ph.pattern];
+        links = &cache[ph.pattern];
     }
-    else
+    if (!links->built)
     {
-        BuildUses(job, pattern, local);
+        BuildUses(job, pattern, *links);
+        links->built = reused;
     }
     if (m_observer.phaseStarted)
     {
-        m_observer.phaseStarted(job.m_index, job.qp, c, job.phase, *uses);
+        m_all = links->shared;
+        m_all.insert(m_all.end(), links->own.begin(), links->own.end());
+        m_observer.phaseStarted(job.m_index, job.qp, c, job.phase, m_all);
     }
-    job.flow = m_network.Add(*uses, job.m_index);
+    job.flow = m_network.Add(links->shared, job.m_index, links->cap);
     if (job.flow >= m_flowJob.size())
     {
         m_flowJob.resize(job.flow + 1);
@@ -619,24 +639,34 @@ FlowEngine::Run_::StartPhase(Job& job)
     ++job.version;
     ++m_result.stats.phases;
     ++m_result.jobs[job.m_index].phases;
-    for (const FlowNetwork::Use& u : *uses)
+    for (const FlowNetwork::Use& u : links->shared)
     {
-        if (m_topology.GetLink(u.link).kind == LinkKind::FABRIC)
+        if (m_fabric[u.link] && m_network.GetNFlowsOn(u.link) > 1)
         {
             m_result.stats.maxJobsOnFabricLink =
                 std::max(m_result.stats.maxJobsOnFabricLink, m_network.GetNOwnersOn(u.link));
         }
+        else if (m_fabric[u.link] && m_result.stats.maxJobsOnFabricLink == 0)
+        {
+            m_result.stats.maxJobsOnFabricLink = 1;
+        }
+    }
+    if (!links->built)
+    {
+        links->shared.clear();
+        links->own.clear();
     }
 }
 
 void
-FlowEngine::Run_::BuildUses(Job& job,
-                            const RankPattern& pattern,
-                            std::vector<FlowNetwork::Use>& uses)
+FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& links)
 {
     const CompactCollective& c = *job.cur;
     const uint32_t n = pattern.Size(c.ranks);
     const uint32_t jobId = m_jobs[job.m_index].id;
+    // Host and intra links of a scheduler-placed job's GPUs carry only its own flows.
+    const bool owned = m_jobs[job.m_index].fixedGpus.empty();
+    const bool perUnit = m_engine.m_config.sharing == SharingModel::MAXMIN;
     m_touched.clear();
     for (uint32_t i = 0; i < n; ++i)
     {
@@ -651,12 +681,23 @@ FlowEngine::Run_::BuildUses(Job& job,
             }
         }
     }
-    uses.clear();
-    uses.reserve(m_touched.size());
+    links.shared.clear();
+    links.own.clear();
+    links.cap = std::numeric_limits<double>::infinity();
     for (uint32_t l : m_touched)
     {
-        uses.push_back(FlowNetwork::Use{l, m_count[l]});
+        const FlowNetwork::Use use{l, m_count[l]};
         m_count[l] = 0;
+        if (owned && m_ownKind[l])
+        {
+            const double capacity = static_cast<double>(m_topology.GetLink(l).rateBps);
+            links.cap = std::min(links.cap, perUnit ? capacity / use.count : capacity);
+            links.own.push_back(use);
+        }
+        else
+        {
+            links.shared.push_back(use);
+        }
     }
 }
 

@@ -64,11 +64,12 @@ FlowNetwork::FlowNetwork(std::vector<double> capacityBps, SharingModel model)
 }
 
 uint32_t
-FlowNetwork::Add(const std::vector<Use>& uses, uint64_t owner)
+FlowNetwork::Add(const std::vector<Use>& uses, uint64_t owner, double maxRate)
 {
-    if (uses.empty())
+    if (!(maxRate > 0) || (uses.empty() && std::isinf(maxRate)))
     {
-        throw std::invalid_argument("FlowNetwork::Add: a flow needs at least one link");
+        throw std::invalid_argument("FlowNetwork::Add: a flow needs a link or a finite cap, and "
+                                    "a cap > 0");
     }
     ++m_epoch;
     for (const Use& u : uses)
@@ -100,6 +101,7 @@ FlowNetwork::Add(const std::vector<Use>& uses, uint64_t owner)
     f.uses = uses;
     f.slot.resize(uses.size());
     f.owner = owner;
+    f.maxRate = maxRate;
     f.rate = -1;
     f.live = true;
     for (uint32_t i = 0; i < uses.size(); ++i)
@@ -108,6 +110,10 @@ FlowNetwork::Add(const std::vector<Use>& uses, uint64_t owner)
         f.slot[i] = static_cast<uint32_t>(l.flows.size());
         l.flows.emplace_back(id, i);
         m_dirty.push_back(uses[i].link);
+    }
+    if (uses.empty())
+    {
+        m_dirtyFlows.push_back(id);
     }
     ++m_nLive;
     return id;
@@ -142,13 +148,22 @@ void
 FlowNetwork::Update(std::vector<uint32_t>& changed)
 {
     changed.clear();
-    if (m_dirty.empty())
+    if (m_dirty.empty() && m_dirtyFlows.empty())
     {
         return;
     }
     ++m_epoch;
     m_compLinks.clear();
     m_compFlows.clear();
+    for (uint32_t f : m_dirtyFlows)
+    {
+        if (m_flows[f].live && m_flows[f].uses.empty())
+        {
+            m_flows[f].mark = m_epoch;
+            m_compFlows.push_back(f);
+        }
+    }
+    m_dirtyFlows.clear();
     for (uint32_t l : m_dirty)
     {
         if (m_links[l].mark != m_epoch)
@@ -194,6 +209,7 @@ FlowNetwork::RecomputeAll(std::vector<uint32_t>& changed)
 {
     changed.clear();
     m_dirty.clear();
+    m_dirtyFlows.clear();
     m_compLinks.clear();
     m_compFlows.clear();
     for (uint32_t l = 0; l < m_links.size(); ++l)
@@ -251,11 +267,10 @@ FlowNetwork::RateMaxMin()
     {
         // Alone on its links: the tightest link sets the rate (what the filling would give).
         Flow& f = m_flows[m_compFlows[0]];
-        double rate = -1;
+        double rate = f.maxRate;
         for (const Use& u : f.uses)
         {
-            const double r = m_links[u.link].capacity / u.count;
-            rate = rate < 0 ? r : std::min(rate, r);
+            rate = std::min(rate, m_links[u.link].capacity / u.count);
         }
         f.rate = rate;
         return;
@@ -264,9 +279,15 @@ FlowNetwork::RateMaxMin()
     {
         m_frozen.resize(m_flows.size());
     }
+    const uint32_t nLinks = static_cast<uint32_t>(m_links.size());
     for (uint32_t f : m_compFlows)
     {
         m_frozen[f] = 0;
+        if (!std::isinf(m_flows[f].maxRate))
+        {
+            // the cap is a private link of the flow: entry nLinks + f
+            m_heap.emplace(m_flows[f].maxRate, nLinks + f, 0);
+        }
     }
     for (uint32_t l : m_compLinks)
     {
@@ -283,10 +304,36 @@ FlowNetwork::RateMaxMin()
         }
     }
     double level = 0;
+    auto freeze = [this, &level](uint32_t id) {
+        m_frozen[id] = 1;
+        Flow& f = m_flows[id];
+        f.rate = level;
+        for (const Use& u : f.uses)
+        {
+            Link& other = m_links[u.link];
+            other.frozenLoad += u.count * level;
+            other.weight -= u.count;
+            if (other.weight > 0)
+            {
+                m_heap.emplace((other.capacity - other.frozenLoad) / other.weight,
+                               u.link,
+                               other.weight);
+            }
+        }
+    };
     while (!m_heap.empty())
     {
         const auto [key, l, weight] = m_heap.top();
         m_heap.pop();
+        if (l >= nLinks)
+        {
+            if (!m_frozen[l - nLinks])
+            {
+                level = std::max(level, key);
+                freeze(l - nLinks);
+            }
+            continue;
+        }
         if (m_links[l].weight != weight)
         {
             continue; // stale: the link lost flows since
@@ -294,24 +341,9 @@ FlowNetwork::RateMaxMin()
         level = std::max(level, key);
         for (const auto& entry : m_links[l].flows)
         {
-            if (m_frozen[entry.first])
+            if (!m_frozen[entry.first])
             {
-                continue;
-            }
-            m_frozen[entry.first] = 1;
-            Flow& f = m_flows[entry.first];
-            f.rate = level;
-            for (const Use& u : f.uses)
-            {
-                Link& other = m_links[u.link];
-                other.frozenLoad += u.count * level;
-                other.weight -= u.count;
-                if (other.weight > 0)
-                {
-                    m_heap.emplace((other.capacity - other.frozenLoad) / other.weight,
-                                   u.link,
-                                   other.weight);
-                }
+                freeze(entry.first);
             }
         }
     }
@@ -323,11 +355,10 @@ FlowNetwork::RateStep()
     for (uint32_t id : m_compFlows)
     {
         Flow& f = m_flows[id];
-        double rate = -1;
+        double rate = f.maxRate;
         for (const Use& u : f.uses)
         {
-            const double r = m_links[u.link].capacity / GetNOwnersOn(u.link);
-            rate = rate < 0 ? r : std::min(rate, r);
+            rate = std::min(rate, m_links[u.link].capacity / GetNOwnersOn(u.link));
         }
         f.rate = rate;
     }
@@ -339,11 +370,10 @@ FlowNetwork::RateNone()
     for (uint32_t id : m_compFlows)
     {
         Flow& f = m_flows[id];
-        double rate = -1;
+        double rate = f.maxRate;
         for (const Use& u : f.uses)
         {
-            const double r = m_links[u.link].capacity;
-            rate = rate < 0 ? r : std::min(rate, r);
+            rate = std::min(rate, m_links[u.link].capacity);
         }
         f.rate = rate;
     }

@@ -8,6 +8,7 @@
 // Pure code: no ns-3 in this file or its .cc.
 
 #include <cstdint>
+#include <limits>
 #include <queue>
 #include <string>
 #include <tuple>
@@ -73,13 +74,18 @@ class FlowNetwork
 
     /**
      * Add a flow. Its rate is known after the next Update().
-     * \param uses its links (distinct, each count >= 1; not empty)
+     * \param uses its links (distinct, each count >= 1)
      * \param owner the job it belongs to (STEP counts distinct owners per link)
+     * \param maxRate a cap on its rate, bits/s (> 0; infinity: none): links that only this
+     *        flow can ever use are folded into it (exact: such a link bounds the rate by
+     *        its capacity / count under MAXMIN, by its capacity under STEP and NONE)
      * \return its id (ids of removed flows are reused)
-     * \throws std::invalid_argument for an empty list, a link out of range, a repeated link
-     *         or a count of 0
+     * \throws std::invalid_argument for no link and no cap, a link out of range, a
+     *         repeated link, a count of 0 or a cap that is not > 0
      */
-    uint32_t Add(const std::vector<Use>& uses, uint64_t owner);
+    uint32_t Add(const std::vector<Use>& uses,
+                 uint64_t owner,
+                 double maxRate = std::numeric_limits<double>::infinity());
     /**
      * Remove a flow.
      * \param id its id (throws std::invalid_argument if not a live flow)
@@ -118,6 +124,7 @@ class FlowNetwork
         std::vector<Use> uses;
         std::vector<uint32_t> slot; //!< per use: its index in the link's list
         uint64_t owner{0};
+        double maxRate{0};
         double rate{-1};
         bool live{false};
         uint64_t mark{0};
@@ -142,6 +149,7 @@ class FlowNetwork
     std::vector<Flow> m_flows;
     std::vector<uint32_t> m_free;
     std::vector<uint32_t> m_dirty;
+    std::vector<uint32_t> m_dirtyFlows; //!< new flows without links
     uint32_t m_nLive{0};
     uint64_t m_epoch{0};
     uint64_t m_nRated{0};
