@@ -7,11 +7,13 @@
 // host and fabric links, 1000 Gbps inside a server) with one placement policy and one
 // sharing model. Prints wall time, peak RSS, counters and JCT/JWT/JRT mean and p99.
 //
-// Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed]
+// Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed] [jobs.csv]
 //   policy:  vclos (default), ecmp, static, random-ecmp
 //   sharing: maxmin (default), step, none
 //   count:   jobs from the start of the trace (default: all)
 //   seed:    run seed (ECMP hash seeds, source ports, random-ecmp), default 1
+//   jobs.csv: if given, one line per job: index, id, gpus, collective, arrival, start,
+//             finish, jwt, jrt, jct, the trace's uncontended time (total_val_s)
 
 #include "ns3/flow-engine.h"
 #include "ns3/job-trace.h"
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -130,6 +133,20 @@ main(int argc, char** argv)
             jct.push_back(j.jctS);
             jwt.push_back(j.jwtS);
             jrt.push_back(j.jrtS);
+        }
+        if (argc > 6)
+        {
+            std::ofstream out(argv[6]);
+            out << "index,id,gpus,collective,arrival_s,start_s,finish_s,jwt_s,jrt_s,jct_s,"
+                   "uncontended_s\n";
+            out.precision(17);
+            for (const FlowJobResult& j : r.jobs)
+            {
+                const TraceJob& t = trace[j.index];
+                out << j.index << ',' << j.id << ',' << j.gpus << ',' << t.collective << ','
+                    << j.arrivalS << ',' << j.startS << ',' << j.finishS << ',' << j.jwtS << ','
+                    << j.jrtS << ',' << j.jctS << ',' << t.uncontendedS.value_or(-1) << '\n';
+            }
         }
         const Summary c = Summarize(jct);
         const Summary w = Summarize(jwt);
