@@ -368,3 +368,48 @@ TEST(FlowEngine, BadJobsNameTheJobAndTheRange)
     expectError(j, "twice");
     EXPECT_THROW(engine.Run({ok}, nullptr), std::invalid_argument);
 }
+
+TEST(FlowEngine, BatchedPathsEqualPathFlowByFlow)
+{
+    // Routing::AppendPaths (the engine's batched walk) against Routing::Path, with two
+    // parallel links per leaf-spine pair (ECMP at the spines too), servers of two GPUs and
+    // source routes on some GPUs.
+    LeafSpineShape shape;
+    shape.leaves = 4;
+    shape.spines = 3;
+    shape.gpusPerLeaf = 6;
+    shape.gpusPerServer = 2;
+    shape.linksPerLeafSpine = 2;
+    auto topo = std::make_shared<const ClusterTopology>(ClusterTopology::LeafSpine(shape));
+    Routing routing(topo, 5, false);
+    routing.InstallUplinkSourceRoutes({0, 7, 13, 20});
+    std::vector<Routing::PathRequest> flows;
+    for (uint32_t s = 0; s < 24; ++s)
+    {
+        for (uint32_t d = 0; d < 24; ++d)
+        {
+            if (s != d)
+            {
+                flows.push_back({s, d, static_cast<uint16_t>(49152 + 131 * s + 17 * d)});
+            }
+        }
+    }
+    std::vector<uint32_t> out{99}; // appended after what is there
+    std::vector<std::size_t> end;
+    ASSERT_TRUE(routing.AppendPaths(flows, out, end));
+    ASSERT_EQ(end.size(), flows.size());
+    std::size_t begin = 1;
+    uint32_t mismatches = 0;
+    for (std::size_t i = 0; i < flows.size(); ++i)
+    {
+        const std::vector<uint32_t> got(out.begin() + begin, out.begin() + end[i]);
+        mismatches += got != routing.Path(flows[i].srcGpu, flows[i].dstGpu, flows[i].srcPort);
+        begin = end[i];
+    }
+    EXPECT_EQ(mismatches, 0u);
+    EXPECT_EQ(out[0], 99u);
+    // A flow to itself has no path: nothing is appended.
+    const std::size_t size = out.size();
+    EXPECT_FALSE(routing.AppendPaths({{3, 3, 49152}}, out, end));
+    EXPECT_EQ(out.size(), size);
+}

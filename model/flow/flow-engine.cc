@@ -197,6 +197,8 @@ class FlowEngine::Run_
     // scratch
     std::vector<uint32_t> m_changed;
     std::vector<uint32_t> m_path;
+    std::vector<Routing::PathRequest> m_requests;
+    std::vector<std::size_t> m_ends;
     std::vector<uint32_t> m_count;
     std::vector<uint32_t> m_touched;
     std::vector<uint8_t> m_ownKind; //!< per link: host or intra (owned with its GPU)
@@ -668,17 +670,26 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
     const bool owned = m_jobs[job.m_index].fixedGpus.empty();
     const bool perUnit = m_engine.m_config.sharing == SharingModel::MAXMIN;
     m_touched.clear();
+    m_requests.resize(n);
+    const uint64_t seed = m_engine.m_routing->GetRunSeed();
+    const std::vector<uint32_t>& gpus = job.placement.gpus;
     for (uint32_t i = 0; i < n; ++i)
     {
         const auto [src, dst] = pattern.Pair(c.ranks, i);
-        m_path.clear();
-        m_engine.AppendFlowPath(jobId, job.placement.gpus, src, dst, job.qp, m_path);
-        for (uint32_t l : m_path)
+        m_requests[i] =
+            Routing::PathRequest{gpus[src], gpus[dst], QpSourcePort(seed, jobId, src, dst, job.qp)};
+    }
+    m_path.clear();
+    if (!m_engine.m_routing->AppendPaths(m_requests, m_path, m_ends))
+    {
+        throw std::logic_error("FlowEngine: a pair of job " + std::to_string(jobId) +
+                               " has no path");
+    }
+    for (uint32_t l : m_path)
+    {
+        if (m_count[l]++ == 0)
         {
-            if (m_count[l]++ == 0)
-            {
-                m_touched.push_back(l);
-            }
+            m_touched.push_back(l);
         }
     }
     links.shared.clear();

@@ -249,6 +249,87 @@ Routing::AppendPath(uint32_t srcGpu,
     return false;
 }
 
+bool
+Routing::AppendPaths(const std::vector<PathRequest>& flows,
+                     std::vector<uint32_t>& out,
+                     std::vector<std::size_t>& end) const
+{
+    // Hop-by-hop over the batch: hops[h * n + i] is flow i's h-th link.
+    const std::size_t n = flows.size();
+    const uint32_t nGpus = static_cast<uint32_t>(m_gpuNode.size());
+    const std::size_t first = out.size();
+    end.assign(n, 0);
+    m_hopLinks.clear();
+    m_hopLinks.reserve(n * 4);
+    std::vector<uint32_t>& cur = m_batchLink;
+    std::vector<uint32_t>& len = m_batchLen;
+    cur.resize(n);
+    len.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const PathRequest& f = flows[i];
+        if (f.srcGpu >= nGpus || f.dstGpu >= nGpus || f.srcGpu == f.dstGpu)
+        {
+            return false;
+        }
+        const uint32_t nicPort = (m_gpuIntra[f.srcGpu] != ClusterTopology::NONE &&
+                                  m_gpuIntra[f.srcGpu] == m_gpuIntra[f.dstGpu])
+                                     ? 1
+                                     : 0;
+        cur[i] = m_portLink[m_portBase[m_gpuNode[f.srcGpu]] + nicPort];
+    }
+    const uint32_t nLinks = static_cast<uint32_t>(m_linkDst.size());
+    std::size_t active = n;
+    for (uint32_t hop = 0; active > 0; ++hop)
+    {
+        if (hop > nLinks)
+        {
+            return false; // a loop
+        }
+        m_hopLinks.resize((hop + 1) * n, ClusterTopology::NONE);
+        active = 0;
+        for (std::size_t i = 0; i < n; ++i)
+        {
+            const uint32_t link = cur[i];
+            if (link == ClusterTopology::NONE)
+            {
+                continue;
+            }
+            m_hopLinks[hop * n + i] = link;
+            ++len[i];
+            const uint32_t node = m_linkDst[link];
+            const ForwardingTable* table = m_table[node];
+            if (!table)
+            {
+                if (node != m_gpuNode[flows[i].dstGpu])
+                {
+                    return false;
+                }
+                cur[i] = ClusterTopology::NONE;
+                continue;
+            }
+            const FlowKey key = MakeKey(flows[i].srcGpu, flows[i].dstGpu, flows[i].srcPort);
+            const uint32_t port = table->SelectPort(key, false);
+            if (port == ForwardingTable::NO_PORT || port >= m_portBase[node + 1] - m_portBase[node])
+            {
+                return false;
+            }
+            cur[i] = m_portLink[m_portBase[node] + port];
+            ++active;
+        }
+    }
+    out.resize(first);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        for (uint32_t h = 0; h < len[i]; ++h)
+        {
+            out.push_back(m_hopLinks[h * n + i]);
+        }
+        end[i] = out.size();
+    }
+    return true;
+}
+
 std::vector<uint32_t>
 Routing::ReversePath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) const
 {

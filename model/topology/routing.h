@@ -104,6 +104,29 @@ class Routing
                     uint16_t srcPort,
                     bool control,
                     std::vector<uint32_t>& out) const;
+
+    /// One flow of a batch for AppendPaths().
+    struct PathRequest
+    {
+        uint32_t srcGpu;  //!< source GPU
+        uint32_t dstGpu;  //!< destination GPU
+        uint16_t srcPort; //!< UDP source port
+    };
+
+    /**
+     * Path() of many data flows at once, hop by hop over the whole batch (the lookups of
+     * different flows overlap in memory): the links of flow i are appended to \p out, flow
+     * after flow, and \p end[i] is the end of flow i's links in \p out.
+     * \param flows the flows
+     * \param[in,out] out links appended
+     * \param[out] end per flow: out.size() after its links
+     * \return false (and \p out as it was) if a flow has no path (see Path())
+     * Not reentrant: it uses scratch arrays of the Routing.
+     */
+    bool AppendPaths(const std::vector<PathRequest>& flows,
+                     std::vector<uint32_t>& out,
+                     std::vector<std::size_t>& end) const;
+
     /**
      * The path of the ACKs (and NAKs, CNPs) of the flow srcGpu -> dstGpu: a control
      * packet from \p dstGpu to \p srcGpu with the same UDP source port (both ends of a
@@ -132,6 +155,9 @@ class Routing
     std::vector<uint32_t> m_portLink;            //!< per node and port: the leaving link
     std::vector<uint32_t> m_gpuNode;             //!< per GPU: node id
     std::vector<uint32_t> m_gpuIntra;            //!< per GPU: node behind NIC port 1, or NONE
+    mutable std::vector<uint32_t> m_hopLinks;    //!< AppendPaths() scratch
+    mutable std::vector<uint32_t> m_batchLink;   //!< AppendPaths() scratch
+    mutable std::vector<uint32_t> m_batchLen;    //!< AppendPaths() scratch
 };
 
 } // namespace vclos
