@@ -37,6 +37,30 @@ Routing::Routing(std::shared_ptr<const ClusterTopology> topology, uint64_t runSe
     {
         InstallLeafSpineRoutes();
     }
+    m_table.resize(t.GetNNodes());
+    m_portBase.assign(t.GetNNodes() + 1, 0);
+    for (uint32_t id = 0; id < t.GetNNodes(); ++id)
+    {
+        m_table[id] = m_tables[id].get();
+        m_portBase[id + 1] = m_portBase[id] + t.GetNode(id).port.size();
+        for (uint32_t link : t.GetNode(id).port)
+        {
+            m_portLink.push_back(link);
+        }
+    }
+    m_linkDst.resize(t.GetNLinks());
+    for (uint32_t l = 0; l < t.GetNLinks(); ++l)
+    {
+        m_linkDst[l] = t.GetLink(l).dst;
+    }
+    m_gpuNode.resize(t.GetNGpus());
+    m_gpuIntra.resize(t.GetNGpus());
+    for (uint32_t g = 0; g < t.GetNGpus(); ++g)
+    {
+        m_gpuNode[g] = t.GetGpuNode(g);
+        const TopoNode& n = t.GetNode(m_gpuNode[g]);
+        m_gpuIntra[g] = n.port.size() >= 2 ? t.GetLink(n.port[1]).dst : ClusterTopology::NONE;
+    }
 }
 
 void
@@ -185,33 +209,137 @@ Routing::MakeKey(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort)
 std::vector<uint32_t>
 Routing::Path(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort, bool control) const
 {
-    const ClusterTopology& t = *m_topology;
-    if (srcGpu >= t.GetNGpus() || dstGpu >= t.GetNGpus() || srcGpu == dstGpu)
+    std::vector<uint32_t> path;
+    AppendPath(srcGpu, dstGpu, srcPort, control, path);
+    return path;
+}
+
+bool
+Routing::AppendPath(uint32_t srcGpu,
+                    uint32_t dstGpu,
+                    uint16_t srcPort,
+                    bool control,
+                    std::vector<uint32_t>& out) const
+{
+    const uint32_t nGpus = static_cast<uint32_t>(m_gpuNode.size());
+    if (srcGpu >= nGpus || dstGpu >= nGpus || srcGpu == dstGpu)
     {
-        return {};
+        return false;
     }
     const FlowKey key = MakeKey(srcGpu, dstGpu, srcPort);
-    const uint32_t dstNode = t.GetGpuNode(dstGpu);
-    std::vector<uint32_t> path;
-    uint32_t link = t.GetPortLink(t.GetGpuNode(srcGpu), t.GetNicPort(srcGpu, dstGpu));
+    const uint32_t dstNode = m_gpuNode[dstGpu];
+    const std::size_t first = out.size();
+    // The NIC port RdmaNic uses (ClusterTopology::GetNicPort): 1 inside a server.
+    const uint32_t nicPort =
+        (m_gpuIntra[srcGpu] != ClusterTopology::NONE && m_gpuIntra[srcGpu] == m_gpuIntra[dstGpu])
+            ? 1
+            : 0;
+    uint32_t link = m_portLink[m_portBase[m_gpuNode[srcGpu]] + nicPort];
     // A loop-free path crosses every link at most once.
-    for (uint32_t hop = 0; hop <= t.GetNLinks(); ++hop)
+    const uint32_t nLinks = static_cast<uint32_t>(m_linkDst.size());
+    for (uint32_t hop = 0; hop <= nLinks; ++hop)
     {
-        path.push_back(link);
-        const uint32_t node = t.GetLink(link).dst;
-        const ForwardingTable* table = m_tables[node].get();
+        out.push_back(link);
+        const uint32_t node = m_linkDst[link];
+        const ForwardingTable* table = m_table[node];
         if (!table)
         {
-            return node == dstNode ? path : std::vector<uint32_t>{};
+            if (node == dstNode)
+            {
+                return true;
+            }
+            break;
         }
         const uint32_t port = table->SelectPort(key, control);
-        if (port == ForwardingTable::NO_PORT || port >= t.GetNode(node).port.size())
+        if (port == ForwardingTable::NO_PORT || port >= m_portBase[node + 1] - m_portBase[node])
         {
-            return {};
+            break;
         }
-        link = t.GetPortLink(node, port);
+        link = m_portLink[m_portBase[node] + port];
     }
-    return {};
+    out.resize(first);
+    return false;
+}
+
+bool
+Routing::AppendPaths(const std::vector<PathRequest>& flows,
+                     std::vector<uint32_t>& out,
+                     std::vector<std::size_t>& end) const
+{
+    // Hop-by-hop over the batch: hops[h * n + i] is flow i's h-th link.
+    const std::size_t n = flows.size();
+    const uint32_t nGpus = static_cast<uint32_t>(m_gpuNode.size());
+    const std::size_t first = out.size();
+    end.assign(n, 0);
+    m_hopLinks.clear();
+    m_hopLinks.reserve(n * 4);
+    std::vector<uint32_t>& cur = m_batchLink;
+    std::vector<uint32_t>& len = m_batchLen;
+    cur.resize(n);
+    len.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const PathRequest& f = flows[i];
+        if (f.srcGpu >= nGpus || f.dstGpu >= nGpus || f.srcGpu == f.dstGpu)
+        {
+            return false;
+        }
+        const uint32_t nicPort = (m_gpuIntra[f.srcGpu] != ClusterTopology::NONE &&
+                                  m_gpuIntra[f.srcGpu] == m_gpuIntra[f.dstGpu])
+                                     ? 1
+                                     : 0;
+        cur[i] = m_portLink[m_portBase[m_gpuNode[f.srcGpu]] + nicPort];
+    }
+    const uint32_t nLinks = static_cast<uint32_t>(m_linkDst.size());
+    std::size_t active = n;
+    for (uint32_t hop = 0; active > 0; ++hop)
+    {
+        if (hop > nLinks)
+        {
+            return false; // a loop
+        }
+        m_hopLinks.resize((hop + 1) * n, ClusterTopology::NONE);
+        active = 0;
+        for (std::size_t i = 0; i < n; ++i)
+        {
+            const uint32_t link = cur[i];
+            if (link == ClusterTopology::NONE)
+            {
+                continue;
+            }
+            m_hopLinks[hop * n + i] = link;
+            ++len[i];
+            const uint32_t node = m_linkDst[link];
+            const ForwardingTable* table = m_table[node];
+            if (!table)
+            {
+                if (node != m_gpuNode[flows[i].dstGpu])
+                {
+                    return false;
+                }
+                cur[i] = ClusterTopology::NONE;
+                continue;
+            }
+            const FlowKey key = MakeKey(flows[i].srcGpu, flows[i].dstGpu, flows[i].srcPort);
+            const uint32_t port = table->SelectPort(key, false);
+            if (port == ForwardingTable::NO_PORT || port >= m_portBase[node + 1] - m_portBase[node])
+            {
+                return false;
+            }
+            cur[i] = m_portLink[m_portBase[node] + port];
+            ++active;
+        }
+    }
+    out.resize(first);
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        for (uint32_t h = 0; h < len[i]; ++h)
+        {
+            out.push_back(m_hopLinks[h * n + i]);
+        }
+        end[i] = out.size();
+    }
+    return true;
 }
 
 std::vector<uint32_t>

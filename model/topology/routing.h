@@ -96,6 +96,43 @@ class Routing
                                uint16_t srcPort,
                                bool control = false) const;
     /**
+     * Path() without allocating: append the links to \p out.
+     * \param srcGpu source GPU
+     * \param dstGpu destination GPU
+     * \param srcPort UDP source port
+     * \param control true for an ACK/NAK/CNP packet
+     * \param[in,out] out the links are appended to it (nothing on failure)
+     * \return false (and \p out unchanged) where Path() returns an empty path
+     */
+    bool AppendPath(uint32_t srcGpu,
+                    uint32_t dstGpu,
+                    uint16_t srcPort,
+                    bool control,
+                    std::vector<uint32_t>& out) const;
+
+    /// One flow of a batch for AppendPaths().
+    struct PathRequest
+    {
+        uint32_t srcGpu;  //!< source GPU
+        uint32_t dstGpu;  //!< destination GPU
+        uint16_t srcPort; //!< UDP source port
+    };
+
+    /**
+     * Path() of many data flows at once, hop by hop over the whole batch (the lookups of
+     * different flows overlap in memory): the links of flow i are appended to \p out, flow
+     * after flow, and \p end[i] is the end of flow i's links in \p out.
+     * \param flows the flows
+     * \param[in,out] out links appended
+     * \param[out] end per flow: out.size() after its links
+     * \return false (and \p out as it was) if a flow has no path (see Path())
+     * Not reentrant: it uses scratch arrays of the Routing.
+     */
+    bool AppendPaths(const std::vector<PathRequest>& flows,
+                     std::vector<uint32_t>& out,
+                     std::vector<std::size_t>& end) const;
+
+    /**
      * The path of the ACKs (and NAKs, CNPs) of the flow srcGpu -> dstGpu: a control
      * packet from \p dstGpu to \p srcGpu with the same UDP source port (both ends of a
      * queue pair use one port).
@@ -115,6 +152,17 @@ class Routing
     std::shared_ptr<const ClusterTopology> m_topology;
     uint64_t m_runSeed;
     std::vector<std::shared_ptr<ForwardingTable>> m_tables; //!< per node (null for GPUs)
+    // Flat copies of the (immutable) topology for AppendPath(): the flow level calls it
+    // for every pair of every collective phase.
+    std::vector<const ForwardingTable*> m_table; //!< per node: its table (null for GPUs)
+    std::vector<uint32_t> m_linkDst;             //!< per link: receiving node
+    std::vector<uint32_t> m_portBase;            //!< per node (+1): first entry in m_portLink
+    std::vector<uint32_t> m_portLink;            //!< per node and port: the leaving link
+    std::vector<uint32_t> m_gpuNode;             //!< per GPU: node id
+    std::vector<uint32_t> m_gpuIntra;            //!< per GPU: node behind NIC port 1, or NONE
+    mutable std::vector<uint32_t> m_hopLinks;    //!< AppendPaths() scratch
+    mutable std::vector<uint32_t> m_batchLink;   //!< AppendPaths() scratch
+    mutable std::vector<uint32_t> m_batchLen;    //!< AppendPaths() scratch
 };
 
 } // namespace vclos

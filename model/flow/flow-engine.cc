@@ -1,0 +1,756 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/flow-engine.h"
+
+#include "ns3/job-trace.h"
+#include "ns3/route-seeds.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+#include <stdexcept>
+
+namespace ns3
+{
+namespace vclos
+{
+
+namespace
+{
+
+/// Picoseconds per second: the engine's clock ticks are picoseconds, as the packet level's.
+constexpr double kTicksPerSecond = 1e12;
+/// Bits per byte.
+constexpr double kBitsPerByte = 8.0;
+/// "No flow".
+constexpr uint32_t kNoFlow = 0xFFFFFFFF;
+/// QP index of the gradient collective and of the all-to-all (as TrainingJob).
+constexpr uint32_t kBucketQp = 0;
+constexpr uint32_t kAllToAllQp = 1;
+
+int64_t
+ToTicks(double s)
+{
+    return static_cast<int64_t>(std::llround(s * kTicksPerSecond));
+}
+
+double
+ToSeconds(int64_t ticks)
+{
+    return static_cast<double>(ticks) / kTicksPerSecond;
+}
+
+std::string
+JobWhere(std::size_t index, const FlowJob& job)
+{
+    return "flow job " + std::to_string(index) + " (id " + std::to_string(job.id) + ")";
+}
+
+} // namespace
+
+FlowJob
+MakeFlowJob(const TraceJob& job)
+{
+    FlowJob f;
+    f.id = static_cast<uint32_t>(job.id);
+    f.name = job.model;
+    f.arrivalS = job.arrivalS;
+    f.gpus = job.gpus;
+    f.collective = job.collective;
+    f.bytes = job.bytes;
+    f.iterations = job.iterations;
+    f.computeS = job.computePerIterationS;
+    return f;
+}
+
+/// One run: the state of Run() (jobs, events, network).
+class FlowEngine::Run_
+{
+  public:
+    Run_(FlowEngine& engine,
+         const std::vector<FlowJob>& jobs,
+         std::unique_ptr<PlacementPolicy> policy,
+         const SchedulerOptions& options,
+         const FlowObserver& observer);
+    FlowRunResult Go();
+
+  private:
+    enum class EventType : uint8_t
+    {
+        ARRIVAL,
+        START,
+        COMPUTE_DONE,
+        PHASE_DONE,
+        COMM_DONE,
+        RELEASE
+    };
+
+    struct Event
+    {
+        int64_t t;
+        uint64_t seq;
+        EventType type;
+        uint32_t job;
+        uint64_t version;
+
+        bool operator>(const Event& o) const
+        {
+            return t != o.t ? t > o.t : seq > o.seq;
+        }
+    };
+
+    /// The links of a phase's bundle.
+    struct PatternLinks
+    {
+        std::vector<FlowNetwork::Use> shared; //!< links other jobs may use
+        std::vector<FlowNetwork::Use> own;    //!< host and intra links of the job's own GPUs
+        double cap{std::numeric_limits<double>::infinity()}; //!< rate bound of the own links
+        bool built{false};                                   //!< filled
+    };
+
+    /// The driver of one job's lifecycle.
+    class Job : public JobDriver
+    {
+      public:
+        Job(Run_& run, uint32_t index)
+            : m_run(run),
+              m_index(index)
+        {
+        }
+
+        void StartCompute(int64_t duration) override
+        {
+            m_run.Push(m_run.m_now + duration, EventType::COMPUTE_DONE, m_index);
+        }
+
+        void StartCollective(uint32_t /* iteration */, uint32_t /* run */, CommKind kind) override
+        {
+            m_run.StartCollective(m_index, kind);
+        }
+
+        void IterationFinished(uint32_t /* iteration */, const JobIterationRecord& r) override
+        {
+            if (m_run.m_engine.m_config.keepIterations)
+            {
+                m_run.m_result.jobs[m_index].iterations.push_back(
+                    FlowIteration{ToSeconds(r.start),
+                                  ToSeconds(r.computeEnd),
+                                  ToSeconds(r.end),
+                                  ToSeconds(r.commBusy)});
+            }
+        }
+
+        void JobFinished(int64_t now, bool /* completed */) override
+        {
+            m_run.Push(now, EventType::RELEASE, m_index);
+        }
+
+        Run_& m_run;
+        uint32_t m_index;
+        std::unique_ptr<JobLifecycle> life;
+        Placement placement;
+        std::unique_ptr<CompactCollective> bucket;
+        std::unique_ptr<CompactCollective> allToAll;
+        /// Links of a pattern used more than once, per collective (0 bucket, 1 all-to-all).
+        std::vector<PatternLinks> cache[2];
+        const CompactCollective* cur{nullptr};
+        uint32_t qp{0};
+        uint32_t phase{0};
+        uint32_t flow{kNoFlow};
+        double remainingBits{0};
+        double rate{0};
+        int64_t t0{0};
+        uint64_t version{0};
+        bool placed{false};
+    };
+
+    void Push(int64_t t, EventType type, uint32_t job, uint64_t version = 0);
+    void Process(const Event& ev);
+    void Settle();
+    void StartCollective(uint32_t job, CommKind kind);
+    void StartPhase(Job& job);
+    void BuildUses(Job& job, const RankPattern& pattern, PatternLinks& links);
+    void OnPlaced(uint64_t job, const Placement& placement);
+    void Sample();
+    void Validate() const;
+    double WireBits(uint64_t bytes) const;
+
+    FlowEngine& m_engine;
+    const ClusterTopology& m_topology;
+    const std::vector<FlowJob>& m_jobs;
+    const FlowObserver& m_observer;
+    std::unique_ptr<ClusterScheduler> m_scheduler;
+    FlowNetwork m_network;
+    std::vector<std::unique_ptr<Job>> m_run;
+    std::vector<uint32_t> m_flowJob; //!< network flow id -> job index
+    std::priority_queue<Event, std::vector<Event>, std::greater<Event>> m_events;
+    uint64_t m_seq{0};
+    int64_t m_now{0};
+    uint64_t m_done{0};
+    uint32_t m_running{0};
+    uint32_t m_fixedGpus{0};
+    double m_nextProgress{0};
+    FlowRunResult m_result;
+    // scratch
+    std::vector<uint32_t> m_changed;
+    std::vector<uint32_t> m_path;
+    std::vector<Routing::PathRequest> m_requests;
+    std::vector<std::size_t> m_ends;
+    std::vector<uint32_t> m_count;
+    std::vector<uint32_t> m_touched;
+    std::vector<uint8_t> m_ownKind; //!< per link: host or intra (owned with its GPU)
+    std::vector<uint8_t> m_fabric;  //!< per link: leaf-spine
+    std::vector<FlowNetwork::Use> m_all;
+    PatternLinks m_local;
+};
+
+FlowEngine::FlowEngine(std::shared_ptr<Routing> routing, const FlowEngineConfig& config)
+    : m_routing(std::move(routing)),
+      m_config(config)
+{
+    if (!m_routing)
+    {
+        throw std::invalid_argument("FlowEngine: null routing");
+    }
+    if (!m_routing->GetTopology().IsLeafSpine())
+    {
+        throw std::invalid_argument("FlowEngine: the topology must be built by LeafSpine()");
+    }
+    if (m_config.mtu == 0)
+    {
+        throw std::invalid_argument("FlowEngine: mtu must be >= 1");
+    }
+    if (!std::isfinite(m_config.progressIntervalS) || m_config.progressIntervalS < 0)
+    {
+        throw std::invalid_argument("FlowEngine: progressIntervalS must be finite and >= 0");
+    }
+}
+
+FlowEngine::~FlowEngine() = default;
+
+void
+FlowEngine::AppendFlowPath(uint32_t jobId,
+                           const std::vector<uint32_t>& gpus,
+                           uint32_t srcRank,
+                           uint32_t dstRank,
+                           uint32_t qpIndex,
+                           std::vector<uint32_t>& out) const
+{
+    const uint16_t port = QpSourcePort(m_routing->GetRunSeed(), jobId, srcRank, dstRank, qpIndex);
+    if (!m_routing->AppendPath(gpus.at(srcRank), gpus.at(dstRank), port, false, out))
+    {
+        throw std::logic_error("FlowEngine: no path from GPU " + std::to_string(gpus[srcRank]) +
+                               " to GPU " + std::to_string(gpus[dstRank]));
+    }
+}
+
+FlowRunResult
+FlowEngine::Run(const std::vector<FlowJob>& jobs,
+                std::unique_ptr<PlacementPolicy> policy,
+                const SchedulerOptions& options,
+                const FlowObserver& observer)
+{
+    Run_ run(*this, jobs, std::move(policy), options, observer);
+    return run.Go();
+}
+
+namespace
+{
+
+std::vector<double>
+Capacities(const ClusterTopology& t)
+{
+    std::vector<double> c(t.GetNLinks());
+    for (uint32_t l = 0; l < t.GetNLinks(); ++l)
+    {
+        c[l] = static_cast<double>(t.GetLink(l).rateBps);
+    }
+    return c;
+}
+
+} // namespace
+
+FlowEngine::Run_::Run_(FlowEngine& engine,
+                       const std::vector<FlowJob>& jobs,
+                       std::unique_ptr<PlacementPolicy> policy,
+                       const SchedulerOptions& options,
+                       const FlowObserver& observer)
+    : m_engine(engine),
+      m_topology(engine.m_routing->GetTopology()),
+      m_jobs(jobs),
+      m_observer(observer),
+      m_network(Capacities(engine.m_routing->GetTopology()), engine.m_config.sharing)
+{
+    Validate();
+    bool needScheduler = false;
+    for (const FlowJob& j : jobs)
+    {
+        needScheduler = needScheduler || j.fixedGpus.empty();
+    }
+    m_result.sharing = engine.m_config.sharing;
+    m_result.policy = "fixed";
+    if (needScheduler)
+    {
+        if (!policy)
+        {
+            throw std::invalid_argument("FlowEngine::Run: a placement policy is needed for jobs "
+                                        "without fixedGpus");
+        }
+        m_result.policy = policy->GetName();
+        // The scheduler keeps the topology alive; the routing owns it already.
+        std::shared_ptr<const ClusterTopology> topo(engine.m_routing,
+                                                    &engine.m_routing->GetTopology());
+        m_scheduler = std::make_unique<ClusterScheduler>(topo, std::move(policy), options);
+        m_scheduler->SetPlaceCallback(
+            [this](uint64_t job, const Placement& p) { OnPlaced(job, p); });
+    }
+    m_count.assign(m_topology.GetNLinks(), 0);
+    m_ownKind.assign(m_topology.GetNLinks(), 0);
+    m_fabric.assign(m_topology.GetNLinks(), 0);
+    for (uint32_t l = 0; l < m_topology.GetNLinks(); ++l)
+    {
+        const LinkKind kind = m_topology.GetLink(l).kind;
+        m_ownKind[l] = kind == LinkKind::HOST || kind == LinkKind::INTRA;
+        m_fabric[l] = kind == LinkKind::FABRIC;
+    }
+    m_result.jobs.resize(jobs.size());
+    m_run.resize(jobs.size());
+    for (uint32_t i = 0; i < jobs.size(); ++i)
+    {
+        FlowJobResult& r = m_result.jobs[i];
+        r.index = i;
+        r.id = jobs[i].id;
+        r.name = jobs[i].name;
+        r.gpus = jobs[i].fixedGpus.empty() ? jobs[i].gpus
+                                           : static_cast<uint32_t>(jobs[i].fixedGpus.size());
+        Push(ToTicks(jobs[i].arrivalS), EventType::ARRIVAL, i);
+    }
+}
+
+void
+FlowEngine::Run_::Validate() const
+{
+    const uint32_t nGpus = m_topology.GetNGpus();
+    const std::vector<std::string> algorithms = CollectiveAlgorithms();
+    for (std::size_t i = 0; i < m_jobs.size(); ++i)
+    {
+        const FlowJob& j = m_jobs[i];
+        const std::string where = JobWhere(i, j);
+        auto bad = [&where](const std::string& what) {
+            throw std::invalid_argument(where + ": " + what);
+        };
+        if (!std::isfinite(j.arrivalS) || j.arrivalS < 0 || j.arrivalS > kMaxFlowTimeS)
+        {
+            bad("arrivalS must be in [0, 4e6] s");
+        }
+        if (!std::isfinite(j.computeS) || j.computeS < 0 || j.computeS > kMaxFlowTimeS)
+        {
+            bad("computeS must be in [0, 4e6] s");
+        }
+        if (j.fixedGpus.empty() && (j.gpus == 0 || j.gpus > nGpus))
+        {
+            bad("gpus must be in 1.." + std::to_string(nGpus));
+        }
+        for (std::size_t a = 0; a < j.fixedGpus.size(); ++a)
+        {
+            if (j.fixedGpus[a] >= nGpus)
+            {
+                bad("fixedGpus[" + std::to_string(a) + "] must be < " + std::to_string(nGpus));
+            }
+            for (std::size_t b = 0; b < a; ++b)
+            {
+                if (j.fixedGpus[a] == j.fixedGpus[b])
+                {
+                    bad("fixedGpus lists GPU " + std::to_string(j.fixedGpus[a]) + " twice");
+                }
+            }
+        }
+        if (std::find(algorithms.begin(), algorithms.end(), j.collective) == algorithms.end())
+        {
+            bad("unknown collective '" + j.collective + "'");
+        }
+        if (j.bytes == 0 || j.iterations == 0 || j.buckets == 0 || j.pipelineChunks == 0)
+        {
+            bad("bytes, iterations, buckets and pipelineChunks must be >= 1");
+        }
+        if (!(j.backwardFraction >= 0 && j.backwardFraction <= 1))
+        {
+            bad("backwardFraction must be in [0, 1]");
+        }
+    }
+}
+
+void
+FlowEngine::Run_::Push(int64_t t, EventType type, uint32_t job, uint64_t version)
+{
+    m_events.push(Event{t, m_seq++, type, job, version});
+}
+
+double
+FlowEngine::Run_::WireBits(uint64_t bytes) const
+{
+    const FlowEngineConfig& c = m_engine.m_config;
+    const uint64_t packets = (bytes + c.mtu - 1) / c.mtu;
+    return (static_cast<double>(bytes) + static_cast<double>(packets) * c.packetOverhead) *
+           kBitsPerByte;
+}
+
+FlowRunResult
+FlowEngine::Run_::Go()
+{
+    const double interval = m_engine.m_config.progressIntervalS;
+    m_nextProgress = interval;
+    while (true)
+    {
+        if (m_events.empty() || m_events.top().t > m_now)
+        {
+            Settle();
+            if (m_events.empty())
+            {
+                break;
+            }
+            const int64_t next = m_events.top().t;
+            while (interval > 0 && m_observer.progress && ToSeconds(next) >= m_nextProgress)
+            {
+                m_observer.progress(FlowProgress{m_nextProgress,
+                                                 m_done,
+                                                 m_scheduler ? m_scheduler->GetQueueLength() : 0,
+                                                 m_running,
+                                                 m_jobs.size()});
+                m_nextProgress += interval;
+            }
+            m_now = next;
+        }
+        const Event ev = m_events.top();
+        m_events.pop();
+        ++m_result.stats.events;
+        Process(ev);
+    }
+    FlowRunStats& s = m_result.stats;
+    s.endS = ToSeconds(m_now);
+    s.rated = m_network.GetNRated();
+    if (m_scheduler)
+    {
+        s.placements = m_scheduler->GetNPlacements();
+        s.waits = m_scheduler->GetNWaits();
+        s.attempts = m_scheduler->GetNAttempts();
+        s.capHits = m_scheduler->GetNCapHits();
+    }
+    if (m_observer.progress)
+    {
+        m_observer.progress(FlowProgress{ToSeconds(m_now), m_done, 0, m_running, m_jobs.size()});
+    }
+    return std::move(m_result);
+}
+
+void
+FlowEngine::Run_::Process(const Event& ev)
+{
+    FlowJobResult& r = m_result.jobs[ev.job];
+    const FlowJob& spec = m_jobs[ev.job];
+    switch (ev.type)
+    {
+    case EventType::ARRIVAL: {
+        auto job = std::make_unique<Job>(*this, ev.job);
+        JobLifecycleConfig cfg;
+        cfg.iterations = spec.iterations;
+        SplitCompute(ToTicks(spec.computeS), spec.backwardFraction, cfg.forward, cfg.backward);
+        cfg.buckets = spec.buckets;
+        cfg.allToAll = spec.allToAllBytes > 0;
+        job->life = std::make_unique<JobLifecycle>(cfg, *job, m_now);
+        job->life->Queue(m_now);
+        m_run[ev.job] = std::move(job);
+        r.arrivalS = ToSeconds(m_now);
+        if (!spec.fixedGpus.empty())
+        {
+            Placement p;
+            p.policy = "fixed";
+            p.branch = "fixed";
+            p.gpus = spec.fixedGpus;
+            m_run[ev.job]->placement = std::move(p);
+            m_run[ev.job]->placed = true;
+            m_fixedGpus += static_cast<uint32_t>(spec.fixedGpus.size());
+            Push(m_now, EventType::START, ev.job);
+        }
+        else
+        {
+            m_scheduler->Submit(JobRequest{ev.job, spec.gpus, r.arrivalS}, r.arrivalS);
+        }
+        Sample();
+        break;
+    }
+    case EventType::START: {
+        Job& job = *m_run[ev.job];
+        ClusterScheduler::InstallPlacementRoutes(*m_engine.m_routing, job.placement);
+        const uint32_t gps = m_topology.GetShape().gpusPerServer;
+        const uint32_t n = static_cast<uint32_t>(job.placement.gpus.size());
+        job.bucket = std::make_unique<CompactCollective>(
+            MakeCompactCollective(spec.collective,
+                                  n,
+                                  (spec.bytes + spec.buckets - 1) / spec.buckets,
+                                  gps,
+                                  spec.pipelineChunks));
+        if (spec.allToAllBytes > 0)
+        {
+            job.allToAll = std::make_unique<CompactCollective>(
+                MakeCompactCollective("all_to_all", n, (spec.allToAllBytes + 1) / 2));
+        }
+        r.startS = ToSeconds(m_now);
+        r.jwtS = r.startS - r.arrivalS;
+        if (m_engine.m_config.keepPlacements)
+        {
+            r.placement = job.placement;
+            r.placement.routes.clear();
+            r.placement.routes.shrink_to_fit();
+        }
+        ++m_running;
+        if (m_observer.jobStarted)
+        {
+            m_observer.jobStarted(r);
+        }
+        job.life->Place(m_now);
+        job.life->Start(m_now);
+        Sample();
+        break;
+    }
+    case EventType::COMPUTE_DONE:
+        m_run[ev.job]->life->ComputeDone(m_now);
+        break;
+    case EventType::PHASE_DONE: {
+        if (!m_run[ev.job])
+        {
+            break; // the job is gone
+        }
+        Job& job = *m_run[ev.job];
+        if (ev.version != job.version || job.flow == kNoFlow)
+        {
+            break; // superseded by a rate change
+        }
+        m_network.Remove(job.flow);
+        job.flow = kNoFlow;
+        ++job.version;
+        ++job.phase;
+        StartPhase(job);
+        break;
+    }
+    case EventType::COMM_DONE:
+        m_run[ev.job]->life->CommDone(m_now);
+        break;
+    case EventType::RELEASE: {
+        Job& job = *m_run[ev.job];
+        r.finishS = ToSeconds(m_now);
+        r.jrtS = r.finishS - r.startS;
+        r.jctS = r.finishS - r.arrivalS;
+        r.finished = job.life->IsCompleted();
+        ClusterScheduler::RemovePlacementRoutes(*m_engine.m_routing, job.placement);
+        ++m_done;
+        --m_running;
+        if (m_observer.jobFinished)
+        {
+            m_observer.jobFinished(r);
+        }
+        if (m_jobs[ev.job].fixedGpus.empty())
+        {
+            m_scheduler->Release(ev.job, r.finishS);
+        }
+        else
+        {
+            m_fixedGpus -= static_cast<uint32_t>(m_jobs[ev.job].fixedGpus.size());
+        }
+        m_run[ev.job].reset();
+        Sample();
+        break;
+    }
+    }
+}
+
+void
+FlowEngine::Run_::OnPlaced(uint64_t job, const Placement& placement)
+{
+    Job& j = *m_run[job];
+    j.placement = placement;
+    j.placed = true;
+    Push(m_now, EventType::START, static_cast<uint32_t>(job));
+}
+
+void
+FlowEngine::Run_::StartCollective(uint32_t index, CommKind kind)
+{
+    Job& job = *m_run[index];
+    const bool a2a = kind != CommKind::BUCKET;
+    job.cur = a2a ? job.allToAll.get() : job.bucket.get();
+    job.qp = a2a ? kAllToAllQp : kBucketQp;
+    job.phase = 0;
+    StartPhase(job);
+}
+
+void
+FlowEngine::Run_::StartPhase(Job& job)
+{
+    const CompactCollective& c = *job.cur;
+    // Skip empty phases; an empty collective is done at once.
+    while (job.phase < c.phases.size() && c.phases[job.phase].bytes == 0)
+    {
+        ++job.phase;
+    }
+    if (job.phase >= c.phases.size())
+    {
+        Push(m_now, EventType::COMM_DONE, job.m_index);
+        return;
+    }
+    const CollectivePhase& ph = c.phases[job.phase];
+    const RankPattern& pattern = c.patterns[ph.pattern];
+    // Cache the links of a pattern that the job will use again.
+    const uint32_t slot = job.qp == kAllToAllQp ? 1 : 0;
+    const FlowJob& spec = m_jobs[job.m_index];
+    const bool reused =
+        spec.iterations > 1 || spec.buckets > 1 || c.patterns.size() < c.phases.size();
+    PatternLinks* links = &m_local;
+    if (reused)
+    {
+        auto& cache = job.cache[slot];
+        if (cache.size() < c.patterns.size())
+        {
+            cache.resize(c.patterns.size());
+        }
+        links = &cache[ph.pattern];
+    }
+    if (!links->built)
+    {
+        BuildUses(job, pattern, *links);
+        links->built = reused;
+    }
+    if (m_observer.phaseStarted)
+    {
+        m_all = links->shared;
+        m_all.insert(m_all.end(), links->own.begin(), links->own.end());
+        m_observer.phaseStarted(job.m_index, job.qp, c, job.phase, m_all);
+    }
+    job.flow = m_network.Add(links->shared, job.m_index, links->cap);
+    if (job.flow >= m_flowJob.size())
+    {
+        m_flowJob.resize(job.flow + 1);
+    }
+    m_flowJob[job.flow] = job.m_index;
+    job.remainingBits = WireBits(ph.bytes);
+    job.rate = 0;
+    job.t0 = m_now;
+    ++job.version;
+    ++m_result.stats.phases;
+    ++m_result.jobs[job.m_index].phases;
+    for (const FlowNetwork::Use& u : links->shared)
+    {
+        if (m_fabric[u.link] && m_network.GetNFlowsOn(u.link) > 1)
+        {
+            m_result.stats.maxJobsOnFabricLink =
+                std::max(m_result.stats.maxJobsOnFabricLink, m_network.GetNOwnersOn(u.link));
+        }
+        else if (m_fabric[u.link] && m_result.stats.maxJobsOnFabricLink == 0)
+        {
+            m_result.stats.maxJobsOnFabricLink = 1;
+        }
+    }
+    if (!links->built)
+    {
+        links->shared.clear();
+        links->own.clear();
+    }
+}
+
+void
+FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& links)
+{
+    const CompactCollective& c = *job.cur;
+    const uint32_t n = pattern.Size(c.ranks);
+    const uint32_t jobId = m_jobs[job.m_index].id;
+    // Host and intra links of a scheduler-placed job's GPUs carry only its own flows.
+    const bool owned = m_jobs[job.m_index].fixedGpus.empty();
+    const bool perUnit = m_engine.m_config.sharing == SharingModel::MAXMIN;
+    m_touched.clear();
+    m_requests.resize(n);
+    const uint64_t seed = m_engine.m_routing->GetRunSeed();
+    const std::vector<uint32_t>& gpus = job.placement.gpus;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        const auto [src, dst] = pattern.Pair(c.ranks, i);
+        m_requests[i] =
+            Routing::PathRequest{gpus[src], gpus[dst], QpSourcePort(seed, jobId, src, dst, job.qp)};
+    }
+    m_path.clear();
+    if (!m_engine.m_routing->AppendPaths(m_requests, m_path, m_ends))
+    {
+        throw std::logic_error("FlowEngine: a pair of job " + std::to_string(jobId) +
+                               " has no path");
+    }
+    for (uint32_t l : m_path)
+    {
+        if (m_count[l]++ == 0)
+        {
+            m_touched.push_back(l);
+        }
+    }
+    links.shared.clear();
+    links.own.clear();
+    links.cap = std::numeric_limits<double>::infinity();
+    for (uint32_t l : m_touched)
+    {
+        const FlowNetwork::Use use{l, m_count[l]};
+        m_count[l] = 0;
+        if (owned && m_ownKind[l])
+        {
+            const double capacity = static_cast<double>(m_topology.GetLink(l).rateBps);
+            links.cap = std::min(links.cap, perUnit ? capacity / use.count : capacity);
+            links.own.push_back(use);
+        }
+        else
+        {
+            links.shared.push_back(use);
+        }
+    }
+}
+
+void
+FlowEngine::Run_::Settle()
+{
+    m_network.Update(m_changed);
+    for (uint32_t id : m_changed)
+    {
+        Job& job = *m_run[m_flowJob[id]];
+        const double elapsed = ToSeconds(m_now - job.t0);
+        job.remainingBits = std::max(0.0, job.remainingBits - job.rate * elapsed);
+        job.t0 = m_now;
+        job.rate = m_network.GetRate(id);
+        ++job.version;
+        const double ticks = std::ceil(job.remainingBits / job.rate * kTicksPerSecond);
+        const int64_t dt = std::max<int64_t>(1, static_cast<int64_t>(ticks));
+        Push(m_now + dt, EventType::PHASE_DONE, job.m_index, job.version);
+    }
+}
+
+void
+FlowEngine::Run_::Sample()
+{
+    FlowSample s;
+    s.timeS = ToSeconds(m_now);
+    s.queued = m_scheduler ? m_scheduler->GetQueueLength() : 0;
+    s.running = m_running;
+    s.busyGpus = (m_scheduler ? m_scheduler->GetNBusyGpus() : 0) + m_fixedGpus;
+    auto& v = m_result.samples;
+    if (!v.empty() && v.back().queued == s.queued && v.back().running == s.running &&
+        v.back().busyGpus == s.busyGpus)
+    {
+        return;
+    }
+    if (!v.empty() && v.back().timeS == s.timeS)
+    {
+        v.back() = s;
+        return;
+    }
+    v.push_back(s);
+}
+
+} // namespace vclos
+} // namespace ns3
