@@ -165,9 +165,12 @@ class FlowEngine::Run_
         int64_t t0{0};
         uint64_t version{0};
         bool placed{false};
+        uint32_t id{0}; //!< job id of its ports (FlowJob::id or its placement rank)
     };
 
     void Push(int64_t t, EventType type, uint32_t job, uint64_t version = 0);
+    /// With idsInPlacementOrder: give the job the next id, as it is placed.
+    void AssignId(uint32_t job);
     void Process(const Event& ev);
     void Settle();
     void StartCollective(uint32_t job, CommKind kind);
@@ -190,6 +193,7 @@ class FlowEngine::Run_
     uint64_t m_seq{0};
     int64_t m_now{0};
     uint64_t m_done{0};
+    uint32_t m_nextId{0}; //!< next id given in placement order (idsInPlacementOrder)
     uint32_t m_running{0};
     uint32_t m_fixedGpus{0};
     double m_nextProgress{0};
@@ -413,14 +417,16 @@ FlowEngine::Run_::Go()
                 break;
             }
             const int64_t next = m_events.top().t;
-            while (interval > 0 && m_observer.progress && ToSeconds(next) >= m_nextProgress)
+            if (interval > 0 && m_observer.progress && ToSeconds(next) >= m_nextProgress)
             {
                 m_observer.progress(FlowProgress{m_nextProgress,
                                                  m_done,
                                                  m_scheduler ? m_scheduler->GetQueueLength() : 0,
                                                  m_running,
                                                  m_jobs.size()});
-                m_nextProgress += interval;
+                // Nothing changes until next: one call for the gap, not one per interval.
+                m_nextProgress +=
+                    interval * (std::floor((ToSeconds(next) - m_nextProgress) / interval) + 1);
             }
             m_now = next;
         }
@@ -462,10 +468,12 @@ FlowEngine::Run_::Process(const Event& ev)
         cfg.allToAll = spec.allToAllBytes > 0;
         job->life = std::make_unique<JobLifecycle>(cfg, *job, m_now);
         job->life->Queue(m_now);
+        job->id = spec.id;
         m_run[ev.job] = std::move(job);
         r.arrivalS = ToSeconds(m_now);
         if (!spec.fixedGpus.empty())
         {
+            AssignId(ev.job);
             Placement p;
             p.policy = "fixed";
             p.branch = "fixed";
@@ -568,9 +576,20 @@ FlowEngine::Run_::Process(const Event& ev)
 }
 
 void
+FlowEngine::Run_::AssignId(uint32_t job)
+{
+    if (m_engine.m_config.idsInPlacementOrder)
+    {
+        m_run[job]->id = m_nextId++;
+        m_result.jobs[job].id = m_run[job]->id;
+    }
+}
+
+void
 FlowEngine::Run_::OnPlaced(uint64_t job, const Placement& placement)
 {
     Job& j = *m_run[job];
+    AssignId(static_cast<uint32_t>(job));
     j.placement = placement;
     j.placed = true;
     Push(m_now, EventType::START, static_cast<uint32_t>(job));
@@ -665,7 +684,7 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
 {
     const CompactCollective& c = *job.cur;
     const uint32_t n = pattern.Size(c.ranks);
-    const uint32_t jobId = m_jobs[job.m_index].id;
+    const uint32_t jobId = job.id;
     // Host and intra links of a scheduler-placed job's GPUs carry only its own flows.
     const bool owned = m_jobs[job.m_index].fixedGpus.empty();
     const bool perUnit = m_engine.m_config.sharing == SharingModel::MAXMIN;

@@ -71,6 +71,10 @@ struct FlowEngineConfig
     double progressIntervalS{0}; //!< simulated seconds between progress calls (0: none)
     bool keepIterations{true};   //!< keep per-iteration records in the results
     bool keepPlacements{true};   //!< keep placements (source routes dropped) in the results
+    /// Job ids (of the ports, and FlowJobResult::id) 0, 1, 2, ... in placement order, as the
+    /// packet-level runner's JobManager numbers the jobs it creates under a scheduler;
+    /// false: FlowJob::id.
+    bool idsInPlacementOrder{false};
 };
 
 /**
@@ -170,7 +174,8 @@ struct FlowObserver
 {
     std::function<void(const FlowJobResult&)> jobStarted;  //!< a job was placed and started
     std::function<void(const FlowJobResult&)> jobFinished; //!< a job finished
-    std::function<void(const FlowProgress&)> progress;     //!< every progressIntervalS
+    /// Every progressIntervalS of simulated time (once for a gap without events).
+    std::function<void(const FlowProgress&)> progress;
     /// A collective phase started: job index, QP index (0 gradient, 1 all-to-all), the
     /// collective, the phase index, the links of its bundle with their pair counts.
     std::function<void(uint32_t job,

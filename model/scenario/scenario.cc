@@ -1438,18 +1438,34 @@ ParseScenario(const std::string& jsonText,
                       "scheduler",
                       "trace",
                       "output",
-                      "stop_time_s"});
+                      "stop_time_s",
+                      "flow"});
     s.name = top.Name("name", nullptr);
     s.description = top.String("description", "");
     const uint64_t defSeed = 1;
     s.seed = static_cast<uint32_t>(top.Integer("seed", 1, kMaxSeed, &defSeed));
     s.level = top.String("level", "packet");
-    if (s.level != "packet")
+    if (s.level != "packet" && s.level != "flow")
     {
-        top.Fail("level",
-                 "level '" + Shorten(s.level) +
-                     "' is not implemented; only \"packet\" is implemented for now "
-                     "(a flow-level engine is planned)");
+        top.Fail("level", "expected \"packet\" or \"flow\", got '" + Shorten(s.level) + "'");
+    }
+    if (top.Has("flow"))
+    {
+        if (s.level != "flow")
+        {
+            top.Fail("flow",
+                     "the key 'flow' (flow-level settings) needs \"level\": \"flow\" "
+                     "(level is \"" +
+                         s.level + "\")");
+        }
+        ObjectReader f(src, top.Required("flow", "an object"), "flow", {"sharing"});
+        s.flow.sharing = f.String("sharing", "maxmin");
+        if (s.flow.sharing != "maxmin" && s.flow.sharing != "step" && s.flow.sharing != "none")
+        {
+            f.Fail(f.Path("sharing"),
+                   "expected \"maxmin\", \"step\" or \"none\", got '" + Shorten(s.flow.sharing) +
+                       "'");
+        }
     }
     const double defStop = 10;
     s.stopTimeS = top.Time("stop_time_s", 12, "s", 1, false, &defStop);
@@ -1799,7 +1815,25 @@ ParseScenario(const std::string& jsonText,
     }
 
     ValidateCollectives(s, collectives);
+    SetScenarioLevel(s, s.level, "level");
     return s;
+}
+
+void
+SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string& what)
+{
+    const std::string where = scenario.sourceName + ": " + what + ": ";
+    if (level != "packet" && level != "flow")
+    {
+        throw ScenarioError(where + "expected \"packet\" or \"flow\", got '" + Shorten(level) +
+                            "'");
+    }
+    if (level == "flow" && scenario.output.sampleIntervalS > 0)
+    {
+        throw ScenarioError(where + "level \"flow\" has no queues or rates to sample: remove "
+                                    "output.sample_interval_us (or set it to 0)");
+    }
+    scenario.level = level;
 }
 
 Scenario

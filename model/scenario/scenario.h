@@ -185,6 +185,15 @@ struct OutputSpec
 
 /**
  * \ingroup vclos
+ * Settings of the flow-level engine (JSON "flow").
+ */
+struct FlowSpec
+{
+    std::string sharing{"maxmin"}; //!< sharing model: "maxmin", "step" or "none"
+};
+
+/**
+ * \ingroup vclos
  * A complete, validated scenario (plain data). Produced by ParseScenario() or
  * LoadScenarioFile(); all defaults are applied and all values are checked.
  */
@@ -193,7 +202,8 @@ struct Scenario
     std::string name;            //!< scenario name (required)
     std::string description;     //!< free text
     uint32_t seed{1};            //!< run seed, 1..kMaxSeed
-    std::string level{"packet"}; //!< simulation level; only "packet" is implemented
+    std::string level{"packet"}; //!< simulation level: "packet" or "flow"
+    FlowSpec flow;               //!< flow-level settings (JSON "flow", only with level "flow")
     TopologySpec topology;       //!< the leaf-spine fabric
     NetworkSpec network;         //!< transport and switch parameters
     std::vector<JobSpec> jobs;   //!< the jobs: fixed jobs in file order, then the trace's
@@ -212,6 +222,14 @@ struct Scenario
  * (doc/usage.rst, "Limits"), each asserted by a test at the bound.
  * \{
  */
+/**
+ * \param[in,out] scenario a loaded scenario
+ * \param level "packet" or "flow"
+ * \param what where the level comes from, for messages ("level", "--level")
+ * \throws ScenarioError naming the file, \p what and the key the level cannot honour
+ */
+void SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string& what);
+
 /// Deepest nesting of JSON arrays and objects (the top-level object is level 1).
 constexpr uint32_t kMaxJsonDepth = 64;
 /// Largest scenario file in bytes (64 MiB).
