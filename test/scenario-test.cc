@@ -442,9 +442,8 @@ TEST(Scenario, GpusPerServerMustDivideGpusPerLeaf)
 TEST(Scenario, OtherRules)
 {
     Json j = Minimal();
-    j["level"] = "flow";
-    ExpectContains(ErrorOf(j),
-                   {"level: level 'flow' is not implemented", "only \"packet\" is implemented"});
+    j["level"] = "both";
+    ExpectContains(ErrorOf(j), {"level: expected \"packet\" or \"flow\", got 'both'"});
 
     j = Minimal();
     j["jobs"][0]["bytes_mib"] = 1;

@@ -84,6 +84,7 @@ class FlowEngine::Run_
         START,
         COMPUTE_DONE,
         PHASE_DONE,
+        PHASE_GAP,
         COMM_DONE,
         RELEASE
     };
@@ -108,7 +109,8 @@ class FlowEngine::Run_
         std::vector<FlowNetwork::Use> shared; //!< links other jobs may use
         std::vector<FlowNetwork::Use> own;    //!< host and intra links of the job's own GPUs
         double cap{std::numeric_limits<double>::infinity()}; //!< rate bound of the own links
-        bool built{false};                                   //!< filled
+        int64_t stepLatency{0}; //!< one packet's latency on the slowest pair's path, ticks
+        bool built{false};      //!< filled
     };
 
     /// The driver of one job's lifecycle.
@@ -165,7 +167,8 @@ class FlowEngine::Run_
         int64_t t0{0};
         uint64_t version{0};
         bool placed{false};
-        uint32_t id{0}; //!< job id of its ports (FlowJob::id or its placement rank)
+        uint32_t id{0};     //!< job id of its ports (FlowJob::id or its placement rank)
+        int64_t latency{0}; //!< stepLatency: the gap after the current phase, ticks
     };
 
     void Push(int64_t t, EventType type, uint32_t job, uint64_t version = 0);
@@ -540,8 +543,23 @@ FlowEngine::Run_::Process(const Event& ev)
         m_network.Remove(job.flow);
         job.flow = kNoFlow;
         ++job.version;
+        if (job.latency > 0)
+        {
+            Push(m_now + job.latency, EventType::PHASE_GAP, ev.job, job.version);
+            job.latency = 0;
+            break;
+        }
         ++job.phase;
         StartPhase(job);
+        break;
+    }
+    case EventType::PHASE_GAP: {
+        Job& job = *m_run[ev.job];
+        if (ev.version == job.version)
+        {
+            ++job.phase;
+            StartPhase(job);
+        }
         break;
     }
     case EventType::COMM_DONE:
@@ -655,6 +673,7 @@ FlowEngine::Run_::StartPhase(Job& job)
     }
     m_flowJob[job.flow] = job.m_index;
     job.remainingBits = WireBits(ph.bytes);
+    job.latency = m_engine.m_config.stepLatency ? links->stepLatency * ph.steps : 0;
     job.rate = 0;
     job.t0 = m_now;
     ++job.version;
@@ -703,6 +722,35 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
     {
         throw std::logic_error("FlowEngine: a pair of job " + std::to_string(jobId) +
                                " has no path");
+    }
+    links.stepLatency = 0;
+    if (m_engine.m_config.stepLatency && n > 0)
+    {
+        // One full packet: propagation on every hop, store-and-forward on every hop after
+        // the first (the first hop's transmission is the fluid transfer itself); the mean
+        // over the pairs, as a chain of dependent steps crosses the pairs in turn.
+        const double packetBits = WireBits(m_engine.m_config.mtu);
+        double sum = 0;
+        double most = 0;
+        std::size_t begin = 0;
+        for (std::size_t end : m_ends)
+        {
+            double one = 0;
+            for (std::size_t k = begin; k < end; ++k)
+            {
+                const TopoLink& link = m_topology.GetLink(m_path[k]);
+                one += static_cast<double>(link.delayPs);
+                if (k > begin)
+                {
+                    one += packetBits / static_cast<double>(link.rateBps) * kTicksPerSecond;
+                }
+            }
+            sum += one;
+            most = std::max(most, one);
+            begin = end;
+        }
+        const bool ring = pattern.kind == RankPattern::Kind::SHIFT && pattern.shift == 1;
+        links.stepLatency = static_cast<int64_t>(std::ceil(ring ? sum / n : most));
     }
     for (uint32_t l : m_path)
     {

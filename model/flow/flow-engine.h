@@ -75,6 +75,11 @@ struct FlowEngineConfig
     /// packet-level runner's JobManager numbers the jobs it creates under a scheduler;
     /// false: FlowJob::id.
     bool idsInPlacementOrder{false};
+    /// Each schedule step of a phase adds, after the phase's bytes, one packet's latency on
+    /// its pairs' paths (mean over the pairs) (propagation on every hop, store-and-forward of mtu +
+    /// packetOverhead bytes on every hop after the first), as the packet level's steps wait
+    /// for their first packet; false: fluid transfers only.
+    bool stepLatency{false};
 };
 
 /**

@@ -104,6 +104,7 @@ FlowRunner::MakeConfig(const Scenario& scenario)
     c.keepPlacements = true;
     // Under a scheduler the packet level numbers jobs as it creates them (JobManager).
     c.idsInPlacementOrder = scenario.scheduler.has_value();
+    c.stepLatency = true;
     return c;
 }
 

@@ -1,0 +1,212 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// Tests of the flow-level scenario runner and the scenario's level keys (pure C++).
+
+#include "ns3/flow-runner.h"
+#include "ns3/scenario.h"
+
+#include <cstdio>
+#include <gtest/gtest.h>
+#include <set>
+#include <sqlite3.h>
+#include <stdexcept>
+#include <string>
+
+namespace
+{
+
+using namespace ns3::vclos;
+
+const std::string kTraceScenario =
+    std::string(VCLOS_SOURCE_DIR) + "/scenarios/trace-small-32gpu.json";
+
+/// \return the first column of the first row of \p sql on \p path, as text
+std::string
+Scalar(const std::string& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    {
+        throw std::runtime_error("cannot open " + path);
+    }
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+    {
+        const std::string msg = sqlite3_errmsg(db);
+        sqlite3_close_v2(db);
+        throw std::runtime_error(sql + ": " + msg);
+    }
+    std::string out = "NONE";
+    if (sqlite3_step(st) == SQLITE_ROW)
+    {
+        const auto* t = sqlite3_column_text(st, 0);
+        out = t ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    return out;
+}
+
+/// \return the message of the ScenarioError that parsing \p json throws ("" if none)
+std::string
+ParseError(const std::string& json)
+{
+    try
+    {
+        ParseScenario(json, "s.json", CollectiveAlgorithms());
+    }
+    catch (const ScenarioError& e)
+    {
+        return e.what();
+    }
+    return "";
+}
+
+/// A small valid scenario with \p extra top-level keys (each followed by a comma).
+std::string
+Small(const std::string& extra)
+{
+    return R"({"name": "small", )" + extra + R"(
+      "topology": {"leaves": 2, "spines": 2, "gpus_per_leaf": 4},
+      "jobs": [{"gpus": [0, 1, 4, 5], "collective": "ring", "bytes": 65536}]})";
+}
+
+TEST(FlowRunner, LevelKeys)
+{
+    EXPECT_EQ(
+        ParseScenario(Small(R"("level": "flow",)"), "s.json", CollectiveAlgorithms()).flow.sharing,
+        "maxmin");
+    EXPECT_EQ(ParseScenario(Small(R"("level": "flow", "flow": {"sharing": "step"},)"),
+                            "s.json",
+                            CollectiveAlgorithms())
+                  .flow.sharing,
+              "step");
+    std::string e = ParseError(Small(R"("level": "fluid",)"));
+    EXPECT_NE(e.find("s.json: level: expected \"packet\" or \"flow\", got 'fluid'"),
+              std::string::npos)
+        << e;
+    e = ParseError(Small(R"("level": "flow", "flow": {"sharing": "fair"},)"));
+    EXPECT_NE(e.find("s.json: flow.sharing: expected \"maxmin\", \"step\" or \"none\", got 'fair'"),
+              std::string::npos)
+        << e;
+    e = ParseError(Small(R"("level": "flow", "flow": {"sharing": "step", "mode": 1},)"));
+    EXPECT_NE(e.find("flow.mode: unknown key"), std::string::npos) << e;
+    e = ParseError(Small(R"("flow": {"sharing": "step"},)"));
+    EXPECT_NE(
+        e.find("s.json: flow: the key 'flow' (flow-level settings) needs \"level\": \"flow\""),
+        std::string::npos)
+        << e;
+    e = ParseError(Small(R"("level": "flow", "output": {"sample_interval_us": 10},)"));
+    EXPECT_NE(e.find("s.json: level: level \"flow\" has no queues or rates to sample: remove "
+                     "output.sample_interval_us"),
+              std::string::npos)
+        << e;
+    // The command line's override names itself.
+    Scenario s = ParseScenario(Small(R"("output": {"sample_interval_us": 10},)"),
+                               "s.json",
+                               CollectiveAlgorithms());
+    try
+    {
+        SetScenarioLevel(s, "flow", "--level");
+        ADD_FAILURE() << "no error";
+    }
+    catch (const ScenarioError& err)
+    {
+        EXPECT_NE(std::string(err.what()).find("s.json: --level: level \"flow\" has no queues"),
+                  std::string::npos)
+            << err.what();
+    }
+    EXPECT_EQ(s.level, "packet"); // unchanged by the failed override
+    try
+    {
+        SetScenarioLevel(s, "both", "--level");
+        ADD_FAILURE() << "no error";
+    }
+    catch (const ScenarioError& err)
+    {
+        EXPECT_NE(std::string(err.what())
+                      .find("s.json: --level: expected \"packet\" or \"flow\", got 'both'"),
+                  std::string::npos)
+            << err.what();
+    }
+}
+
+TEST(FlowRunner, TraceScenarioFinishesEveryJobAndWritesFlowRows)
+{
+    Scenario s = LoadScenarioFile(kTraceScenario, CollectiveAlgorithms());
+    SetScenarioLevel(s, "flow", "--level");
+    const std::string path = ::testing::TempDir() + "vclos-flow-runner.db";
+    std::remove(path.c_str());
+    FlowRunner::Summary sum;
+    {
+        ResultsDb db(path);
+        FlowRunner runner(s);
+        sum = runner.Run(&db, nullptr);
+        // Job ids are given in placement order, as the packet level's JobManager does.
+        const FlowRunResult& r = runner.GetResult();
+        ASSERT_EQ(r.jobs.size(), s.jobs.size());
+        std::set<uint32_t> ids;
+        for (const FlowJobResult& j : r.jobs)
+        {
+            ids.insert(j.id);
+            for (const FlowJobResult& k : r.jobs)
+            {
+                if (j.startS < k.startS)
+                {
+                    EXPECT_LT(j.id, k.id) << j.index << " started before " << k.index;
+                }
+            }
+        }
+        EXPECT_EQ(ids.size(), s.jobs.size());
+        EXPECT_EQ(*ids.rbegin(), s.jobs.size() - 1);
+    }
+    EXPECT_EQ(sum.status, "done");
+    EXPECT_EQ(sum.jobsFinished, s.jobs.size());
+    EXPECT_EQ(sum.jobs, 20u);
+    const std::string run = std::to_string(sum.runId);
+    EXPECT_EQ(
+        Scalar(path,
+               "SELECT level || ' ' || status || ' ' || policy FROM runs WHERE run_id=" + run),
+        "flow done vclos");
+    EXPECT_EQ(
+        Scalar(path, "SELECT COUNT(*) FROM jobs WHERE finish_s IS NOT NULL AND run_id=" + run),
+        "20");
+    // Every job's JCT is its JWT plus its JRT; jobs ran at least as long as alone.
+    EXPECT_EQ(Scalar(path,
+                     "SELECT COUNT(*) FROM jobs WHERE ABS(jct_s - jwt_s - jrt_s) < 1e-12 AND "
+                     "jrt_s > 0 AND jwt_s >= 0 AND run_id=" +
+                         run),
+              "20");
+    uint64_t iterations = 0;
+    for (const JobSpec& j : s.jobs)
+    {
+        iterations += j.iterations;
+    }
+    EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM iterations WHERE run_id=" + run),
+              std::to_string(iterations));
+    EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM placements WHERE run_id=" + run), "20");
+    EXPECT_EQ(Scalar(path,
+                     "SELECT queued || ' ' || running || ' ' || busy_gpus FROM cluster_samples "
+                     "WHERE run_id=" +
+                         run + " ORDER BY time_s DESC, rowid DESC LIMIT 1"),
+              "0 0 0");
+    std::remove(path.c_str());
+}
+
+TEST(FlowRunner, FixedJobsKeepTheirIndexAsId)
+{
+    Scenario s = ParseScenario(Small(R"("level": "flow",)"), "s.json", CollectiveAlgorithms());
+    s.jobs.push_back(s.jobs[0]);
+    s.jobs[1].name = "second";
+    s.jobs[1].gpus = {2, 3, 6, 7};
+    FlowRunner runner(s);
+    const FlowRunner::Summary sum = runner.Run(nullptr, nullptr);
+    EXPECT_EQ(sum.status, "done");
+    ASSERT_EQ(runner.GetResult().jobs.size(), 2u);
+    EXPECT_EQ(runner.GetResult().jobs[1].id, 1u);
+    EXPECT_EQ(runner.GetResult().jobs[1].placement.gpus, s.jobs[1].gpus);
+}
+
+} // namespace
