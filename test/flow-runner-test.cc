@@ -209,4 +209,21 @@ TEST(FlowRunner, FixedJobsKeepTheirIndexAsId)
     EXPECT_EQ(runner.GetResult().jobs[1].placement.gpus, s.jobs[1].gpus);
 }
 
+TEST(FlowRunner, ScheduledJobsAreNumberedInPlacementOrder)
+{
+    // Job 1 arrives first: the packet level's JobManager creates it first, as job id 0.
+    const Scenario s = ParseScenario(R"({"name": "order", "level": "flow",
+      "topology": {"leaves": 2, "spines": 2, "gpus_per_leaf": 4},
+      "scheduler": {"policy": "ecmp"},
+      "jobs": [{"n_gpus": 4, "collective": "ring", "bytes": 65536, "start_us": 100},
+               {"n_gpus": 4, "collective": "ring", "bytes": 65536, "start_us": 0}]})",
+                                     "s.json",
+                                     CollectiveAlgorithms());
+    FlowRunner runner(s);
+    EXPECT_EQ(runner.Run(nullptr, nullptr).status, "done");
+    ASSERT_EQ(runner.GetResult().jobs.size(), 2u);
+    EXPECT_EQ(runner.GetResult().jobs[0].id, 1u);
+    EXPECT_EQ(runner.GetResult().jobs[1].id, 0u);
+}
+
 } // namespace
