@@ -1828,11 +1828,6 @@ SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string
         throw ScenarioError(where + "expected \"packet\" or \"flow\", got '" + Shorten(level) +
                             "'");
     }
-    if (level == "flow" && scenario.output.sampleIntervalS > 0)
-    {
-        throw ScenarioError(where + "level \"flow\" has no queues or rates to sample: remove "
-                                    "output.sample_interval_us (or set it to 0)");
-    }
     scenario.level = level;
 }
 

@@ -226,7 +226,7 @@ struct Scenario
  * \param[in,out] scenario a loaded scenario
  * \param level "packet" or "flow"
  * \param what where the level comes from, for messages ("level", "--level")
- * \throws ScenarioError naming the file, \p what and the key the level cannot honour
+ * \throws ScenarioError naming the file, \p what and the allowed levels
  */
 void SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string& what);
 
