@@ -491,10 +491,14 @@ TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
         db.AddPlacement(run, p);
         db.AddClusterSample(run, ns3::vclos::ClusterSampleRow{1.5, 1, 2, 6});
         db.AddLinkJob(run, ns3::vclos::LinkJobRow{7, 0, 100, 2, 82, 1, 1.5, 2.5});
+        // Table invariants (version 6) exists in the upgraded file.
+        db.AddInvariants(run, {{"jobs_accounted", true, "2/2 finished"}, {"x", false, "bad"}});
         db.FinishRun(run, 1, 4, 10, "done");
     }
     Reader r(m_path);
     EXPECT_EQ(r.Value("PRAGMA user_version"), "6");
+    EXPECT_EQ(r.Query("SELECT run_id, name, ok, detail FROM invariants ORDER BY name"),
+              (Rows{{"2", "jobs_accounted", "1", "2/2 finished"}, {"2", "x", "0", "bad"}}));
     // The v4 run keeps its rows; its new columns are NULL.
     EXPECT_EQ(r.Query("SELECT run_id, scenario_name, policy IS NULL, scale IS NULL FROM runs "
                       "ORDER BY run_id"),
