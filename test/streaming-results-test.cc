@@ -12,7 +12,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -249,3 +251,32 @@ INSTANTIATE_TEST_SUITE_P(StreamingResults,
                          [](const ::testing::TestParamInfo<int>& info) {
                              return std::string(info.param == SIGINT ? "Sigint" : "Sigterm");
                          });
+
+TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
+{
+    const std::string dir = ::testing::TempDir();
+    const std::string tag = std::to_string(getpid());
+    const std::string file = dir + "vclos-invariant-fault-" + tag + ".json";
+    const std::string db = dir + "vclos-invariant-fault-" + tag + ".db";
+    const std::string err = dir + "vclos-invariant-fault-" + tag + ".err";
+    std::remove(db.c_str());
+    std::ofstream(file) << TwoJobs(2, 1);
+    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const int status = std::system((sim + " --quiet --scenario=" + file + " --db=" + db +
+                                    " --VclosInvariantFault=collective_bytes >/dev/null 2>" + err)
+                                       .c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 6);
+    std::ifstream in(err);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("error: invariant collective_bytes violated: 1 violation(s): job 0 "
+                        "collective 0: sent 1 B, received 0 B"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(Query(db, "SELECT status FROM runs;"), "failed\n");
+    EXPECT_EQ(Query(db, "SELECT name, ok FROM invariants ORDER BY name;"),
+              "collective_bytes|0\njobs_accounted|1\nlink_exclusive|1\nlossless_drops|1\n");
+    // The results are all there (both jobs finished).
+    ExpectJobAComplete(db);
+    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE finish_s IS NOT NULL;"), "2\n");
+}
