@@ -280,3 +280,26 @@ TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
     ExpectJobAComplete(db);
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE finish_s IS NOT NULL;"), "2\n");
 }
+
+TEST(StreamingResults, ASecondSignalExitsAtOnce)
+{
+    // In a child: the first signal only sets the flag, the second exits with its code.
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0)
+    {
+        RunInterrupt::Install();
+        raise(SIGINT);
+        if (RunInterrupt::Requested() != SIGINT)
+        {
+            _exit(1);
+        }
+        raise(SIGTERM);
+        _exit(2); // not reached
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), RunInterrupt::ExitCode(SIGTERM));
+    EXPECT_EQ(RunInterrupt::ExitCode(SIGTERM), 143);
+}
