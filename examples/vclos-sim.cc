@@ -9,7 +9,9 @@
 //
 // Exit codes: 0 all jobs finished; 1 ns-3's CommandLine could not parse an argument; 2 bad
 // command line or scenario; 3 results database error; 4 the scenario's stop_time_s came
-// before every job finished; 5 out of memory.
+// before every job finished; 5 out of memory; 6 an end-of-run invariant was violated (see
+// table invariants); 130 / 143 interrupted by SIGINT / SIGTERM (finished jobs are kept; a
+// second signal exits at once with the same code, leaving the run "running").
 
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
@@ -139,12 +141,31 @@ main(int argc, char* argv[])
                       << t.first << ", scale " << t.scale << ")";
         }
         std::cerr << "\n";
+        RunInterrupt::Install();
         ScenarioRunner::Summary sum = runner.Run(&db, quiet ? nullptr : &std::cerr);
         Simulator::Destroy();
         std::cout << "run " << sum.runId << " " << sum.status << ": " << sum.jobsFinished << "/"
                   << sum.jobs << " jobs finished, simulated " << sum.simTimeS * 1e3 << " ms in "
                   << sum.wallTimeS << " s wall (" << sum.events << " events)\n"
                   << "results: " << dbPath << "\n";
+        if (!sum.invariantsOk)
+        {
+            for (const vclos::InvariantResult& r : sum.invariants)
+            {
+                if (!r.ok)
+                {
+                    std::cerr << "error: invariant " << r.name << " violated: " << r.detail << "\n";
+                }
+            }
+            std::cerr << "error: run " << sum.runId << " marked failed in " << dbPath << "\n";
+            return 6;
+        }
+        if (sum.interruptSignal != 0)
+        {
+            std::cerr << "interrupted by signal " << sum.interruptSignal
+                      << ": finished jobs are in " << dbPath << ", the others written unfinished\n";
+            return RunInterrupt::ExitCode(sum.interruptSignal);
+        }
         if (sum.status != "done")
         {
             std::cerr << "error: stop_time_s (" << scenario.stopTimeS

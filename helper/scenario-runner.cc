@@ -8,14 +8,18 @@
 #include "ns3/collective-schedule.h"
 #include "ns3/dcqcn.h"
 #include "ns3/double.h"
+#include "ns3/global-value.h"
 #include "ns3/isolated-time.h"
 #include "ns3/log.h"
 #include "ns3/rng-seed-manager.h"
+#include "ns3/run-interrupt.h"
 #include "ns3/simulator.h"
+#include "ns3/string.h"
 #include "ns3/uinteger.h"
 #include "ns3/vclos-channel.h"
 #include "ns3/vclos-version.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <set>
@@ -28,6 +32,20 @@ NS_LOG_COMPONENT_DEFINE("ScenarioRunner");
 
 namespace
 {
+/// Invariants VclosInvariantFault may name.
+const char* const kInvariantNames[] = {"collective_bytes",
+                                       "lossless_drops",
+                                       "jobs_accounted",
+                                       "link_exclusive"};
+
+/// Test hook: fabricate a violation of one invariant (vclos-sim --VclosInvariantFault=NAME).
+GlobalValue g_invariantFault("VclosInvariantFault",
+                             "test hook: fabricate a violation of this end-of-run invariant "
+                             "(collective_bytes, lossless_drops, jobs_accounted, link_exclusive;"
+                             " empty: none)",
+                             StringValue(""),
+                             MakeStringChecker());
+
 double
 WallNow()
 {
@@ -48,6 +66,23 @@ KindName(LeafSpineHelper::LinkKind kind)
         return "intra";
     }
     return "?";
+}
+
+/// \return the invariant VclosInvariantFault names ("" for none); aborts on another name
+std::string
+InvariantFault()
+{
+    StringValue value;
+    g_invariantFault.GetValue(value);
+    const std::string fault = value.Get();
+    NS_ABORT_MSG_IF(!fault.empty() &&
+                        std::find(std::begin(kInvariantNames), std::end(kInvariantNames), fault) ==
+                            std::end(kInvariantNames),
+                    "VclosInvariantFault: no invariant named '"
+                        << fault
+                        << "' (collective_bytes, lossless_drops, jobs_accounted, "
+                           "link_exclusive)");
+    return fault;
 }
 } // namespace
 
@@ -156,10 +191,11 @@ ScenarioRunner::Build()
     caps.maxSeconds = sp.searchTimeCapS;
     vclos::SchedulerOptions options;
     options.backfill = sp.backfill;
-    m_scheduler = std::make_unique<vclos::ClusterScheduler>(
-        m_topo->GetTopologyPtr(),
-        vclos::MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps),
-        options);
+    auto policy = vclos::MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps);
+    m_isolating = policy->IsIsolating();
+    m_scheduler = std::make_unique<vclos::ClusterScheduler>(m_topo->GetTopologyPtr(),
+                                                            std::move(policy),
+                                                            options);
     m_scheduler->SetPlaceCallback(
         [this](uint64_t job, const vclos::Placement& placement) { Placed(job, placement); });
     m_topo->GetRouting().SetControlRoute(sp.ackRoute == "sender"
@@ -280,11 +316,27 @@ ScenarioRunner::FlushLinkJobs(uint32_t job)
     }
     const auto cells = m_jobCounter->Release(st.slot, st.gpus);
     st.slot = LinkJobCounter::NO_SLOT;
+    const double tsPerSecond = static_cast<double>(Seconds(1).GetTimeStep());
+    if (m_isolating)
+    {
+        const auto& links = m_topo->GetLinks();
+        for (const auto& lc : cells)
+        {
+            if (links.at(lc.link).kind == LeafSpineHelper::LinkKind::FABRIC)
+            {
+                m_linkUses.push_back(
+                    vclos::LinkUse{lc.link,
+                                   job,
+                                   lc.cell.dataBytes,
+                                   static_cast<double>(lc.cell.firstTs) / tsPerSecond,
+                                   static_cast<double>(lc.cell.lastTs) / tsPerSecond});
+            }
+        }
+    }
     if (m_db == nullptr)
     {
         return;
     }
-    const double tsPerSecond = static_cast<double>(Seconds(1).GetTimeStep());
     for (const auto& lc : cells)
     {
         vclos::LinkJobRow row;
@@ -379,6 +431,7 @@ ScenarioRunner::IterationRecorded(uint32_t managerId,
                                   const TrainingJob::IterationRecord& t)
 {
     ++m_iterationsDone;
+    ++m_jobs[m_jobOfManagerId.at(managerId)].iterations;
     if (m_db == nullptr)
     {
         return;
@@ -451,7 +504,17 @@ ScenarioRunner::JobFinished(uint32_t managerId)
 {
     const uint32_t jobId = m_jobOfManagerId.at(managerId);
     m_jobs[jobId].finishS = Simulator::Now().GetSeconds();
+    m_jobs[jobId].finished = true;
     ++m_jobsFinished;
+    // Its collectives are complete: what their receivers got, against what was posted.
+    const auto executors = m_manager->GetJob(managerId)->GetExecutors();
+    for (uint32_t c = 0; c < executors.size(); ++c)
+    {
+        m_collectiveBytes.push_back(vclos::CollectiveBytes{jobId,
+                                                           c,
+                                                           executors[c]->GetBytesSent(),
+                                                           executors[c]->GetBytesReceived()});
+    }
     if (m_scheduler)
     {
         return; // its row is written when it is quiet and released
@@ -500,6 +563,99 @@ ScenarioRunner::Progress(std::ostream* out)
                             this,
                             out);
     }
+}
+
+void
+ScenarioRunner::PollInterrupt()
+{
+    m_interruptSignal = RunInterrupt::Requested();
+    if (m_interruptSignal != 0)
+    {
+        NS_LOG_INFO("signal " << m_interruptSignal << ": run interrupted");
+        if (m_monitor)
+        {
+            m_monitor->Stop();
+        }
+        Simulator::Stop();
+        return;
+    }
+    if (!AllDone())
+    {
+        Simulator::Schedule(Seconds(kInterruptPollS), &ScenarioRunner::PollInterrupt, this);
+    }
+}
+
+std::string
+ScenarioRunner::UnfinishedReason(uint32_t job) const
+{
+    const JobState& st = m_jobs[job];
+    const vclos::JobSpec& spec = m_scenario.jobs[job];
+    const std::string when =
+        m_interruptSignal != 0 ? " when the run was interrupted" : " at the stop time";
+    const double now = Simulator::Now().GetSeconds();
+    if (m_scheduler && !st.placed)
+    {
+        return (spec.startS > now ? "not arrived yet" : "queued") + when;
+    }
+    if (st.managerId == NOT_CREATED || spec.startS > now)
+    {
+        return "not started yet" + when;
+    }
+    return "running (" + std::to_string(st.iterations) + "/" + std::to_string(spec.iterations) +
+           " iterations)" + when;
+}
+
+std::vector<vclos::InvariantResult>
+ScenarioRunner::CheckInvariants(bool runDone) const
+{
+    const std::string fault = InvariantFault();
+
+    std::vector<vclos::CollectiveBytes> bytes = m_collectiveBytes;
+    if (fault == "collective_bytes")
+    {
+        bytes.push_back(vclos::CollectiveBytes{0, 0, 1, 0}); // a byte sent, never received
+    }
+    std::vector<vclos::LosslessDrops> drops;
+    const vclos::ClusterTopology& topo = m_topo->GetTopology();
+    for (uint32_t node = 0; node < topo.GetNNodes(); ++node)
+    {
+        if (Ptr<VclosSwitch> sw = m_topo->GetSwitch(node))
+        {
+            drops.push_back(vclos::LosslessDrops{node, sw->GetLosslessDrops()});
+        }
+    }
+    bool pfc = m_scenario.network.pfc;
+    if (fault == "lossless_drops")
+    {
+        pfc = true;
+        drops.push_back(vclos::LosslessDrops{0, 1});
+    }
+    std::vector<vclos::JobOutcome> outcomes;
+    for (uint32_t j = 0; j < m_jobs.size(); ++j)
+    {
+        const JobState& st = m_jobs[j];
+        outcomes.push_back(vclos::JobOutcome{j,
+                                             st.finished,
+                                             st.rowWritten || m_db == nullptr,
+                                             st.finished ? "" : UnfinishedReason(j)});
+    }
+    if (fault == "jobs_accounted")
+    {
+        outcomes.push_back(
+            vclos::JobOutcome{static_cast<uint32_t>(m_jobs.size()), false, false, ""});
+    }
+    std::vector<vclos::LinkUse> uses = m_linkUses;
+    bool isolating = m_isolating && m_jobCounter;
+    if (fault == "link_exclusive")
+    {
+        isolating = true;
+        uses.push_back(vclos::LinkUse{0, 0, 1, 0, 1});
+        uses.push_back(vclos::LinkUse{0, 1, 1, 0.5, 1.5});
+    }
+    return {vclos::RunInvariants::CheckCollectiveBytes(bytes),
+            vclos::RunInvariants::CheckLosslessDrops(pfc, drops),
+            vclos::RunInvariants::CheckJobsAccounted(outcomes, runDone),
+            vclos::RunInvariants::CheckLinkExclusive(isolating, uses)};
 }
 
 ScenarioRunner::Summary
@@ -553,6 +709,12 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
             MakeBoundCallback(&ScenarioRunner::RateSampled, db, runId));
         m_monitor->Start(*m_topo);
     }
+    InvariantFault(); // a misspelt test hook fails before the simulation
+    m_interruptSignal = 0;
+    if (RunInterrupt::IsInstalled())
+    {
+        Simulator::Schedule(Seconds(kInterruptPollS), &ScenarioRunner::PollInterrupt, this);
+    }
     Simulator::Stop(Seconds(m_scenario.stopTimeS));
     Simulator::Run();
 
@@ -562,7 +724,8 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     sum.events = Simulator::GetEventCount();
     sum.jobs = m_scenario.jobs.size();
     sum.jobsFinished = m_jobsFinished;
-    sum.status = AllDone() ? "done" : "incomplete";
+    sum.interruptSignal = m_interruptSignal;
+    sum.status = AllDone() ? "done" : (m_interruptSignal != 0 ? "interrupted" : "incomplete");
     if (m_scheduler)
     {
         sum.jobsQueued = m_scheduler->GetQueueLength();
@@ -575,6 +738,23 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
     if (db)
     {
         WriteResults(*db, runId);
+    }
+    sum.invariants = CheckInvariants(sum.status == "done");
+    for (const vclos::InvariantResult& r : sum.invariants)
+    {
+        if (!r.ok)
+        {
+            sum.invariantsOk = false;
+            NS_LOG_ERROR("invariant " << r.name << " violated: " << r.detail);
+        }
+    }
+    if (!sum.invariantsOk)
+    {
+        sum.status = "failed";
+    }
+    if (db)
+    {
+        db->AddInvariants(runId, sum.invariants);
     }
     sum.wallTimeS = WallNow() - m_wallStart;
     if (db)

@@ -11,6 +11,7 @@
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/link-job-counter.h"
 #include "ns3/results-db.h"
+#include "ns3/run-invariants.h"
 #include "ns3/scenario.h"
 #include "ns3/training-job.h"
 
@@ -46,6 +47,19 @@ namespace ns3
  * link transmitted for it, counted by a LinkJobCounter on every device) and everything
  * buffered are committed when it is released; placements and cluster_samples (one row
  * whenever the queue, the running jobs or the busy GPUs change) are streamed too.
+ *
+ * Interruption: once RunInterrupt::Install() was called, an event every
+ * kInterruptPollS simulated seconds checks RunInterrupt::Requested(); after SIGINT or
+ * SIGTERM it stops the simulation there, and the run ends with status "interrupted"
+ * (its unfinished jobs written as at the stop time).
+ *
+ * Invariants: at the end of every run vclos::RunInvariants checks that every collective of
+ * a finished job received the bytes it sent, that no switch dropped a lossless-priority
+ * packet (PFC on), that every job finished or is unfinished for a known reason, and, under
+ * a link-reserving policy with link_job_bytes, that no fabric link carried two jobs at
+ * overlapping times. The results go to table "invariants"; a violation makes the run's
+ * status "failed" (Summary::invariantsOk false). The global value VclosInvariantFault
+ * (a test hook) fabricates a violation of the named invariant.
  */
 class ScenarioRunner
 {
@@ -62,8 +76,16 @@ class ScenarioRunner
         uint32_t jobsQueued{0};   //!< with a scheduler: jobs still waiting at the end
         uint32_t jobsRunning{0};  //!< with a scheduler: jobs placed and not released at the end
         uint64_t unattributedPackets{0}; //!< packets the LinkJobCounter gave to no job
-        std::string status;              //!< "done" or "incomplete" (safety stop reached)
+        /// "done", "incomplete" (stop time reached), "interrupted" (a signal) or "failed"
+        /// (an invariant was violated)
+        std::string status;
+        int interruptSignal{0}; //!< the signal that interrupted the run (0: none)
+        std::vector<vclos::InvariantResult> invariants; //!< the end-of-run checks
+        bool invariantsOk{true};                        //!< every invariant held
     };
+
+    /// Simulated seconds between two checks for an interruption (with RunInterrupt).
+    static constexpr double kInterruptPollS = 100e-6;
 
     /// \param scenario a validated scenario
     explicit ScenarioRunner(const vclos::Scenario& scenario);
@@ -113,6 +135,8 @@ class ScenarioRunner
         bool placed{false};                     //!< a scheduler placed it
         bool released{false};                   //!< the scheduler released it
         bool rowWritten{false};                 //!< its jobs row is written
+        bool finished{false};                   //!< it ran all its iterations
+        uint32_t iterations{0};                 //!< iterations it completed
         uint32_t slot{LinkJobCounter::NO_SLOT}; //!< its LinkJobCounter slot
     };
 
@@ -146,6 +170,9 @@ class ScenarioRunner
                             Time time,
                             double rateBps);
     void Progress(std::ostream* out);
+    void PollInterrupt();
+    std::string UnfinishedReason(uint32_t job) const;
+    std::vector<vclos::InvariantResult> CheckInvariants(bool runDone) const;
     void WriteResults(vclos::ResultsDb& db, int64_t runId);
 
     vclos::Scenario m_scenario;
@@ -155,10 +182,14 @@ class ScenarioRunner
     int64_t m_runId;                        //!< its run id
     std::vector<JobState> m_jobs;           //!< per scenario job
     std::vector<uint32_t> m_jobOfManagerId; //!< scenario job of each JobManager id
-    std::unique_ptr<vclos::ClusterScheduler> m_scheduler; //!< with "scheduler"
-    Ptr<LinkJobCounter> m_jobCounter;                     //!< with a scheduler and link_job_bytes
-    vclos::ClusterSampleRow m_lastSample;                 //!< last cluster_samples row written
-    bool m_sampled{false};                                //!< a cluster_samples row was written
+    std::unique_ptr<vclos::ClusterScheduler> m_scheduler;  //!< with "scheduler"
+    Ptr<LinkJobCounter> m_jobCounter;                      //!< with a scheduler and link_job_bytes
+    vclos::ClusterSampleRow m_lastSample;                  //!< last cluster_samples row written
+    bool m_sampled{false};                                 //!< a cluster_samples row was written
+    bool m_isolating{false};                               //!< the policy reserves links
+    std::vector<vclos::CollectiveBytes> m_collectiveBytes; //!< of the finished jobs
+    std::vector<vclos::LinkUse> m_linkUses; //!< fabric link_job_bytes (isolating policy)
+    int m_interruptSignal{0};               //!< the signal that stopped the run (0: none)
     uint32_t m_iterationsDone;
     uint32_t m_jobsFinished;
     uint32_t m_jobsReleased;

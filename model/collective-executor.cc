@@ -169,6 +169,7 @@ CollectiveExecutor::Post(uint32_t index)
     const vclos::Transfer& t = m_schedule.transfers[index];
     m_postTime[index] = Simulator::Now();
     ++m_unacked;
+    m_bytesSent += t.bytes;
     m_nics[t.src]->PostSend(m_qpOfTransfer[index], t.bytes, index);
 }
 
@@ -177,6 +178,7 @@ CollectiveExecutor::OnReceived(uint32_t imm, uint64_t bytes)
 {
     NS_ASSERT(imm < m_schedule.transfers.size());
     NS_ASSERT(bytes == m_schedule.transfers[imm].bytes);
+    m_bytesReceived += bytes;
     m_doneTime[imm] = Simulator::Now();
     m_transferDoneTrace(imm);
     for (uint32_t k = m_dependentsStart[imm]; k < m_dependentsStart[imm + 1]; ++k)
@@ -201,6 +203,18 @@ CollectiveExecutor::OnSent(uint32_t /* imm */, uint64_t /* bytes */)
     {
         m_quiet();
     }
+}
+
+uint64_t
+CollectiveExecutor::GetBytesSent() const
+{
+    return m_bytesSent;
+}
+
+uint64_t
+CollectiveExecutor::GetBytesReceived() const
+{
+    return m_bytesReceived;
 }
 
 void

@@ -97,6 +97,10 @@ class CollectiveExecutor : public Object
      *         last ACK is in)
      */
     bool IsQuiet() const;
+    /// \return bytes of the transfers posted by its senders, over every Run()
+    uint64_t GetBytesSent() const;
+    /// \return bytes of the messages its receivers got whole, over every Run()
+    uint64_t GetBytesReceived() const;
     /**
      * \param cb called each time the collective becomes quiet (IsQuiet() turns true)
      */
@@ -130,8 +134,10 @@ class CollectiveExecutor : public Object
     uint32_t m_remaining;
     uint32_t m_unacked; //!< transfers posted and not yet acknowledged to their sender
     bool m_running;
-    EventId m_finishEvent;  //!< Finish() of an empty schedule
-    Callback<void> m_quiet; //!< quiet callback
+    uint64_t m_bytesSent{0};     //!< bytes posted, over every Run()
+    uint64_t m_bytesReceived{0}; //!< bytes received whole, over every Run()
+    EventId m_finishEvent;       //!< Finish() of an empty schedule
+    Callback<void> m_quiet;      //!< quiet callback
     Time m_start;
     Time m_finish;
     Callback<void> m_done;

@@ -7,11 +7,14 @@
 
 #include "vclos-test-utils.h"
 
+#include "ns3/run-interrupt.h"
 #include "ns3/scenario-runner.h"
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sqlite3.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -97,6 +100,53 @@ ExpectJobAComplete(const std::string& db)
               "1\n");
 }
 
+/// A vclos-sim process running TwoJobs(1000000, 3600) (job b would run for 10^6
+/// iterations) once job a's row is committed.
+struct LongRun
+{
+    std::string file;   //!< its scenario
+    std::string db;     //!< its database
+    pid_t pid{-1};      //!< its process
+    bool seen{false};   //!< job a's row appeared while it ran
+    bool exited{false}; //!< it ended by itself (it must not)
+    int exitStatus{0};  //!< waitpid status if it ended
+};
+
+/// Start vclos-sim on a long scenario and poll its database until job a's row appears
+/// (a safety bound of 5 minutes, not a timing expectation).
+LongRun
+StartLongRun(const std::string& name)
+{
+    LongRun r;
+    const std::string dir = ::testing::TempDir();
+    const std::string tag = std::to_string(getpid());
+    r.file = dir + "vclos-stream-" + name + "-" + tag + ".json";
+    r.db = dir + "vclos-stream-" + name + "-" + tag + ".db";
+    std::remove(r.db.c_str());
+    std::remove((r.db + "-wal").c_str());
+    std::remove((r.db + "-shm").c_str());
+    std::ofstream(r.file) << TwoJobs(1000000, 3600);
+    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    r.pid = fork();
+    if (r.pid == 0)
+    {
+        const std::string a1 = "--scenario=" + r.file;
+        const std::string a2 = "--db=" + r.db;
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(sim.c_str(), sim.c_str(), "--quiet", a1.c_str(), a2.c_str(), (char*)nullptr);
+        _exit(127);
+    }
+    std::string out;
+    for (int i = 0; i < 3000 && r.pid > 0 && !r.seen && !r.exited; ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        r.seen = TryQuery(r.db, "SELECT COUNT(*) FROM jobs WHERE job_id = 0;", out) && out == "1\n";
+        r.exited = waitpid(r.pid, &r.exitStatus, WNOHANG) == r.pid;
+    }
+    return r;
+}
+
 } // namespace
 
 TEST_F(SimTest, AStopTimeBetweenTwoJobsKeepsTheFirstJobComplete)
@@ -127,52 +177,129 @@ TEST_F(SimTest, AStopTimeBetweenTwoJobsKeepsTheFirstJobComplete)
 
 TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
 {
+    LongRun r = StartLongRun("kill");
+    ASSERT_GT(r.pid, 0);
+    if (!r.exited)
+    {
+        kill(r.pid, SIGKILL);
+        int status = 0;
+        ASSERT_EQ(waitpid(r.pid, &status, 0), r.pid);
+        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    }
+    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself (exit code "
+                           << (WIFEXITED(r.exitStatus) ? WEXITSTATUS(r.exitStatus) : -1)
+                           << "): it was meant to be killed; run it on " << r.file;
+    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
+    // The killed run: still "running", job a complete, job b not finished.
+    EXPECT_EQ(Query(r.db, "SELECT status FROM runs;"), "running\n");
+    ExpectJobAComplete(r.db);
+    EXPECT_EQ(Query(r.db, "SELECT COUNT(*) FROM jobs WHERE job_id = 1;"), "0\n");
+}
+
+/// SIGINT or SIGTERM once job a finished: the run stops at the next event boundary, exits
+/// 128 + the signal, is marked "interrupted" with job a complete and job b written
+/// unfinished (with why, in table invariants).
+class InterruptedRun : public ::testing::TestWithParam<int>
+{
+};
+
+TEST_P(InterruptedRun, KeepsEveryFinishedJobAndSaysSo)
+{
+    const int sig = GetParam();
+    LongRun r = StartLongRun("signal" + std::to_string(sig));
+    ASSERT_GT(r.pid, 0);
+    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
+    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
+    ASSERT_EQ(kill(r.pid, sig), 0);
+    // It stops by itself (a safety bound of 5 minutes; then it is killed and the test fails).
+    int status = 0;
+    bool ended = false;
+    for (int i = 0; i < 3000 && !ended; ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ended = waitpid(r.pid, &status, WNOHANG) == r.pid;
+    }
+    if (!ended)
+    {
+        kill(r.pid, SIGKILL);
+        waitpid(r.pid, &status, 0);
+        FAIL() << "vclos-sim did not stop after signal " << sig;
+    }
+    ASSERT_TRUE(WIFEXITED(status))
+        << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+    EXPECT_EQ(RunInterrupt::ExitCode(sig), 128 + sig);
+    EXPECT_EQ(Query(r.db, "SELECT status, sim_time_s > 0, events > 0 FROM runs;"),
+              "interrupted|1|1\n");
+    ExpectJobAComplete(r.db);
+    // Job b: its row written unfinished, as at a stop time, with its flows.
+    EXPECT_EQ(Query(r.db, "SELECT name, finish_s FROM jobs WHERE job_id = 1;"), "b|NULL\n");
+    EXPECT_EQ(Query(r.db, "SELECT COUNT(*) FROM flows WHERE job_id = 1;"), "4\n");
+    // Every invariant holds; the unfinished job is reported with why.
+    EXPECT_EQ(Query(r.db, "SELECT name, ok FROM invariants ORDER BY name;"),
+              "collective_bytes|1\njobs_accounted|1\nlink_exclusive|1\nlossless_drops|1\n");
+    const std::string accounted =
+        Query(r.db, "SELECT detail FROM invariants WHERE name = 'jobs_accounted';");
+    EXPECT_EQ(accounted.rfind("1/2 finished; job 1: running (", 0), 0u) << accounted;
+    EXPECT_NE(accounted.find(" iterations) when the run was interrupted"), std::string::npos)
+        << accounted;
+}
+
+INSTANTIATE_TEST_SUITE_P(StreamingResults,
+                         InterruptedRun,
+                         ::testing::Values(SIGINT, SIGTERM),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                             return std::string(info.param == SIGINT ? "Sigint" : "Sigterm");
+                         });
+
+TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
+{
     const std::string dir = ::testing::TempDir();
     const std::string tag = std::to_string(getpid());
-    const std::string file = dir + "vclos-stream-kill-" + tag + ".json";
-    const std::string db = dir + "vclos-stream-kill-" + tag + ".db";
+    const std::string file = dir + "vclos-invariant-fault-" + tag + ".json";
+    const std::string db = dir + "vclos-invariant-fault-" + tag + ".db";
+    const std::string err = dir + "vclos-invariant-fault-" + tag + ".err";
     std::remove(db.c_str());
-    std::remove((db + "-wal").c_str());
-    std::remove((db + "-shm").c_str());
-    // Job b would run for 10^6 iterations: the process is still running when job a's rows
-    // appear, and is killed then.
-    std::ofstream(file) << TwoJobs(1000000, 3600);
+    std::ofstream(file) << TwoJobs(2, 1);
     const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const int status = std::system((sim + " --quiet --scenario=" + file + " --db=" + db +
+                                    " --VclosInvariantFault=collective_bytes >/dev/null 2>" + err)
+                                       .c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 6);
+    std::ifstream in(err);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("error: invariant collective_bytes violated: 1 violation(s): job 0 "
+                        "collective 0: sent 1 B, received 0 B"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(Query(db, "SELECT status FROM runs;"), "failed\n");
+    EXPECT_EQ(Query(db, "SELECT name, ok FROM invariants ORDER BY name;"),
+              "collective_bytes|0\njobs_accounted|1\nlink_exclusive|1\nlossless_drops|1\n");
+    // The results are all there (both jobs finished).
+    ExpectJobAComplete(db);
+    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE finish_s IS NOT NULL;"), "2\n");
+}
+
+TEST(StreamingResults, ASecondSignalExitsAtOnce)
+{
+    // In a child: the first signal only sets the flag, the second exits with its code.
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0)
     {
-        const std::string a1 = "--scenario=" + file;
-        const std::string a2 = "--db=" + db;
-        freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
-        execl(sim.c_str(), sim.c_str(), "--quiet", a1.c_str(), a2.c_str(), (char*)nullptr);
-        _exit(127);
+        RunInterrupt::Install();
+        raise(SIGINT);
+        if (RunInterrupt::Requested() != SIGINT)
+        {
+            _exit(1);
+        }
+        raise(SIGTERM);
+        _exit(2); // not reached
     }
-    // Poll for job a's row (a safety bound of 5 minutes, not a timing expectation).
-    std::string out;
-    bool seen = false;
-    bool exited = false;
-    int exitStatus = 0;
-    for (int i = 0; i < 3000 && !seen && !exited; ++i)
-    {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        seen = TryQuery(db, "SELECT COUNT(*) FROM jobs WHERE job_id = 0;", out) && out == "1\n";
-        exited = waitpid(pid, &exitStatus, WNOHANG) == pid;
-    }
-    if (!exited)
-    {
-        kill(pid, SIGKILL);
-        int status = 0;
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    }
-    ASSERT_FALSE(exited) << "vclos-sim ended by itself (exit code "
-                         << (WIFEXITED(exitStatus) ? WEXITSTATUS(exitStatus) : -1)
-                         << "): it was meant to be killed; run it on " << file;
-    ASSERT_TRUE(seen) << "job a's row never appeared while the run went on";
-    // The killed run: still "running", job a complete, job b not finished.
-    EXPECT_EQ(Query(db, "SELECT status FROM runs;"), "running\n");
-    ExpectJobAComplete(db);
-    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM jobs WHERE job_id = 1;"), "0\n");
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), RunInterrupt::ExitCode(SIGTERM));
+    EXPECT_EQ(RunInterrupt::ExitCode(SIGTERM), 143);
 }

@@ -174,7 +174,14 @@ CREATE TABLE IF NOT EXISTS link_job_bytes (
     last_s          REAL NOT NULL,
     PRIMARY KEY (run_id, link_id, job_id)
 );
-PRAGMA user_version = 5;
+CREATE TABLE IF NOT EXISTS invariants (
+    run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    name   TEXT NOT NULL,
+    ok     INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+PRAGMA user_version = 6;
 )sql";
 
 /// A column added by a schema version.
@@ -930,6 +937,45 @@ ResultsDb::FinishRun(int64_t runId,
         throw;
     }
     ClearPending();
+}
+
+void
+ResultsDb::AddInvariants(int64_t runId, const std::vector<InvariantResult>& results)
+{
+    Flush();
+    sqlite3_stmt* st = Prepare("INSERT INTO invariants (run_id, name, ok, detail) "
+                               "VALUES (?1, ?2, ?3, ?4)");
+    try
+    {
+        Exec("BEGIN IMMEDIATE", "starting a transaction");
+        try
+        {
+            for (const InvariantResult& r : results)
+            {
+                BindInt(st, 1, runId);
+                BindText(st, 2, r.name);
+                BindInt(st, 3, r.ok ? 1 : 0);
+                BindText(st, 4, r.detail);
+                Step(m_db,
+                     st,
+                     m_path,
+                     "inserting invariants row (run " + std::to_string(runId) + ", " + r.name +
+                         ")");
+            }
+            Exec("COMMIT", "committing");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    catch (...)
+    {
+        sqlite3_finalize(st);
+        throw;
+    }
+    sqlite3_finalize(st);
 }
 
 std::string

@@ -7,6 +7,8 @@
 
 // Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
 
+#include "run-invariants.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -224,7 +226,7 @@ struct FlowRow
  * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 5, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 6, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
  *    started_utc, wall_time_s, sim_time_s, events, status, policy, backfill, scale,
  *    trace_file, trace_first, trace_count)
@@ -244,10 +246,12 @@ struct FlowRow
  *  - congestion(run_id, link_id, ecn_marks, pfc_sent, pfc_received, paused_s)
  *  - queue_samples(run_id, link_id, time_s, bytes)
  *  - rate_samples(run_id, gpu, qpn, peer_gpu, time_s, rate_bps)
+ *  - invariants(run_id, name, ok, detail): the end-of-run checks (RunInvariants)
  *
  * Older files are upgraded in place when opened: version 1-3 get the links' drop causes
  * (version 4), version 1-4 the scheduler columns of runs and jobs (NULL in older rows) and
- * the tables placements, cluster_samples and link_job_bytes (version 5).
+ * the tables placements, cluster_samples and link_job_bytes (version 5), version 1-5 the
+ * table invariants (version 6).
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -265,7 +269,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     /**
      * Open or create the database and create missing tables.
@@ -322,7 +326,7 @@ class ResultsDb
      * \param wallTimeS wall-clock run time, seconds
      * \param simTimeS simulated time reached, seconds
      * \param events simulator events executed
-     * \param status normally "done" or "failed"
+     * \param status "done", "incomplete", "interrupted" or "failed"
      * \throws std::runtime_error if the run does not exist
      */
     void FinishRun(int64_t runId,
@@ -330,6 +334,13 @@ class ResultsDb
                    double simTimeS,
                    uint64_t events,
                    const std::string& status);
+
+    /**
+     * Flush, then insert the run's invariants rows and commit them.
+     * \param runId from BeginRun()
+     * \param results one per invariant (unique names)
+     */
+    void AddInvariants(int64_t runId, const std::vector<InvariantResult>& results);
 
     /// \return the number of buffered (uncommitted) rows
     std::size_t PendingRows() const;
