@@ -29,12 +29,6 @@ WallNow()
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
-
-LinkParams
-ToLinkParams(const LinkSpec& link)
-{
-    return LinkParams{static_cast<uint64_t>(link.rateBps), ToPicoseconds(link.delayS)};
-}
 } // namespace
 
 FlowRunner::FlowRunner(const Scenario& scenario)
@@ -46,17 +40,8 @@ FlowRunner::FlowRunner(const Scenario& scenario)
 std::shared_ptr<Routing>
 FlowRunner::MakeRouting(const Scenario& scenario)
 {
-    const TopologySpec& t = scenario.topology;
-    LeafSpineShape shape;
-    shape.leaves = t.leaves;
-    shape.spines = t.spines;
-    shape.gpusPerLeaf = t.gpusPerLeaf;
-    shape.gpusPerServer = t.gpusPerServer;
-    shape.linksPerLeafSpine = t.linksPerLeafSpine;
-    shape.host = ToLinkParams(t.hostLink);
-    shape.fabric = ToLinkParams(t.fabricLink);
-    shape.intra = ToLinkParams(t.intraServer);
-    auto topo = std::make_shared<const ClusterTopology>(ClusterTopology::LeafSpine(shape));
+    auto topo = std::make_shared<const ClusterTopology>(
+        ClusterTopology::LeafSpine(scenario.topology.Shape()));
     return std::make_shared<Routing>(topo,
                                      scenario.seed,
                                      scenario.network.ecmpSeedMode == EcmpSeedMode::Same);

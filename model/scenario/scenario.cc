@@ -55,6 +55,24 @@ TopologySpec::ServerOf(uint32_t gpu) const
     return gpu / gpusPerServer;
 }
 
+LeafSpineShape
+TopologySpec::Shape() const
+{
+    auto params = [](const LinkSpec& link) {
+        return LinkParams{static_cast<uint64_t>(link.rateBps), ToPicoseconds(link.delayS)};
+    };
+    LeafSpineShape shape;
+    shape.leaves = leaves;
+    shape.spines = spines;
+    shape.gpusPerLeaf = gpusPerLeaf;
+    shape.gpusPerServer = gpusPerServer;
+    shape.linksPerLeafSpine = linksPerLeafSpine;
+    shape.host = params(hostLink);
+    shape.fabric = params(fabricLink);
+    shape.intra = params(intraServer);
+    return shape;
+}
+
 uint32_t
 JobSpec::NumGpus() const
 {

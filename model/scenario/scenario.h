@@ -7,6 +7,7 @@
 
 // Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
 
+#include "ns3/cluster-topology.h"
 #include "ns3/collective-schedule.h"
 #include "ns3/job-trace.h"
 
@@ -74,6 +75,8 @@ struct TopologySpec
     uint32_t LeafOf(uint32_t gpu) const;
     /// \param gpu a GPU id < NumGpus() \return the server the GPU sits in
     uint32_t ServerOf(uint32_t gpu) const;
+    /// \return the shape ClusterTopology::LeafSpine() builds (rates in bits/s, delays in ps)
+    LeafSpineShape Shape() const;
 };
 
 /**

@@ -32,13 +32,7 @@ ScenarioInput(const uint8_t* data, std::size_t size)
     }
     // What the runner does next with an accepted scenario: build its cluster graph. The
     // loader's limits (kMaxGpus, the link count) must keep this bounded.
-    LeafSpineShape shape;
-    shape.leaves = s.topology.leaves;
-    shape.spines = s.topology.spines;
-    shape.gpusPerLeaf = s.topology.gpusPerLeaf;
-    shape.gpusPerServer = s.topology.gpusPerServer;
-    shape.linksPerLeafSpine = s.topology.linksPerLeafSpine;
-    (void)ClusterTopology::LeafSpine(shape);
+    (void)ClusterTopology::LeafSpine(s.topology.Shape());
 }
 
 void
