@@ -5,18 +5,22 @@
 // vclos-sim: run a JSON scenario at packet or flow level and write a SQLite results database.
 //
 //   vclos-sim --scenario=scenarios/default.json --db=results/default.db [--seed=N]
-//             [--level=packet|flow]
+//             [--level=packet|flow|both]
 //
 // Exit codes: 0 all jobs finished; 1 ns-3's CommandLine could not parse an argument; 2 bad
 // command line or scenario; 3 results database error; 4 the scenario's stop_time_s came
 // before every job finished; 5 out of memory; 6 an end-of-run invariant was violated (see
 // table invariants); 130 / 143 interrupted by SIGINT / SIGTERM (finished jobs are kept; a
-// second signal exits at once with the same code, leaving the run "running").
+// second signal exits at once with the same code, leaving the run "running"). The same at
+// flow level. --level=both runs the packet level, then the flow level, into one database
+// and compares them (tables validation and validation_summary); the first non-zero exit
+// code wins (a flow run follows only a packet run that finished).
 
 #include "ns3/core-module.h"
 #include "ns3/vclos-module.h"
 
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <new>
 
@@ -25,28 +29,108 @@ using namespace ns3;
 namespace
 {
 /**
- * Run a scenario at flow level (vclos::FlowRunner).
- * \param scenario the scenario (level "flow")
+ * Report the invariants and the interruption of a finished run.
+ * \param ok every invariant held
+ * \param invariants the checks
+ * \param runId the run
+ * \param signal the signal that interrupted it (0: none)
  * \param dbPath results database
- * \param quiet no progress lines
- * \return the exit code (0 done, 4 a job did not finish)
+ * \return 6 for a violated invariant, 130 / 143 for an interruption, else 0
  */
 int
-RunFlowLevel(const vclos::Scenario& scenario, const std::string& dbPath, bool quiet)
+ReportEnd(bool ok,
+          const std::vector<vclos::InvariantResult>& invariants,
+          int64_t runId,
+          int signal,
+          const std::string& dbPath)
 {
-    vclos::ResultsDb db(dbPath);
+    if (!ok)
+    {
+        for (const vclos::InvariantResult& r : invariants)
+        {
+            if (!r.ok)
+            {
+                std::cerr << "error: invariant " << r.name << " violated: " << r.detail << "\n";
+            }
+        }
+        std::cerr << "error: run " << runId << " marked failed in " << dbPath << "\n";
+        return 6;
+    }
+    if (signal != 0)
+    {
+        std::cerr << "interrupted by signal " << signal << ": finished jobs are in " << dbPath
+                  << ", the others written unfinished\n";
+        return RunInterrupt::ExitCode(signal);
+    }
+    return 0;
+}
+
+/**
+ * Run a scenario at flow level (vclos::FlowRunner).
+ * \param scenario the scenario (level "flow" or "both")
+ * \param db results database
+ * \param quiet no progress lines
+ * \param[out] runId the run written
+ * \return the exit code (0 done, 4 a job did not finish, 6 an invariant, 130 / 143 a signal)
+ */
+int
+RunFlowLevel(const vclos::Scenario& scenario, vclos::ResultsDb& db, bool quiet, int64_t& runId)
+{
     std::cerr << "[vclos] scenario '" << scenario.name << "' seed " << scenario.seed
               << " at flow level (sharing " << scenario.flow.sharing
               << "): " << scenario.jobs.size() << " jobs on " << scenario.topology.NumGpus()
               << " GPUs" << (scenario.scheduler ? ", scheduler " + scenario.scheduler->policy : "")
               << "\n";
     vclos::FlowRunner runner(scenario);
-    const vclos::FlowRunner::Summary sum = runner.Run(&db, quiet ? nullptr : &std::cerr);
+    std::string fault;
+    {
+        StringValue v;
+        GlobalValue::GetValueByName("VclosInvariantFault", v);
+        fault = v.Get();
+    }
+    if (fault != "lossless_drops")
+    {
+        runner.SetInvariantFault(fault); // lossless_drops does not apply at flow level
+    }
+    const vclos::FlowRunner::Summary sum =
+        runner.Run(&db, quiet ? nullptr : &std::cerr, [] { return RunInterrupt::Requested(); });
+    runId = sum.runId;
     std::cout << "run " << sum.runId << " " << sum.status << " (flow): " << sum.jobsFinished << "/"
               << sum.jobs << " jobs finished, simulated " << sum.simTimeS << " s in "
               << sum.wallTimeS << " s wall (" << sum.events << " events)\n"
-              << "results: " << dbPath << "\n";
+              << "results: " << db.Path() << "\n";
+    const int end =
+        ReportEnd(sum.invariantsOk, sum.invariants, sum.runId, sum.interruptSignal, db.Path());
+    if (end != 0)
+    {
+        return end;
+    }
     return sum.status == "done" ? 0 : 4;
+}
+
+/**
+ * Compare a packet-level run with a flow-level run of one scenario (table validation) and
+ * print the summary.
+ * \param db results database
+ * \param packetRun the packet-level run
+ * \param flowRun the flow-level run
+ */
+void
+Validate(vclos::ResultsDb& db, int64_t packetRun, int64_t flowRun)
+{
+    const std::vector<vclos::LevelErrorSummary> sums = db.AddValidation(packetRun, flowRun);
+    std::cout << "validation (flow run " << flowRun << " against packet run " << packetRun
+              << ", |relative error| in %):\n";
+    std::cout << std::fixed << std::setprecision(2);
+    for (const vclos::LevelErrorSummary& s : sums)
+    {
+        std::cout << "  " << std::left << std::setw(10) << s.metric << std::right << " n "
+                  << std::setw(5) << s.n << "  mean " << std::setw(6) << 100 * s.meanAbs << "  p50 "
+                  << std::setw(6) << 100 * s.p50Abs << "  p90 " << std::setw(6) << 100 * s.p90Abs
+                  << "  max " << std::setw(6) << 100 * s.maxAbs << "\n";
+    }
+    std::cout.unsetf(std::ios::floatfield);
+    std::cout << std::setprecision(6);
 }
 } // namespace
 
@@ -66,7 +150,7 @@ main(int argc, char* argv[])
     cmd.AddValue("db", "results database (created if missing; runs are appended)", dbPath);
     cmd.AddValue("seed", "override the scenario's seed (0: keep it)", seed);
     cmd.AddValue("quiet", "no progress lines", quiet);
-    cmd.AddValue("level", "override the scenario's level: packet or flow", level);
+    cmd.AddValue("level", "override the scenario's level: packet, flow or both", level);
     cmd.AddValue("scheduler",
                  "ns-3 event scheduler (any ns3::Scheduler; all give identical results)",
                  scheduler);
@@ -118,13 +202,15 @@ main(int argc, char* argv[])
         scenario.seed = seed;
     }
 
+    RunInterrupt::Install();
     try
     {
+        vclos::ResultsDb db(dbPath);
         if (scenario.level == "flow")
         {
-            return RunFlowLevel(scenario, dbPath, quiet);
+            int64_t flowRun = -1;
+            return RunFlowLevel(scenario, db, quiet, flowRun);
         }
-        vclos::ResultsDb db(dbPath);
         ScenarioRunner runner(scenario);
         std::cerr << "[vclos] scenario '" << scenario.name << "' seed " << scenario.seed << ": "
                   << scenario.jobs.size() << " jobs on "
@@ -141,30 +227,17 @@ main(int argc, char* argv[])
                       << t.first << ", scale " << t.scale << ")";
         }
         std::cerr << "\n";
-        RunInterrupt::Install();
         ScenarioRunner::Summary sum = runner.Run(&db, quiet ? nullptr : &std::cerr);
         Simulator::Destroy();
         std::cout << "run " << sum.runId << " " << sum.status << ": " << sum.jobsFinished << "/"
                   << sum.jobs << " jobs finished, simulated " << sum.simTimeS * 1e3 << " ms in "
                   << sum.wallTimeS << " s wall (" << sum.events << " events)\n"
                   << "results: " << dbPath << "\n";
-        if (!sum.invariantsOk)
+        const int end =
+            ReportEnd(sum.invariantsOk, sum.invariants, sum.runId, sum.interruptSignal, dbPath);
+        if (end != 0)
         {
-            for (const vclos::InvariantResult& r : sum.invariants)
-            {
-                if (!r.ok)
-                {
-                    std::cerr << "error: invariant " << r.name << " violated: " << r.detail << "\n";
-                }
-            }
-            std::cerr << "error: run " << sum.runId << " marked failed in " << dbPath << "\n";
-            return 6;
-        }
-        if (sum.interruptSignal != 0)
-        {
-            std::cerr << "interrupted by signal " << sum.interruptSignal
-                      << ": finished jobs are in " << dbPath << ", the others written unfinished\n";
-            return RunInterrupt::ExitCode(sum.interruptSignal);
+            return end;
         }
         if (sum.status != "done")
         {
@@ -177,6 +250,16 @@ main(int argc, char* argv[])
             }
             std::cerr << "; raise it in " << scenarioPath << "\n";
             return 4;
+        }
+        if (scenario.level == "both")
+        {
+            int64_t flowRun = -1;
+            const int code = RunFlowLevel(scenario, db, quiet, flowRun);
+            if (flowRun >= 0)
+            {
+                Validate(db, sum.runId, flowRun);
+            }
+            return code;
         }
     }
     catch (const std::bad_alloc&)

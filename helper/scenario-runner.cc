@@ -668,7 +668,7 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         info.scenarioName = m_scenario.name;
         info.scenarioJson = m_scenario.text;
         info.seed = m_scenario.seed;
-        info.level = m_scenario.level;
+        info.level = "packet"; // also under level "both", whose flow run follows
         info.vclosVersion = VCLOS_VERSION;
         info.ns3Version = "3.37";
         if (m_scenario.scheduler)

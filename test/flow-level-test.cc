@@ -115,10 +115,10 @@ TEST(FlowLevel, BadLevelIsRejected)
     const std::string scenario =
         std::string(VCLOS_SOURCE_DIR) + "/scenarios/trace-small-32gpu.json";
     const std::string db = ::testing::TempDir() + "vclos-flow-level-bad.db";
-    const auto [code, err] = RunSim("--level=both --scenario=" + scenario + " --db=" + db, "bad");
+    const auto [code, err] = RunSim("--level=fluid --scenario=" + scenario + " --db=" + db, "bad");
     EXPECT_EQ(code, 2);
-    EXPECT_NE(err.find("trace-small-32gpu.json: --level: expected \"packet\" or \"flow\", got "
-                       "'both'"),
+    EXPECT_NE(err.find("trace-small-32gpu.json: --level: expected \"packet\", \"flow\" or "
+                       "\"both\", got 'fluid'"),
               std::string::npos)
         << err;
     std::remove(db.c_str());

@@ -84,7 +84,7 @@ TEST(FlowRunner, LevelKeys)
                   .flow.sharing,
               "step");
     std::string e = ParseError(Small(R"("level": "fluid",)"));
-    EXPECT_NE(e.find("s.json: level: expected \"packet\" or \"flow\", got 'fluid'"),
+    EXPECT_NE(e.find("s.json: level: expected \"packet\", \"flow\" or \"both\", got 'fluid'"),
               std::string::npos)
         << e;
     e = ParseError(Small(R"("level": "flow", "flow": {"sharing": "fair"},)"));
@@ -95,24 +95,33 @@ TEST(FlowRunner, LevelKeys)
     EXPECT_NE(e.find("flow.mode: unknown key"), std::string::npos) << e;
     e = ParseError(Small(R"("flow": {"sharing": "step"},)"));
     EXPECT_NE(
-        e.find("s.json: flow: the key 'flow' (flow-level settings) needs \"level\": \"flow\""),
+        e.find("s.json: flow: the key 'flow' (flow-level settings) needs \"level\": \"flow\" or "
+               "\"both\""),
         std::string::npos)
         << e;
     // Packet-only settings are ignored at flow level (the shipped lossless scenario samples).
     Scenario s = ParseScenario(Small(R"("output": {"sample_interval_us": 10},)"),
                                "s.json",
                                CollectiveAlgorithms());
+    SetScenarioLevel(s, "both", "--level");
+    EXPECT_EQ(s.level, "both");
     SetScenarioLevel(s, "flow", "--level");
     EXPECT_EQ(s.level, "flow");
+    EXPECT_EQ(ParseScenario(Small(R"("level": "both", "flow": {"sharing": "none"},)"),
+                            "s.json",
+                            CollectiveAlgorithms())
+                  .level,
+              "both");
     try
     {
-        SetScenarioLevel(s, "both", "--level");
+        SetScenarioLevel(s, "fluid", "--level");
         ADD_FAILURE() << "no error";
     }
     catch (const ScenarioError& err)
     {
         EXPECT_NE(std::string(err.what())
-                      .find("s.json: --level: expected \"packet\" or \"flow\", got 'both'"),
+                      .find("s.json: --level: expected \"packet\", \"flow\" or \"both\", got "
+                            "'fluid'"),
                   std::string::npos)
             << err.what();
     }

@@ -442,8 +442,8 @@ TEST(Scenario, GpusPerServerMustDivideGpusPerLeaf)
 TEST(Scenario, OtherRules)
 {
     Json j = Minimal();
-    j["level"] = "both";
-    ExpectContains(ErrorOf(j), {"level: expected \"packet\" or \"flow\", got 'both'"});
+    j["level"] = "mixed";
+    ExpectContains(ErrorOf(j), {"level: expected \"packet\", \"flow\" or \"both\", got 'mixed'"});
 
     j = Minimal();
     j["jobs"][0]["bytes_mib"] = 1;

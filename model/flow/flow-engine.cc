@@ -110,6 +110,7 @@ class FlowEngine::Run_
         std::vector<FlowNetwork::Use> own;    //!< host and intra links of the job's own GPUs
         double cap{std::numeric_limits<double>::infinity()}; //!< rate bound of the own links
         int64_t stepLatency{0}; //!< one packet's latency on the slowest pair's path, ticks
+        int64_t ackLatency{0};  //!< one ACK's latency back on the pairs' paths, ticks
         bool built{false};      //!< filled
     };
 
@@ -147,7 +148,7 @@ class FlowEngine::Run_
 
         void JobFinished(int64_t now, bool /* completed */) override
         {
-            m_run.Push(now, EventType::RELEASE, m_index);
+            m_run.Finished(m_index, now);
         }
 
         Run_& m_run;
@@ -167,14 +168,18 @@ class FlowEngine::Run_
         int64_t t0{0};
         uint64_t version{0};
         bool placed{false};
-        uint32_t id{0};     //!< job id of its ports (FlowJob::id or its placement rank)
-        int64_t latency{0}; //!< stepLatency: the gap after the current phase, ticks
+        uint32_t id{0};         //!< job id of its ports (FlowJob::id or its placement rank)
+        int64_t latency{0};     //!< stepLatency: the gap after the current phase, ticks
+        int64_t ackLatency{0};  //!< releaseDelay: the last phase's ACK latency, ticks
+        uint64_t phaseBytes{0}; //!< payload bytes of the current phase (bytes x pairs)
     };
 
     void Push(int64_t t, EventType type, uint32_t job, uint64_t version = 0);
     /// With idsInPlacementOrder: give the job the next id, as it is placed.
     void AssignId(uint32_t job);
     void Process(const Event& ev);
+    /// The job's last byte is in at \p now: record it, release it after its ACK latency.
+    void Finished(uint32_t job, int64_t now);
     void Settle();
     void StartCollective(uint32_t job, CommKind kind);
     void StartPhase(Job& job);
@@ -229,6 +234,10 @@ FlowEngine::FlowEngine(std::shared_ptr<Routing> routing, const FlowEngineConfig&
     if (m_config.mtu == 0)
     {
         throw std::invalid_argument("FlowEngine: mtu must be >= 1");
+    }
+    if (m_config.ackInterval == 0)
+    {
+        throw std::invalid_argument("FlowEngine: ackInterval must be >= 1");
     }
     if (!std::isfinite(m_config.progressIntervalS) || m_config.progressIntervalS < 0)
     {
@@ -401,7 +410,9 @@ FlowEngine::Run_::WireBits(uint64_t bytes) const
 {
     const FlowEngineConfig& c = m_engine.m_config;
     const uint64_t packets = (bytes + c.mtu - 1) / c.mtu;
-    return (static_cast<double>(bytes) + static_cast<double>(packets) * c.packetOverhead) *
+    const uint64_t acks = (packets + c.ackInterval - 1) / c.ackInterval;
+    return (static_cast<double>(bytes) + static_cast<double>(packets) * c.packetOverhead +
+            static_cast<double>(acks) * c.ackBytes) *
            kBitsPerByte;
 }
 
@@ -433,6 +444,11 @@ FlowEngine::Run_::Go()
             }
             m_now = next;
         }
+        if (m_observer.stop && m_result.stats.events % kStopPollEvents == 0 && m_observer.stop())
+        {
+            m_result.stats.stopped = true;
+            break;
+        }
         const Event ev = m_events.top();
         m_events.pop();
         ++m_result.stats.events;
@@ -450,7 +466,11 @@ FlowEngine::Run_::Go()
     }
     if (m_observer.progress)
     {
-        m_observer.progress(FlowProgress{ToSeconds(m_now), m_done, 0, m_running, m_jobs.size()});
+        m_observer.progress(FlowProgress{ToSeconds(m_now),
+                                         m_done,
+                                         m_scheduler ? m_scheduler->GetQueueLength() : 0,
+                                         m_running,
+                                         m_jobs.size()});
     }
     return std::move(m_result);
 }
@@ -543,6 +563,7 @@ FlowEngine::Run_::Process(const Event& ev)
         m_network.Remove(job.flow);
         job.flow = kNoFlow;
         ++job.version;
+        r.receivedBytes += job.phaseBytes;
         if (job.latency > 0)
         {
             Push(m_now + job.latency, EventType::PHASE_GAP, ev.job, job.version);
@@ -567,10 +588,7 @@ FlowEngine::Run_::Process(const Event& ev)
         break;
     case EventType::RELEASE: {
         Job& job = *m_run[ev.job];
-        r.finishS = ToSeconds(m_now);
-        r.jrtS = r.finishS - r.startS;
-        r.jctS = r.finishS - r.arrivalS;
-        r.finished = job.life->IsCompleted();
+        r.releasedS = ToSeconds(m_now);
         ClusterScheduler::RemovePlacementRoutes(*m_engine.m_routing, job.placement);
         ++m_done;
         --m_running;
@@ -580,7 +598,7 @@ FlowEngine::Run_::Process(const Event& ev)
         }
         if (m_jobs[ev.job].fixedGpus.empty())
         {
-            m_scheduler->Release(ev.job, r.finishS);
+            m_scheduler->Release(ev.job, r.releasedS);
         }
         else
         {
@@ -591,6 +609,18 @@ FlowEngine::Run_::Process(const Event& ev)
         break;
     }
     }
+}
+
+void
+FlowEngine::Run_::Finished(uint32_t index, int64_t now)
+{
+    Job& job = *m_run[index];
+    FlowJobResult& r = m_result.jobs[index];
+    r.finishS = ToSeconds(now);
+    r.jrtS = r.finishS - r.startS;
+    r.jctS = r.finishS - r.arrivalS;
+    r.finished = job.life->IsCompleted();
+    Push(now + (m_engine.m_config.releaseDelay ? job.ackLatency : 0), EventType::RELEASE, index);
 }
 
 void
@@ -673,7 +703,10 @@ FlowEngine::Run_::StartPhase(Job& job)
     }
     m_flowJob[job.flow] = job.m_index;
     job.remainingBits = WireBits(ph.bytes);
+    job.phaseBytes = ph.bytes * pattern.Size(c.ranks);
+    m_result.jobs[job.m_index].sentBytes += job.phaseBytes;
     job.latency = m_engine.m_config.stepLatency ? links->stepLatency * ph.steps : 0;
+    job.ackLatency = links->ackLatency;
     job.rate = 0;
     job.t0 = m_now;
     ++job.version;
@@ -724,33 +757,52 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
                                " has no path");
     }
     links.stepLatency = 0;
-    if (m_engine.m_config.stepLatency && n > 0)
+    links.ackLatency = 0;
+    const FlowEngineConfig& cfg = m_engine.m_config;
+    if ((cfg.stepLatency || cfg.releaseDelay) && n > 0)
     {
         // One full packet: propagation on every hop, store-and-forward on every hop after
-        // the first (the first hop's transmission is the fluid transfer itself); the mean
-        // over the pairs, as a chain of dependent steps crosses the pairs in turn.
-        const double packetBits = WireBits(m_engine.m_config.mtu);
+        // the first (the first hop's transmission is the fluid transfer itself); one ACK
+        // back: propagation and its transmission on every hop (the reverse path has as many
+        // hops). The mean over a ring's pairs, as a chain of dependent steps crosses the
+        // pairs in turn; the largest for the other patterns.
+        const double packetBits = static_cast<double>(cfg.mtu + cfg.packetOverhead) * kBitsPerByte;
+        const double ackBits = static_cast<double>(cfg.ackBytes) * kBitsPerByte;
         double sum = 0;
         double most = 0;
+        double ackSum = 0;
+        double ackMost = 0;
         std::size_t begin = 0;
         for (std::size_t end : m_ends)
         {
             double one = 0;
+            double ack = 0;
             for (std::size_t k = begin; k < end; ++k)
             {
                 const TopoLink& link = m_topology.GetLink(m_path[k]);
+                const double rate = static_cast<double>(link.rateBps);
                 one += static_cast<double>(link.delayPs);
+                ack += static_cast<double>(link.delayPs) + ackBits / rate * kTicksPerSecond;
                 if (k > begin)
                 {
-                    one += packetBits / static_cast<double>(link.rateBps) * kTicksPerSecond;
+                    one += packetBits / rate * kTicksPerSecond;
                 }
             }
             sum += one;
             most = std::max(most, one);
+            ackSum += ack;
+            ackMost = std::max(ackMost, ack);
             begin = end;
         }
         const bool ring = pattern.kind == RankPattern::Kind::SHIFT && pattern.shift == 1;
-        links.stepLatency = static_cast<int64_t>(std::ceil(ring ? sum / n : most));
+        if (cfg.stepLatency)
+        {
+            links.stepLatency = static_cast<int64_t>(std::ceil(ring ? sum / n : most));
+        }
+        if (cfg.releaseDelay)
+        {
+            links.ackLatency = static_cast<int64_t>(std::ceil(ring ? ackSum / n : ackMost));
+        }
     }
     for (uint32_t l : m_path)
     {

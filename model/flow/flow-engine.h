@@ -80,6 +80,16 @@ struct FlowEngineConfig
     /// packetOverhead bytes on every hop after the first), as the packet level's steps wait
     /// for their first packet; false: fluid transfers only.
     bool stepLatency{false};
+    /// Wire bytes of one ACK (0: no ACKs). Every rank of a compact phase receives as much as
+    /// it sends, so the ACKs of one pair share the links of another pair's data in the
+    /// reverse direction: each data packet's wire bits grow by ackBytes / ackInterval.
+    uint32_t ackBytes{0};
+    uint32_t ackInterval{1}; //!< data packets per ACK, >= 1
+    /// A finished job is released (its GPUs and links returned to the scheduler) after one
+    /// ACK's latency on its last phase's pairs' reverse paths (propagation and
+    /// store-and-forward of ackBytes on every hop; mean over a ring's pairs, else the
+    /// largest), as the packet level releases a job when its last ACK is in; false: at once.
+    bool releaseDelay{false};
 };
 
 /**
@@ -100,19 +110,22 @@ struct FlowIteration
  */
 struct FlowJobResult
 {
-    uint32_t index{0};    //!< index in the job list
-    uint32_t id{0};       //!< FlowJob::id
-    std::string name;     //!< FlowJob::name
-    uint32_t gpus{0};     //!< GPUs
-    double arrivalS{-1};  //!< arrival
-    double startS{-1};    //!< placed and started
-    double finishS{-1};   //!< finished
-    double jwtS{-1};      //!< waiting time: start - arrival
-    double jrtS{-1};      //!< running time: finish - start
-    double jctS{-1};      //!< completion time: finish - arrival
-    bool finished{false}; //!< ran all its iterations
-    uint64_t phases{0};   //!< collective phases run
-    Placement placement;  //!< where it ran (routes cleared; empty unless keepPlacements)
+    uint32_t index{0};         //!< index in the job list
+    uint32_t id{0};            //!< FlowJob::id
+    std::string name;          //!< FlowJob::name
+    uint32_t gpus{0};          //!< GPUs
+    double arrivalS{-1};       //!< arrival
+    double startS{-1};         //!< placed and started
+    double finishS{-1};        //!< finished (its last byte in)
+    double releasedS{-1};      //!< released to the scheduler (finishS, or later with releaseDelay)
+    double jwtS{-1};           //!< waiting time: start - arrival
+    double jrtS{-1};           //!< running time: finish - start
+    double jctS{-1};           //!< completion time: finish - arrival
+    bool finished{false};      //!< ran all its iterations
+    uint64_t phases{0};        //!< collective phases run
+    uint64_t sentBytes{0};     //!< payload bytes its phases started (bytes x pairs)
+    uint64_t receivedBytes{0}; //!< payload bytes its finished phases delivered
+    Placement placement;       //!< where it ran (routes cleared; empty unless keepPlacements)
     std::vector<FlowIteration> iterations; //!< per iteration (empty unless keepIterations)
 };
 
@@ -156,6 +169,7 @@ struct FlowRunStats
     uint64_t waits{0};               //!< jobs that waited at arrival
     uint64_t attempts{0};            //!< placement attempts
     uint64_t capHits{0};             //!< attempts whose exact search hit its cap
+    bool stopped{false};             //!< FlowObserver::stop ended the run early
 };
 
 /**
@@ -189,7 +203,13 @@ struct FlowObserver
                        uint32_t phase,
                        const std::vector<FlowNetwork::Use>& uses)>
         phaseStarted;
+    /// Polled between events (every kStopPollEvents events): true ends the run at once,
+    /// leaving the jobs not yet finished unfinished (FlowRunStats::stopped).
+    std::function<bool()> stop;
 };
+
+/// Events between two polls of FlowObserver::stop.
+constexpr uint64_t kStopPollEvents = 64;
 
 /**
  * \ingroup vclos

@@ -9,9 +9,14 @@
 #include "ns3/placement-policy.h"
 #include "ns3/vclos-version.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iomanip>
 #include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
 
 namespace ns3
 {
@@ -20,8 +25,29 @@ namespace vclos
 
 namespace
 {
-/// Least wall-clock time between two progress lines, seconds (the first and last always print).
-constexpr double kProgressWallS = 1.0;
+/// Invariants SetInvariantFault() may name (those that apply at flow level).
+const char* const kFlowInvariants[] = {"collective_bytes", "jobs_accounted", "link_exclusive"};
+
+/// \return "1h02m" or "3m05s" or "12s" for a duration in seconds
+std::string
+Duration(double s)
+{
+    const auto t = static_cast<long long>(s + 0.5);
+    std::ostringstream o;
+    if (t >= 3600)
+    {
+        o << t / 3600 << "h" << std::setw(2) << std::setfill('0') << (t % 3600) / 60 << "m";
+    }
+    else if (t >= 60)
+    {
+        o << t / 60 << "m" << std::setw(2) << std::setfill('0') << t % 60 << "s";
+    }
+    else
+    {
+        o << t << "s";
+    }
+    return o.str();
+}
 
 double
 WallNow()
@@ -90,6 +116,11 @@ FlowRunner::MakeConfig(const Scenario& scenario)
     // Under a scheduler the packet level numbers jobs as it creates them (JobManager).
     c.idsInPlacementOrder = scenario.scheduler.has_value();
     c.stepLatency = true;
+    // ACKs load the reverse links and a job is released when its last ACK is in, as at
+    // packet level.
+    c.ackBytes = FluidParams().ackBytes;
+    c.ackInterval = scenario.network.ackInterval;
+    c.releaseDelay = true;
     return c;
 }
 
@@ -107,7 +138,7 @@ FlowRunner::AddJobRow(ResultsDb& db, int64_t runId, const FlowJobResult& r) cons
     row.arrivalS = r.arrivalS; // the engine's picosecond clock, as start and finish
     row.startS = r.startS >= 0 ? r.startS : kUnknownTime;
     row.finishS = r.finished ? r.finishS : kUnknownTime;
-    row.releasedS = m_scenario.scheduler && r.finishS >= 0 ? r.finishS : kUnknownTime;
+    row.releasedS = m_scenario.scheduler && r.releasedS >= 0 ? r.releasedS : kUnknownTime;
     std::set<uint32_t> leaves;
     for (uint32_t g : row.gpus)
     {
@@ -129,8 +160,72 @@ FlowRunner::AddJobRow(ResultsDb& db, int64_t runId, const FlowJobResult& r) cons
     }
 }
 
+void
+FlowRunner::SetInvariantFault(const std::string& name)
+{
+    if (!name.empty() && std::find(std::begin(kFlowInvariants), std::end(kFlowInvariants), name) ==
+                             std::end(kFlowInvariants))
+    {
+        throw std::invalid_argument("FlowRunner: no flow-level invariant named '" + name +
+                                    "' (collective_bytes, jobs_accounted, link_exclusive)");
+    }
+    m_fault = name;
+}
+
+std::vector<InvariantResult>
+FlowRunner::CheckInvariants(bool runDone, bool interrupted) const
+{
+    std::vector<CollectiveBytes> bytes;
+    std::vector<JobOutcome> outcomes;
+    const double now = m_result.stats.endS;
+    const std::string when = interrupted ? " when the run was interrupted" : " at the end";
+    for (const FlowJobResult& r : m_result.jobs)
+    {
+        if (r.finished)
+        {
+            bytes.push_back(CollectiveBytes{r.index, 0, r.sentBytes, r.receivedBytes});
+        }
+        std::string reason;
+        if (!r.finished)
+        {
+            if (r.startS < 0)
+            {
+                reason = (r.arrivalS < 0 || r.arrivalS > now ? "not arrived yet" : "queued") + when;
+            }
+            else
+            {
+                reason = "running (" + std::to_string(r.iterations.size()) + "/" +
+                         std::to_string(m_scenario.jobs[r.index].iterations) + " iterations)" +
+                         when;
+            }
+        }
+        outcomes.push_back(
+            JobOutcome{r.index, r.finished, m_rowWritten.empty() || m_rowWritten[r.index], reason});
+    }
+    std::vector<LinkUse> uses = m_linkUses;
+    bool isolating = m_scenario.scheduler && m_scenario.scheduler->policy == "vclos";
+    if (m_fault == "collective_bytes")
+    {
+        bytes.push_back(CollectiveBytes{0, 0, 1, 0}); // a byte sent, never received
+    }
+    if (m_fault == "jobs_accounted")
+    {
+        outcomes.push_back(
+            JobOutcome{static_cast<uint32_t>(m_result.jobs.size()), false, false, ""});
+    }
+    if (m_fault == "link_exclusive")
+    {
+        isolating = true;
+        uses.push_back(LinkUse{0, 0, 1, 0, 1});
+        uses.push_back(LinkUse{0, 1, 1, 0.5, 1.5});
+    }
+    return {RunInvariants::CheckCollectiveBytes(bytes),
+            RunInvariants::CheckJobsAccounted(outcomes, runDone),
+            RunInvariants::CheckLinkExclusive(isolating, uses)};
+}
+
 FlowRunner::Summary
-FlowRunner::Run(ResultsDb* db, std::ostream* progress)
+FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()>& interrupt)
 {
     const double wall0 = WallNow();
     const Scenario& s = m_scenario;
@@ -159,7 +254,9 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress)
         runId = db->BeginRun(info);
     }
 
-    FlowEngine engine(MakeRouting(s), MakeConfig(s));
+    const std::shared_ptr<Routing> routing = MakeRouting(s);
+    const ClusterTopology& topo = routing->GetTopology();
+    FlowEngine engine(routing, MakeConfig(s));
     std::unique_ptr<PlacementPolicy> policy;
     SchedulerOptions options;
     if (s.scheduler)
@@ -173,46 +270,108 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress)
     }
 
     FlowObserver obs;
-    if (db != nullptr)
+    m_linkUses.clear();
+    m_rowWritten.assign(s.jobs.size(), db == nullptr);
+    // Fabric link use per (link, job) under a link-reserving policy: from the job's first
+    // phase on the link to its finish (link_exclusive).
+    std::unordered_map<uint64_t, std::size_t> useOf;
+    std::vector<std::vector<std::size_t>> usesOfJob(s.jobs.size());
+    std::vector<double> startOf(s.jobs.size(), 0);
+    int signal = 0;
+    if (s.scheduler && s.scheduler->policy == "vclos")
     {
-        obs.jobStarted = [this, db, runId](const FlowJobResult& r) {
-            if (!m_scenario.scheduler)
+        obs.phaseStarted = [&](uint32_t job,
+                               uint32_t /* qp */,
+                               const CompactCollective& c,
+                               uint32_t phase,
+                               const std::vector<FlowNetwork::Use>& uses) {
+            const double t = startOf[job];
+            for (const FlowNetwork::Use& u : uses)
             {
-                return;
+                if (topo.GetLink(u.link).kind != LinkKind::FABRIC)
+                {
+                    continue;
+                }
+                const uint64_t key = (static_cast<uint64_t>(u.link) << 32) | job;
+                auto [it, added] = useOf.emplace(key, m_linkUses.size());
+                if (added)
+                {
+                    m_linkUses.push_back(LinkUse{u.link, job, 0, t, kUnknownTime});
+                    usesOfJob[job].push_back(it->second);
+                }
+                m_linkUses[it->second].dataBytes +=
+                    c.phases[phase].bytes * static_cast<uint64_t>(u.count);
             }
-            PlacementRow row;
-            row.jobId = r.index;
-            row.timeS = r.startS;
-            row.policy = r.placement.policy;
-            row.branch = r.placement.branch;
-            row.gpus = r.placement.gpus;
-            row.links = r.placement.links;
-            row.searchS = r.placement.stats.seconds;
-            row.searchNodes = r.placement.stats.nodes;
-            row.capHit = r.placement.stats.capHit;
-            db->AddPlacement(runId, row);
         };
-        obs.jobFinished = [this, db, runId](const FlowJobResult& r) {
+    }
+    if (interrupt)
+    {
+        obs.stop = [&interrupt, &signal]() {
+            signal = interrupt();
+            return signal != 0;
+        };
+    }
+    obs.jobStarted = [this, db, runId, &startOf](const FlowJobResult& r) {
+        startOf[r.index] = r.startS;
+        if (db == nullptr || !m_scenario.scheduler)
+        {
+            return;
+        }
+        PlacementRow row;
+        row.jobId = r.index;
+        row.timeS = r.startS;
+        row.policy = r.placement.policy;
+        row.branch = r.placement.branch;
+        row.gpus = r.placement.gpus;
+        row.links = r.placement.links;
+        row.searchS = r.placement.stats.seconds;
+        row.searchNodes = r.placement.stats.nodes;
+        row.capHit = r.placement.stats.capHit;
+        db->AddPlacement(runId, row);
+    };
+    obs.jobFinished = [this, db, runId, &usesOfJob](const FlowJobResult& r) {
+        for (std::size_t u : usesOfJob[r.index])
+        {
+            m_linkUses[u].lastS = r.finishS;
+        }
+        if (db != nullptr)
+        {
             // Its iterations are complete now; the row and everything buffered committed.
             AddJobRow(*db, runId, r);
             db->Flush();
-        };
-    }
+            m_rowWritten[r.index] = true;
+        }
+    };
     double lastLine = -1;
     if (progress != nullptr)
     {
         obs.progress = [progress, wall0, &lastLine](const FlowProgress& p) {
             const double now = WallNow();
             const bool last = p.done == p.total;
-            if (!last && lastLine >= 0 && now - lastLine < kProgressWallS)
+            if (!last && (lastLine < 0 ? now - wall0 : now - lastLine) < kProgressWallS)
             {
                 return;
             }
             lastLine = now;
+            const double wall = now - wall0;
             *progress << "[vclos] flow sim " << std::fixed << std::setprecision(3) << p.timeS
-                      << " s | wall " << std::setprecision(1) << now - wall0 << " s | jobs "
-                      << p.done << "/" << p.total << " done, " << p.running << " running, "
-                      << p.queued << " queued" << std::endl;
+                      << " s | wall " << Duration(wall) << " | jobs " << p.done << "/" << p.total
+                      << " done, " << p.running << " running, " << p.queued << " queued | ETA ";
+            // Wall time per finished job so far, for the jobs left.
+            if (last)
+            {
+                *progress << "0s";
+            }
+            else if (p.done == 0)
+            {
+                *progress << "?";
+            }
+            else
+            {
+                *progress << Duration(wall / static_cast<double>(p.done) *
+                                      static_cast<double>(p.total - p.done));
+            }
+            *progress << std::endl;
         };
     }
 
@@ -223,18 +382,24 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress)
     sum.simTimeS = m_result.stats.endS;
     sum.events = m_result.stats.events;
     sum.jobs = static_cast<uint32_t>(m_result.jobs.size());
+    sum.interruptSignal = m_result.stats.stopped ? signal : 0;
     for (const FlowJobResult& r : m_result.jobs)
     {
         sum.jobsFinished += r.finished ? 1 : 0;
+        sum.jobsRunning += r.startS >= 0 && r.finishS < 0 ? 1 : 0;
+        sum.jobsQueued += r.arrivalS >= 0 && r.startS < 0 ? 1 : 0;
     }
-    sum.status = sum.jobsFinished == sum.jobs ? "done" : "incomplete";
+    sum.status = sum.jobsFinished == sum.jobs
+                     ? "done"
+                     : (sum.interruptSignal != 0 ? "interrupted" : "incomplete");
     if (db != nullptr)
     {
         for (const FlowJobResult& r : m_result.jobs)
         {
             if (r.finishS < 0)
             {
-                AddJobRow(*db, runId, r); // never finished (not expected: runs to the end)
+                AddJobRow(*db, runId, r); // unfinished: interrupted
+                m_rowWritten[r.index] = true;
             }
         }
         if (s.scheduler)
@@ -254,6 +419,26 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress)
                 db->AddClusterSample(runId, row);
             }
         }
+    }
+    for (LinkUse& u : m_linkUses)
+    {
+        if (std::isnan(u.lastS))
+        {
+            u.lastS = sum.simTimeS; // still running when the run stopped
+        }
+    }
+    sum.invariants = CheckInvariants(sum.status == "done", sum.interruptSignal != 0);
+    for (const InvariantResult& r : sum.invariants)
+    {
+        sum.invariantsOk = sum.invariantsOk && r.ok;
+    }
+    if (!sum.invariantsOk)
+    {
+        sum.status = "failed";
+    }
+    if (db != nullptr)
+    {
+        db->AddInvariants(runId, sum.invariants);
         sum.wallTimeS = WallNow() - wall0;
         db->FinishRun(runId, sum.wallTimeS, sum.simTimeS, sum.events, sum.status);
     }

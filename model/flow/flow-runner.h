@@ -9,9 +9,11 @@
 
 #include "ns3/flow-engine.h"
 #include "ns3/results-db.h"
+#include "ns3/run-invariants.h"
 #include "ns3/scenario.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -50,7 +52,14 @@ class FlowRunner
         uint64_t events{0};       //!< engine events processed
         uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
         uint32_t jobs{0};         //!< jobs in the scenario
-        std::string status;       //!< "done" (every job finished) or "incomplete"
+        uint32_t jobsQueued{0};   //!< jobs waiting at the end (under a scheduler)
+        uint32_t jobsRunning{0};  //!< jobs running at the end
+        int interruptSignal{0};   //!< the signal that interrupted the run (0: none)
+        /// "done" (every job finished), "interrupted", "incomplete", or "failed" (an
+        /// invariant was violated)
+        std::string status;
+        std::vector<InvariantResult> invariants; //!< end-of-run checks (table invariants)
+        bool invariantsOk{true};                 //!< every invariant held
     };
 
     /**
@@ -60,12 +69,33 @@ class FlowRunner
     explicit FlowRunner(const Scenario& scenario);
 
     /**
-     * Run every job to its end.
+     * Run every job to its end, or until \p interrupt returns a signal number. Then check
+     * the end-of-run invariants that apply at flow level (RunInvariants): jobs_accounted
+     * (every job finished, or its row says why not), link_exclusive (under vclos, no fabric
+     * link carries two jobs' phases at overlapping times: from a job's first phase on the
+     * link to its finish) and collective_bytes (every finished job's phases delivered the
+     * bytes they started, one entry per job); write them to table invariants and mark a
+     * violated run "failed".
      * \param db results database, or null to write nothing
-     * \param progress where to print progress lines, or null
+     * \param progress where to print progress lines (simulated time, jobs done, running and
+     *        queued, wall time, ETA; at most one every kProgressWallS s of wall time), or null
+     * \param interrupt polled between events (every kStopPollEvents); a non-zero value is
+     *        the signal that interrupts the run (status "interrupted"); empty: never
      * \return the summary
      */
-    Summary Run(ResultsDb* db, std::ostream* progress);
+    Summary Run(ResultsDb* db, std::ostream* progress, const std::function<int()>& interrupt = {});
+
+    /**
+     * Test hook: fabricate a violation of one invariant ("collective_bytes",
+     * "jobs_accounted" or "link_exclusive"; "" none), as the packet level's
+     * VclosInvariantFault.
+     * \param name the invariant
+     * \throws std::invalid_argument for another name
+     */
+    void SetInvariantFault(const std::string& name);
+
+    /// Least wall-clock seconds between two progress lines (the last always prints).
+    static constexpr double kProgressWallS = 5.0;
 
     /// \return the engine's results of the last Run() (empty before)
     const FlowRunResult& GetResult() const;
@@ -91,8 +121,13 @@ class FlowRunner
 
   private:
     void AddJobRow(ResultsDb& db, int64_t runId, const FlowJobResult& r) const;
+    /// The invariants of the finished run.
+    std::vector<InvariantResult> CheckInvariants(bool runDone, bool interrupted) const;
 
     Scenario m_scenario;
+    std::string m_fault;             //!< SetInvariantFault()
+    std::vector<LinkUse> m_linkUses; //!< per (fabric link, job): first phase .. finish
+    std::vector<bool> m_rowWritten;  //!< per job: its jobs row is in the results
     FlowRunResult m_result;
 };
 

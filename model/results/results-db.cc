@@ -181,7 +181,29 @@ CREATE TABLE IF NOT EXISTS invariants (
     detail TEXT NOT NULL,
     PRIMARY KEY (run_id, name)
 );
-PRAGMA user_version = 6;
+CREATE TABLE IF NOT EXISTS validation (
+    packet_run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    flow_run_id   INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    metric        TEXT NOT NULL,
+    job_id        INTEGER NOT NULL,
+    iteration     INTEGER NOT NULL,
+    packet_s      REAL,
+    flow_s        REAL,
+    rel_error     REAL,
+    PRIMARY KEY (flow_run_id, metric, job_id, iteration)
+);
+CREATE TABLE IF NOT EXISTS validation_summary (
+    packet_run_id INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    flow_run_id   INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    metric        TEXT NOT NULL,
+    n             INTEGER NOT NULL,
+    mean_abs      REAL NOT NULL,
+    p50_abs       REAL NOT NULL,
+    p90_abs       REAL NOT NULL,
+    max_abs       REAL NOT NULL,
+    PRIMARY KEY (flow_run_id, metric)
+);
+PRAGMA user_version = 7;
 )sql";
 
 /// A column added by a schema version.
@@ -976,6 +998,107 @@ ResultsDb::AddInvariants(int64_t runId, const std::vector<InvariantResult>& resu
         throw;
     }
     sqlite3_finalize(st);
+}
+
+std::vector<LevelErrorSummary>
+ResultsDb::AddValidation(int64_t packetRunId, int64_t flowRunId)
+{
+    Flush();
+    // Per job (JCT and JRT) and per iteration (end - start), joined on job id and iteration.
+    static const char* const kCompare[] = {
+        "SELECT 'jct', p.job_id, -1, p.jct_s, f.jct_s FROM jobs p JOIN jobs f "
+        "ON f.job_id = p.job_id WHERE p.run_id = ?1 AND f.run_id = ?2 ORDER BY p.job_id",
+        "SELECT 'jrt', p.job_id, -1, p.jrt_s, f.jrt_s FROM jobs p JOIN jobs f "
+        "ON f.job_id = p.job_id WHERE p.run_id = ?1 AND f.run_id = ?2 ORDER BY p.job_id",
+        "SELECT 'iteration', p.job_id, p.iteration, p.end_s - p.start_s, f.end_s - f.start_s "
+        "FROM iterations p JOIN iterations f ON f.job_id = p.job_id AND "
+        "f.iteration = p.iteration WHERE p.run_id = ?1 AND f.run_id = ?2 "
+        "ORDER BY p.job_id, p.iteration"};
+    const std::string what = "comparing runs " + std::to_string(packetRunId) + " (packet) and " +
+                             std::to_string(flowRunId) + " (flow)";
+    sqlite3_stmt* ins =
+        Prepare("INSERT INTO validation (packet_run_id, flow_run_id, metric, job_id, iteration, "
+                "packet_s, flow_s, rel_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt* sum = nullptr;
+    sqlite3_stmt* sel = nullptr;
+    std::vector<LevelErrorSummary> out;
+    auto column = [](sqlite3_stmt* st, int c) {
+        return sqlite3_column_type(st, c) == SQLITE_NULL ? kUnknownTime
+                                                         : sqlite3_column_double(st, c);
+    };
+    try
+    {
+        sum = Prepare("INSERT INTO validation_summary (packet_run_id, flow_run_id, metric, n, "
+                      "mean_abs, p50_abs, p90_abs, max_abs) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        Exec("BEGIN IMMEDIATE", "starting a transaction");
+        try
+        {
+            for (const char* query : kCompare)
+            {
+                sel = Prepare(query);
+                BindInt(sel, 1, packetRunId);
+                BindInt(sel, 2, flowRunId);
+                std::string metric;
+                std::vector<double> errors;
+                int rc;
+                while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
+                {
+                    metric = reinterpret_cast<const char*>(sqlite3_column_text(sel, 0));
+                    const double packet = column(sel, 3);
+                    const double flow = column(sel, 4);
+                    const double err = LevelRelativeError(packet, flow);
+                    errors.push_back(err);
+                    BindInt(ins, 1, packetRunId);
+                    BindInt(ins, 2, flowRunId);
+                    BindText(ins, 3, metric);
+                    BindInt(ins, 4, sqlite3_column_int64(sel, 1));
+                    BindInt(ins, 5, sqlite3_column_int64(sel, 2));
+                    BindReal(ins, 6, packet);
+                    BindReal(ins, 7, flow);
+                    BindReal(ins, 8, err);
+                    Step(m_db, ins, m_path, "inserting validation row (" + what + ")");
+                }
+                if (rc != SQLITE_DONE)
+                {
+                    Fail(what);
+                }
+                sqlite3_finalize(sel);
+                sel = nullptr;
+                if (metric.empty())
+                {
+                    continue; // nothing to compare
+                }
+                const LevelErrorSummary s = SummarizeLevelErrors(metric, errors);
+                BindInt(sum, 1, packetRunId);
+                BindInt(sum, 2, flowRunId);
+                BindText(sum, 3, s.metric);
+                BindInt(sum, 4, static_cast<int64_t>(s.n));
+                BindReal(sum, 5, s.meanAbs);
+                BindReal(sum, 6, s.p50Abs);
+                BindReal(sum, 7, s.p90Abs);
+                BindReal(sum, 8, s.maxAbs);
+                Step(m_db, sum, m_path, "inserting validation_summary row (" + what + ")");
+                out.push_back(s);
+            }
+            Exec("COMMIT", "committing");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    catch (...)
+    {
+        sqlite3_finalize(sel);
+        sqlite3_finalize(sum);
+        sqlite3_finalize(ins);
+        throw;
+    }
+    sqlite3_finalize(sum);
+    sqlite3_finalize(ins);
+    return out;
 }
 
 std::string

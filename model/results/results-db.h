@@ -7,6 +7,7 @@
 
 // Pure code: no ns-3 in this file or its .cc (it is tested without a simulator).
 
+#include "level-validation.h"
 #include "run-invariants.h"
 
 #include <cstddef>
@@ -269,7 +270,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     /**
      * Open or create the database and create missing tables.
@@ -341,6 +342,18 @@ class ResultsDb
      * \param results one per invariant (unique names)
      */
     void AddInvariants(int64_t runId, const std::vector<InvariantResult>& results);
+
+    /**
+     * Flush, then compare a packet-level run with a flow-level run of the same scenario:
+     * one validation row per job (metrics "jct" and "jrt", iteration -1) and per iteration
+     * (metric "iteration": end - start) present in both runs, with both values and the
+     * relative error (flow - packet) / packet (NULL where undefined), and one
+     * validation_summary row per metric (mean, p50, p90 and max of |error|); committed.
+     * \param packetRunId the packet-level run
+     * \param flowRunId the flow-level run
+     * \return the summaries ("jct", "jrt", "iteration"; a metric without rows is left out)
+     */
+    std::vector<LevelErrorSummary> AddValidation(int64_t packetRunId, int64_t flowRunId);
 
     /// \return the number of buffered (uncommitted) rows
     std::size_t PendingRows() const;

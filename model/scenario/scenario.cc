@@ -1463,17 +1463,18 @@ ParseScenario(const std::string& jsonText,
     const uint64_t defSeed = 1;
     s.seed = static_cast<uint32_t>(top.Integer("seed", 1, kMaxSeed, &defSeed));
     s.level = top.String("level", "packet");
-    if (s.level != "packet" && s.level != "flow")
+    if (s.level != "packet" && s.level != "flow" && s.level != "both")
     {
-        top.Fail("level", "expected \"packet\" or \"flow\", got '" + Shorten(s.level) + "'");
+        top.Fail("level",
+                 "expected \"packet\", \"flow\" or \"both\", got '" + Shorten(s.level) + "'");
     }
     if (top.Has("flow"))
     {
-        if (s.level != "flow")
+        if (s.level == "packet")
         {
             top.Fail("flow",
-                     "the key 'flow' (flow-level settings) needs \"level\": \"flow\" "
-                     "(level is \"" +
+                     "the key 'flow' (flow-level settings) needs \"level\": \"flow\" or "
+                     "\"both\" (level is \"" +
                          s.level + "\")");
         }
         ObjectReader f(src, top.Required("flow", "an object"), "flow", {"sharing"});
@@ -1841,10 +1842,10 @@ void
 SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string& what)
 {
     const std::string where = scenario.sourceName + ": " + what + ": ";
-    if (level != "packet" && level != "flow")
+    if (level != "packet" && level != "flow" && level != "both")
     {
-        throw ScenarioError(where + "expected \"packet\" or \"flow\", got '" + Shorten(level) +
-                            "'");
+        throw ScenarioError(where + "expected \"packet\", \"flow\" or \"both\", got '" +
+                            Shorten(level) + "'");
     }
     scenario.level = level;
 }

@@ -202,15 +202,16 @@ struct FlowSpec
  */
 struct Scenario
 {
-    std::string name;            //!< scenario name (required)
-    std::string description;     //!< free text
-    uint32_t seed{1};            //!< run seed, 1..kMaxSeed
-    std::string level{"packet"}; //!< simulation level: "packet" or "flow"
-    FlowSpec flow;               //!< flow-level settings (JSON "flow", only with level "flow")
-    TopologySpec topology;       //!< the leaf-spine fabric
-    NetworkSpec network;         //!< transport and switch parameters
-    std::vector<JobSpec> jobs;   //!< the jobs: fixed jobs in file order, then the trace's
-                                 //!< (non-empty)
+    std::string name;        //!< scenario name (required)
+    std::string description; //!< free text
+    uint32_t seed{1};        //!< run seed, 1..kMaxSeed
+    /// Simulation level: "packet", "flow" or "both" (packet, then flow, and their comparison)
+    std::string level{"packet"};
+    FlowSpec flow;         //!< flow-level settings (JSON "flow", only with level "flow" or "both")
+    TopologySpec topology; //!< the leaf-spine fabric
+    NetworkSpec network;   //!< transport and switch parameters
+    std::vector<JobSpec> jobs; //!< the jobs: fixed jobs in file order, then the trace's
+                               //!< (non-empty)
     std::optional<SchedulerSpec> scheduler; //!< the cluster scheduler, if any
     std::optional<TraceSpec> trace;         //!< the replayed trace, if any
     OutputSpec output;                      //!< output settings
@@ -227,7 +228,7 @@ struct Scenario
  */
 /**
  * \param[in,out] scenario a loaded scenario
- * \param level "packet" or "flow"
+ * \param level "packet", "flow" or "both"
  * \param what where the level comes from, for messages ("level", "--level")
  * \throws ScenarioError naming the file, \p what and the allowed levels
  */

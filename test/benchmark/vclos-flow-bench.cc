@@ -7,13 +7,17 @@
 // host and fabric links, 1000 Gbps inside a server) with one placement policy and one
 // sharing model. Prints wall time, peak RSS, counters and JCT/JWT/JRT mean and p99.
 //
-// Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed] [jobs.csv]
+// Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed] [jobs.csv] [samples.csv]
 //   policy:  vclos (default), ecmp, static, random-ecmp
 //   sharing: maxmin (default), step, none
 //   count:   jobs from the start of the trace (default: all)
 //   seed:    run seed (ECMP hash seeds, source ports, random-ecmp), default 1
 //   jobs.csv: if given, one line per job: index, id, gpus, collective, arrival, start,
 //             finish, jwt, jrt, jct, the trace's uncontended time (total_val_s)
+//   samples.csv: if given, the cluster at every change: time, queued, running, busy GPUs
+//
+// The engine runs payload bytes only (no per-packet headers, latencies or ACKs), as the
+// authors' simulator; vclos-sim's flow level adds them (doc/flow-level.rst).
 
 #include "ns3/flow-engine.h"
 #include "ns3/job-trace.h"
@@ -66,7 +70,10 @@ main(int argc, char** argv)
 {
     if (argc < 2)
     {
-        std::fprintf(stderr, "usage: %s trace.csv [policy] [sharing] [count] [seed]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s trace.csv [policy] [sharing] [count] [seed] [jobs.csv] "
+                     "[samples.csv]\n",
+                     argv[0]);
         return 2;
     }
     const std::string path = argv[1];
@@ -146,6 +153,16 @@ main(int argc, char** argv)
                 out << j.index << ',' << j.id << ',' << j.gpus << ',' << t.collective << ','
                     << j.arrivalS << ',' << j.startS << ',' << j.finishS << ',' << j.jwtS << ','
                     << j.jrtS << ',' << j.jctS << ',' << t.uncontendedS.value_or(-1) << '\n';
+            }
+        }
+        if (argc > 7)
+        {
+            std::ofstream out(argv[7]);
+            out << "time_s,queued,running,busy_gpus\n";
+            out.precision(17);
+            for (const FlowSample& f : r.samples)
+            {
+                out << f.timeS << ',' << f.queued << ',' << f.running << ',' << f.busyGpus << '\n';
             }
         }
         const Summary c = Summarize(jct);
