@@ -5,6 +5,7 @@
 Usage:
     /usr/bin/python3 scenarios/make_figures.py [--build DIR] [--out DIR]
                                                [--only census,packet,replay] [--seeds N]
+                                               [--validation-seeds N] [--figures DIR]
 
 Stages (all by default; each writes CSV files and PNG figures under --out, default results/):
   census  scenarios/motivation-32gpu: vclos-ecmp-collision over 1,000 run seeds (pure paths)
@@ -15,6 +16,13 @@ Stages (all by default; each writes CSV files and PNG figures under --out, defau
   replay  scenarios/replay-512gpu: the 80-job trace with the four placement policies
           (wall time and peak memory from /usr/bin/time -v) -> replay/*.db, replay/jobs.csv,
           replay/summary.csv, replay-jct.png
+  validation  (only with --only) motivation-32gpu (--validation-seeds seeds) and
+          replay-512gpu (seed 1) with vclos-sim --level both for vclos, ecmp (lossy and
+          lossless PFC + DCQCN) and random-ecmp: |JCT error| of the flow level (maxmin)
+          against the packet level -> validation/*.db, validation/summary.csv (the replay's
+          packet runs take about half an hour together)
+  paper   (only with --only) figures of doc/paper-claims.rst from scenarios/paper-scale.sh's
+          results/paper/*.csv -> results/paper/summary.csv, doc/figures/paper-<sharing>.png
 """
 
 import argparse
@@ -397,9 +405,149 @@ def stage_replay(args):
     print(f"[figures] {path}")
 
 
+# --------------------------------------------------------------------------- validation
+
+VALIDATION_CELLS = [("vclos", "lossy"), ("ecmp", "lossy"), ("ecmp", "lossless"),
+                    ("random-ecmp", "lossy")]
+VALIDATION_SCENARIOS = {
+    "motivation": os.path.join("motivation-32gpu", "identical-jobs.json"),
+    "replay": os.path.join("replay-512gpu", "replay.json"),
+}
+
+
+def level_errors(db):
+    """Signed JCT errors (flow - packet) / packet of the last packet and flow runs of db."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    runs = {lvl: con.execute("SELECT max(run_id) FROM runs WHERE level = ? AND status = 'done'",
+                             (lvl,)).fetchone()[0] for lvl in ("packet", "flow")}
+    if None in runs.values():
+        con.close()
+        raise FigureError(f"{db}: needs a finished packet run and a finished flow run")
+    rows = con.execute("SELECT p.jct_s, f.jct_s FROM jobs p JOIN jobs f ON f.job_id = p.job_id "
+                       "WHERE p.run_id = ? AND f.run_id = ?",
+                       (runs["packet"], runs["flow"])).fetchall()
+    con.close()
+    return [(f - p) / p for p, f in rows]
+
+
+def stage_validation(args):
+    """Flow (maxmin) against packet, per policy and fabric: mean, p90, max |JCT error|."""
+    exe = sim_exe(args)
+    out = os.path.join(args.out, "validation")
+    os.makedirs(out, exist_ok=True)
+    summary = []
+    for name, rel in VALIDATION_SCENARIOS.items():
+        base = os.path.join(ROOT, "scenarios", rel)
+        seeds = range(1, args.validation_seeds + 1) if name == "motivation" else [1]
+        for policy, fabric in VALIDATION_CELLS:
+            errors = []
+            for seed in seeds:
+                tag = f"{name}-{policy}-{fabric}-s{seed}"
+                db = f"{out}/{tag}.db"
+                if not os.path.exists(db):
+                    js = f"{out}/{tag}.json"
+                    variant(base, js, policy, seed,
+                            LOSSLESS_NETWORK if fabric == "lossless" else None)
+                    if os.path.exists(f"{db}.tmp"):
+                        os.remove(f"{db}.tmp")
+                    run([exe, "--quiet", "--level=both", f"--scenario={js}", f"--db={db}.tmp"],
+                        log=f"{out}/{tag}.log")
+                    os.replace(f"{db}.tmp", db)
+                errors += level_errors(db)
+            a = sorted(abs(e) for e in errors)
+            summary.append({"scenario": name, "policy": policy, "fabric": fabric,
+                            "seeds": len(seeds), "jobs": len(a),
+                            "mean_abs_pct": 100 * sum(a) / len(a),
+                            "p90_abs_pct": 100 * a[max(1, math.ceil(0.9 * len(a))) - 1],
+                            "max_abs_pct": 100 * a[-1],
+                            "mean_signed_pct": 100 * sum(errors) / len(errors)})
+    write_csv(f"{out}/summary.csv", summary, list(summary[0].keys()))
+    for r in summary:
+        print("  {scenario:10s} {policy:12s} {fabric:8s} seeds {seeds:2d} jobs {jobs:3d}  "
+              "|JCT error| mean {mean_abs_pct:6.2f}% p90 {p90_abs_pct:6.2f}% max "
+              "{max_abs_pct:6.2f}%  signed mean {mean_signed_pct:+6.2f}%".format(**r))
+
+
+# --------------------------------------------------------------------------- paper
+
+PAPER_SHARINGS = ["maxmin", "none", "step"]
+
+
+def stage_paper(args):
+    """Figures of doc/paper-claims.rst from scenarios/paper-scale.sh's CSV files."""
+    src = os.path.join(args.out, "paper")
+    if not os.path.isdir(src):
+        raise FigureError(f"{src} not found: run scenarios/paper-scale.sh first")
+    figs = args.figures
+    os.makedirs(figs, exist_ok=True)
+    data = {}
+    for sharing in PAPER_SHARINGS:
+        for p in POLICIES:
+            base = os.path.join(src, f"{p}-{sharing}")
+            if os.path.exists(base + ".jobs.csv") and os.path.exists(base + ".samples.csv"):
+                jobs = [r for r in read_csv(base + ".jobs.csv") if float(r["jct_s"]) >= 0]
+                samples = read_csv(base + ".samples.csv")
+                wall, rss = peak_and_wall(base + ".log")
+                data[(p, sharing)] = (jobs, samples, wall, rss)
+    if not data:
+        raise FigureError(f"{src}: no finished run")
+    rows = []
+    for (p, sharing), (jobs, _, wall, rss) in sorted(data.items()):
+        row = {"policy": p, "sharing": sharing, "jobs": len(jobs)}
+        for k in ("jct", "jwt", "jrt"):
+            v = [float(j[f"{k}_s"]) for j in jobs]
+            row[f"{k}_mean_s"] = sum(v) / len(v)
+            row[f"{k}_p99_s"] = percentile(v, 99)
+        row["wall_s"], row["peak_rss_mib"] = wall, rss
+        rows.append(row)
+    write_csv(os.path.join(src, "summary.csv"), rows, list(rows[0].keys()))
+    for r in rows:
+        print("  {policy:12s} {sharing:7s} jobs {jobs}  JCT mean {jct_mean_s:9.0f} p99 "
+              "{jct_p99_s:9.0f}  JWT mean {jwt_mean_s:9.0f} p99 {jwt_p99_s:9.0f}  JRT mean "
+              "{jrt_mean_s:7.0f} p99 {jrt_p99_s:8.0f}".format(**r))
+    days = 86400.0
+    for sharing in PAPER_SHARINGS:
+        present = [p for p in POLICIES if (p, sharing) in data]
+        if not present:
+            continue
+        fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.6))
+        for p in present:
+            jobs, samples, _, _ = data[(p, sharing)]
+            jct = sorted(float(j["jct_s"]) / 3600 for j in jobs)
+            ax1.step(jct, [(k + 1) / len(jct) for k in range(len(jct))], where="post",
+                     color=POLICY_COLOURS[p], label=p,
+                     lw=3.5 if p == "vclos" else 1.4, alpha=0.5 if p == "vclos" else 1,
+                     ls="--" if p == "static" else "-")
+            t = [float(s_["time_s"]) / days for s_ in samples]
+            ax2.step(t, [int(s_["queued"]) for s_ in samples], where="post",
+                     color=POLICY_COLOURS[p], label=p, lw=1)
+            ax3.step(t, [100 * int(s_["busy_gpus"]) / 8192 for s_ in samples], where="post",
+                     color=POLICY_COLOURS[p], label=p, lw=1)
+        ax1.set_xscale("log")
+        ax1.set_xlabel("JCT (hours)")
+        ax1.set_ylabel("fraction of jobs")
+        ax1.set_title("JCT CDF")
+        ax2.set_xlabel("time (days)")
+        ax2.set_ylabel("jobs queued")
+        ax2.set_title("Queue length")
+        ax3.set_xlabel("time (days)")
+        ax3.set_ylabel("GPUs busy (%)")
+        ax3.set_title("GPU utilisation")
+        for ax in (ax1, ax2, ax3):
+            ax.legend(fontsize=8)
+        fig.suptitle(f"Paper scale: 5,000 trace jobs on 8,192 GPUs (128 leaves x 64, 64 "
+                     f"spines), flow level, sharing {sharing}", fontsize=10)
+        fig.tight_layout()
+        path = os.path.join(figs, f"paper-{sharing}.png")
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        print(f"[figures] {path}")
+
+
 # --------------------------------------------------------------------------- main
 
-STAGES = {"census": stage_census, "packet": stage_packet, "replay": stage_replay}
+STAGES = {"census": stage_census, "packet": stage_packet, "replay": stage_replay,
+          "validation": stage_validation, "paper": stage_paper}
 
 
 def main():
@@ -408,7 +556,13 @@ def main():
     ap.add_argument("--build", default=os.environ.get("VCLOS_BUILD_DIR",
                                                       os.path.join(ROOT, "build")))
     ap.add_argument("--out", default=os.path.join(ROOT, "results"))
-    ap.add_argument("--only", default=",".join(STAGES))
+    ap.add_argument("--only", default="census,packet,replay",
+                    help="stages, comma-separated (default census,packet,replay; also "
+                         "validation and paper)")
+    ap.add_argument("--validation-seeds", type=int, default=10,
+                    help="validation stage: run seeds of the 32-GPU motivation scenario")
+    ap.add_argument("--figures", default=os.path.join(ROOT, "doc", "figures"),
+                    help="paper stage: where its PNGs go (default doc/figures)")
     ap.add_argument("--seeds", type=int, default=20,
                     help="run seeds per cell of the packet stage (>= 1)")
     ap.add_argument("--workers", type=int, default=2,

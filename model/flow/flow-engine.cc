@@ -111,6 +111,9 @@ class FlowEngine::Run_
         double cap{std::numeric_limits<double>::infinity()}; //!< rate bound of the own links
         int64_t stepLatency{0}; //!< one packet's latency on the slowest pair's path, ticks
         int64_t ackLatency{0};  //!< one ACK's latency back on the pairs' paths, ticks
+        /// Ring: mean over the pairs of 1 / rate alone minus the slowest pair's, s/bit (<= 0)
+        double ringSlack{0};
+        int64_t slowLatency{0}; //!< ring: the slowest pair's packet latency, ticks
         bool built{false};      //!< filled
     };
 
@@ -706,6 +709,17 @@ FlowEngine::Run_::StartPhase(Job& job)
     job.phaseBytes = ph.bytes * pattern.Size(c.ranks);
     m_result.jobs[job.m_index].sentBytes += job.phaseBytes;
     job.latency = m_engine.m_config.stepLatency ? links->stepLatency * ph.steps : 0;
+    if (job.latency > 0 && links->ringSlack < 0)
+    {
+        // A ring whose pairs differ in speed (intra-server and network pairs): a step's chain
+        // crosses the pairs in turn (mean transfer + mean latency per step), but the slowest
+        // pair sends its blocks back to back, hiding the latencies behind its transfers:
+        // the phase takes the longer of the two beyond its bytes at the slowest rate.
+        const double stepBits = WireBits(ph.bytes) / ph.steps;
+        const double chain = static_cast<double>(job.latency) +
+                             ph.steps * stepBits * links->ringSlack * kTicksPerSecond;
+        job.latency = std::max(links->slowLatency, static_cast<int64_t>(std::ceil(chain)));
+    }
     job.ackLatency = links->ackLatency;
     job.rate = 0;
     job.t0 = m_now;
@@ -756,8 +770,17 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
         throw std::logic_error("FlowEngine: a pair of job " + std::to_string(jobId) +
                                " has no path");
     }
+    for (uint32_t l : m_path)
+    {
+        if (m_count[l]++ == 0)
+        {
+            m_touched.push_back(l);
+        }
+    }
     links.stepLatency = 0;
     links.ackLatency = 0;
+    links.ringSlack = 0;
+    links.slowLatency = 0;
     const FlowEngineConfig& cfg = m_engine.m_config;
     if ((cfg.stepLatency || cfg.releaseDelay) && n > 0)
     {
@@ -772,15 +795,20 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
         double most = 0;
         double ackSum = 0;
         double ackMost = 0;
+        double invSum = 0;  // sum over the pairs of 1 / (the pair's rate alone), s/bit
+        double invMost = 0; // the slowest pair's
+        double slow = 0;    // the slowest pair's latency
         std::size_t begin = 0;
         for (std::size_t end : m_ends)
         {
             double one = 0;
             double ack = 0;
+            double inv = 0;
             for (std::size_t k = begin; k < end; ++k)
             {
                 const TopoLink& link = m_topology.GetLink(m_path[k]);
                 const double rate = static_cast<double>(link.rateBps);
+                inv = std::max(inv, m_count[m_path[k]] / rate);
                 one += static_cast<double>(link.delayPs);
                 ack += static_cast<double>(link.delayPs) + ackBits / rate * kTicksPerSecond;
                 if (k > begin)
@@ -790,6 +818,12 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
             }
             sum += one;
             most = std::max(most, one);
+            if (inv > invMost || (inv == invMost && one > slow))
+            {
+                invMost = inv;
+                slow = one;
+            }
+            invSum += inv;
             ackSum += ack;
             ackMost = std::max(ackMost, ack);
             begin = end;
@@ -798,17 +832,15 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
         if (cfg.stepLatency)
         {
             links.stepLatency = static_cast<int64_t>(std::ceil(ring ? sum / n : most));
+            if (ring)
+            {
+                links.ringSlack = invSum / n - invMost;
+                links.slowLatency = static_cast<int64_t>(std::ceil(slow));
+            }
         }
         if (cfg.releaseDelay)
         {
             links.ackLatency = static_cast<int64_t>(std::ceil(ring ? ackSum / n : ackMost));
-        }
-    }
-    for (uint32_t l : m_path)
-    {
-        if (m_count[l]++ == 0)
-        {
-            m_touched.push_back(l);
         }
     }
     links.shared.clear();
