@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-// The flow level end to end: vclos-sim --level flow against the packet level on the shipped
-// 32-GPU trace scenario, and the option's errors.
+// The flow level end to end: vclos-sim --level both (packet, then flow, and table
+// validation) on the shipped 32-GPU trace scenario and the 32-GPU motivation scenario under
+// vclos, and the option's errors.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -19,13 +21,17 @@
 namespace
 {
 
-/// Largest |flow JCT - packet JCT| / packet JCT of one job (observed 6.97%: queued jobs start
-/// about 2 us earlier at flow level at every earlier release and one job runs 5.2% faster).
-constexpr double kMaxJctError = 0.10;
-/// Largest mean of |JCT error| over the jobs (observed 2.47%).
-constexpr double kMeanJctError = 0.035;
-/// Largest |JCT error| of a job that waited at neither level (observed 1.04%).
-constexpr double kAloneJctError = 0.015;
+/// Largest |flow JCT - packet JCT| / packet JCT of one job (observed 4.16%: a 16-GPU
+/// all2all_pairwise job on two leaves runs 4.6% faster at flow level, and the jobs queued
+/// behind it start earlier; doc/flow-level.rst).
+constexpr double kMaxJctError = 0.06;
+/// Largest mean of |JCT error| over the jobs (observed 0.88%; the goal: under 2%).
+constexpr double kMeanJctError = 0.02;
+/// Largest |JCT error| of a job that waited at neither level, but for all2all_pairwise jobs
+/// that span leaves (observed 0.07%).
+constexpr double kAloneJctError = 0.002;
+/// Largest mean |JCT error| of the 32-GPU motivation scenario under vclos (observed 0.05%).
+constexpr double kMotivationJctError = 0.02;
 
 /// Exit code and standard error of vclos-sim with \p args.
 std::pair<int, std::string>
@@ -80,26 +86,28 @@ TEST(FlowLevel, TraceScenarioAgreesWithThePacketLevelUnderVclos)
         std::string(VCLOS_SOURCE_DIR) + "/scenarios/trace-small-32gpu.json";
     const std::string db = ::testing::TempDir() + "vclos-flow-level.db";
     std::remove(db.c_str());
-    ASSERT_EQ(RunSim("--scenario=" + scenario + " --db=" + db, "packet").first, 0);
-    ASSERT_EQ(RunSim("--level=flow --scenario=" + scenario + " --db=" + db, "flow").first, 0);
+    ASSERT_EQ(RunSim("--level=both --scenario=" + scenario + " --db=" + db, "both").first, 0);
     const auto runs = Query(db, "SELECT run_id, level = 'flow' FROM runs ORDER BY run_id");
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0][1], 0);
     EXPECT_EQ(runs[1][1], 1);
     const auto jobs = Query(db,
-                            "SELECT p.jct_s, f.jct_s, p.jwt_s, f.jwt_s, f.finish_s FROM jobs p "
+                            "SELECT p.jct_s, f.jct_s, p.jwt_s, f.jwt_s, f.finish_s, "
+                            "p.collective = 'all2all_pairwise' AND p.n_leaves > 1 FROM jobs p "
                             "JOIN jobs f ON p.job_id = f.job_id AND p.run_id = 1 AND "
                             "f.run_id = 2 ORDER BY p.job_id");
     ASSERT_EQ(jobs.size(), 20u);
     double sum = 0;
     uint32_t alone = 0;
+    std::vector<double> errors;
     for (std::size_t j = 0; j < jobs.size(); ++j)
     {
         const double err = std::abs(jobs[j][1] - jobs[j][0]) / jobs[j][0];
+        errors.push_back(err);
         EXPECT_FALSE(std::isnan(jobs[j][4])) << "job " << j << " did not finish at flow level";
         EXPECT_LE(err, kMaxJctError) << "job " << j;
         sum += err;
-        if (jobs[j][2] == 0 && jobs[j][3] == 0)
+        if (jobs[j][2] == 0 && jobs[j][3] == 0 && jobs[j][5] == 0)
         {
             ++alone;
             EXPECT_LE(err, kAloneJctError) << "job " << j;
@@ -107,6 +115,40 @@ TEST(FlowLevel, TraceScenarioAgreesWithThePacketLevelUnderVclos)
     }
     EXPECT_GE(alone, 5u);
     EXPECT_LE(sum / jobs.size(), kMeanJctError);
+    // The validation table says the same: one row per job and metric, one per iteration.
+    EXPECT_EQ(Query(db,
+                    "SELECT COUNT(*) FROM validation WHERE metric = 'jct' AND "
+                    "packet_run_id = 1 AND flow_run_id = 2")[0][0],
+              20);
+    EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM validation WHERE metric = 'iteration'")[0][0],
+              Query(db, "SELECT COUNT(*) FROM iterations WHERE run_id = 1")[0][0]);
+    const auto summary = Query(db,
+                               "SELECT n, mean_abs, p90_abs, max_abs FROM validation_summary "
+                               "WHERE metric = 'jct'");
+    ASSERT_EQ(summary.size(), 1u);
+    std::sort(errors.begin(), errors.end());
+    EXPECT_EQ(summary[0][0], 20);
+    EXPECT_NEAR(summary[0][1], sum / jobs.size(), 1e-12);
+    EXPECT_NEAR(summary[0][2], errors[17], 1e-12); // nearest rank: ceil(0.9 x 20) = 18th
+    EXPECT_NEAR(summary[0][3], errors.back(), 1e-12);
+    // Both runs' invariants hold (the flow run checks the three that apply to it).
+    EXPECT_EQ(Query(db, "SELECT COUNT(*), SUM(ok) FROM invariants WHERE run_id = 2")[0],
+              (std::vector<double>{3, 3}));
+    std::remove(db.c_str());
+}
+
+TEST(FlowLevel, MotivationScenarioAgreesWithThePacketLevelUnderVclos)
+{
+    // Two 16-GPU halving-doubling jobs on whole leaves, each on its own uplinks.
+    const std::string scenario =
+        std::string(VCLOS_SOURCE_DIR) + "/scenarios/motivation-32gpu/identical-jobs.json";
+    const std::string db = ::testing::TempDir() + "vclos-flow-level-motivation.db";
+    std::remove(db.c_str());
+    ASSERT_EQ(RunSim("--level=both --scenario=" + scenario + " --db=" + db, "motivation").first, 0);
+    const auto s = Query(db, "SELECT n, mean_abs FROM validation_summary WHERE metric = 'jct'");
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0][0], 2);
+    EXPECT_LE(s[0][1], kMotivationJctError);
     std::remove(db.c_str());
 }
 

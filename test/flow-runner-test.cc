@@ -222,3 +222,104 @@ TEST(FlowRunner, ScheduledJobsAreNumberedInPlacementOrder)
 }
 
 } // namespace
+
+namespace
+{
+
+/// The flow-level invariants of a run, "name|ok" per line, by name.
+std::string
+InvariantRows(const std::string& path, int64_t run)
+{
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    const std::string sql =
+        "SELECT name, ok FROM invariants WHERE run_id = " + std::to_string(run) + " ORDER BY name";
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    std::string out;
+    while (sqlite3_step(st) == SQLITE_ROW)
+    {
+        out += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) + "|" +
+               std::to_string(sqlite3_column_int(st, 1)) + "\n";
+    }
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    return out;
+}
+
+} // namespace
+
+TEST(FlowRunner, InvariantsHoldAndEachInjectedViolationFailsTheRun)
+{
+    Scenario s = LoadScenarioFile(kTraceScenario, CollectiveAlgorithms());
+    SetScenarioLevel(s, "flow", "--level");
+    const std::string path = ::testing::TempDir() + "vclos-flow-invariants.db";
+    std::remove(path.c_str());
+    ResultsDb db(path);
+    {
+        FlowRunner runner(s);
+        const FlowRunner::Summary sum = runner.Run(&db, nullptr);
+        EXPECT_TRUE(sum.invariantsOk);
+        EXPECT_EQ(sum.status, "done");
+        ASSERT_EQ(sum.invariants.size(), 3u);
+        EXPECT_EQ(InvariantRows(path, sum.runId),
+                  "collective_bytes|1\njobs_accounted|1\nlink_exclusive|1\n");
+        // Every finished job delivered what it started: the scenario's collective bytes.
+        EXPECT_EQ(sum.invariants[0].detail.rfind("20 collectives of finished jobs, ", 0), 0u)
+            << sum.invariants[0].detail;
+        // vclos: fabric links were used, none by two jobs at once.
+        EXPECT_NE(sum.invariants[2].detail.find("fabric links used, none by two jobs at once"),
+                  std::string::npos)
+            << sum.invariants[2].detail;
+    }
+    for (const std::string fault : {"collective_bytes", "jobs_accounted", "link_exclusive"})
+    {
+        FlowRunner runner(s);
+        runner.SetInvariantFault(fault);
+        const FlowRunner::Summary sum = runner.Run(&db, nullptr);
+        EXPECT_FALSE(sum.invariantsOk) << fault;
+        EXPECT_EQ(sum.status, "failed") << fault;
+        EXPECT_EQ(
+            Scalar(path, "SELECT status FROM runs WHERE run_id = " + std::to_string(sum.runId)),
+            "failed");
+        EXPECT_EQ(Scalar(path,
+                         "SELECT GROUP_CONCAT(name) FROM invariants WHERE ok = 0 AND run_id = " +
+                             std::to_string(sum.runId)),
+                  fault);
+    }
+    FlowRunner runner(s);
+    EXPECT_THROW(runner.SetInvariantFault("lossless_drop"), std::invalid_argument);
+    std::remove(path.c_str());
+}
+
+TEST(FlowRunner, AnInterruptStopsTheRunAndAccountsForEveryJob)
+{
+    Scenario s = LoadScenarioFile(kTraceScenario, CollectiveAlgorithms());
+    SetScenarioLevel(s, "flow", "--level");
+    const std::string path = ::testing::TempDir() + "vclos-flow-interrupt.db";
+    std::remove(path.c_str());
+    ResultsDb db(path);
+    FlowRunner runner(s);
+    // SIGTERM (15) at the 6th poll: after 5 x kStopPollEvents events, before the end.
+    int polls = 0;
+    const FlowRunner::Summary sum =
+        runner.Run(&db, nullptr, [&polls]() { return ++polls > 5 ? 15 : 0; });
+    EXPECT_EQ(polls, 6);
+    EXPECT_EQ(sum.interruptSignal, 15);
+    EXPECT_EQ(sum.status, "interrupted");
+    EXPECT_EQ(sum.events, 5 * kStopPollEvents);
+    EXPECT_GT(sum.jobsFinished, 0u);
+    EXPECT_LT(sum.jobsFinished, sum.jobs);
+    EXPECT_TRUE(sum.invariantsOk);
+    const std::string run = std::to_string(sum.runId);
+    EXPECT_EQ(Scalar(path, "SELECT status FROM runs WHERE run_id = " + run), "interrupted");
+    // Every job has its row; the unfinished ones without a finish time.
+    EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM jobs WHERE run_id = " + run), "20");
+    EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM jobs WHERE finish_s IS NULL AND run_id = " + run),
+              std::to_string(sum.jobs - sum.jobsFinished));
+    const std::string accounted =
+        Scalar(path,
+               "SELECT detail FROM invariants WHERE name = 'jobs_accounted' AND run_id = " + run);
+    EXPECT_NE(accounted.find("when the run was interrupted"), std::string::npos) << accounted;
+    std::remove(path.c_str());
+}

@@ -30,9 +30,9 @@ namespace
 {
 
 /// Job "a" (2 iterations of a 1 MiB ring, about 0.3 ms) and job "b", which runs for
-/// \p bIterations iterations of 1 ms compute each.
+/// \p bIterations iterations of 1 ms compute each (\p bBuckets gradient buckets).
 std::string
-TwoJobs(uint32_t bIterations, double stopS)
+TwoJobs(uint32_t bIterations, double stopS, uint32_t bBuckets = 1)
 {
     std::ostringstream s;
     s << R"({"name": "stream", "seed": 1, "stop_time_s": )" << stopS << R"(,
@@ -43,7 +43,7 @@ TwoJobs(uint32_t bIterations, double stopS)
          "iterations": 2, "compute_us": 20},
         {"name": "b", "gpus": [2, 3, 6, 7], "collective": "ring", "bytes": 65536,
          "iterations": )"
-      << bIterations << R"(, "compute_us": 1000}
+      << bIterations << R"(, "buckets": )" << bBuckets << R"(, "compute_us": 1000}
       ]})";
     return s.str();
 }
@@ -113,9 +113,10 @@ struct LongRun
 };
 
 /// Start vclos-sim on a long scenario and poll its database until job a's row appears
-/// (a safety bound of 5 minutes, not a timing expectation).
+/// (a safety bound of 5 minutes, not a timing expectation). At flow level (\p level "flow")
+/// job b has 100 buckets per iteration: 10^8 collectives, hours of wall time.
 LongRun
-StartLongRun(const std::string& name)
+StartLongRun(const std::string& name, const std::string& level = "packet")
 {
     LongRun r;
     const std::string dir = ::testing::TempDir();
@@ -125,16 +126,23 @@ StartLongRun(const std::string& name)
     std::remove(r.db.c_str());
     std::remove((r.db + "-wal").c_str());
     std::remove((r.db + "-shm").c_str());
-    std::ofstream(r.file) << TwoJobs(1000000, 3600);
+    std::ofstream(r.file) << TwoJobs(1000000, 3600, level == "flow" ? 100 : 1);
     const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
     r.pid = fork();
     if (r.pid == 0)
     {
         const std::string a1 = "--scenario=" + r.file;
         const std::string a2 = "--db=" + r.db;
+        const std::string a3 = "--level=" + level;
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execl(sim.c_str(), sim.c_str(), "--quiet", a1.c_str(), a2.c_str(), (char*)nullptr);
+        execl(sim.c_str(),
+              sim.c_str(),
+              "--quiet",
+              a1.c_str(),
+              a2.c_str(),
+              a3.c_str(),
+              (char*)nullptr);
         _exit(127);
     }
     std::string out;
@@ -251,6 +259,42 @@ INSTANTIATE_TEST_SUITE_P(StreamingResults,
                          [](const ::testing::TestParamInfo<int>& info) {
                              return std::string(info.param == SIGINT ? "Sigint" : "Sigterm");
                          });
+
+/// The same at flow level: vclos-sim installs its handlers before either level runs.
+TEST_P(InterruptedRun, AtFlowLevelToo)
+{
+    const int sig = GetParam();
+    LongRun r = StartLongRun("flow-signal" + std::to_string(sig), "flow");
+    ASSERT_GT(r.pid, 0);
+    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
+    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
+    ASSERT_EQ(kill(r.pid, sig), 0);
+    int status = 0;
+    bool ended = false;
+    for (int i = 0; i < 3000 && !ended; ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ended = waitpid(r.pid, &status, WNOHANG) == r.pid;
+    }
+    if (!ended)
+    {
+        kill(r.pid, SIGKILL);
+        waitpid(r.pid, &status, 0);
+        FAIL() << "vclos-sim did not stop after signal " << sig;
+    }
+    ASSERT_TRUE(WIFEXITED(status))
+        << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+    EXPECT_EQ(Query(r.db, "SELECT level, status, sim_time_s > 0, events > 0 FROM runs;"),
+              "flow|interrupted|1|1\n");
+    EXPECT_EQ(Query(r.db, "SELECT name, finish_s IS NOT NULL FROM jobs ORDER BY job_id;"),
+              "a|1\nb|0\n");
+    EXPECT_EQ(Query(r.db, "SELECT name, ok FROM invariants ORDER BY name;"),
+              "collective_bytes|1\njobs_accounted|1\nlink_exclusive|1\n");
+    const std::string accounted =
+        Query(r.db, "SELECT detail FROM invariants WHERE name = 'jobs_accounted';");
+    EXPECT_EQ(accounted.rfind("1/2 finished; job 1: running (", 0), 0u) << accounted;
+}
 
 TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
 {

@@ -396,9 +396,10 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()
     {
         for (const FlowJobResult& r : m_result.jobs)
         {
-            if (r.finishS < 0)
+            if (!m_rowWritten[r.index])
             {
-                AddJobRow(*db, runId, r); // unfinished: interrupted
+                // Interrupted: not finished, or finished and not released yet.
+                AddJobRow(*db, runId, r);
                 m_rowWritten[r.index] = true;
             }
         }
