@@ -313,12 +313,9 @@ FlowNetwork::RateMaxMin()
             Link& other = m_links[u.link];
             other.frozenLoad += u.count * level;
             other.weight -= u.count;
-            if (other.weight > 0)
-            {
-                m_heap.emplace((other.capacity - other.frozenLoad) / other.weight,
-                               u.link,
-                               other.weight);
-            }
+            // Its heap entry is now stale. Freezing a flow at the level (<= the link's key)
+            // only raises the link's key, so the old entry is a lower bound: it is refreshed
+            // when it comes out of the heap, not pushed again here for every frozen flow.
         }
     };
     while (!m_heap.empty())
@@ -334,9 +331,16 @@ FlowNetwork::RateMaxMin()
             }
             continue;
         }
-        if (m_links[l].weight != weight)
+        const Link& link = m_links[l];
+        if (link.weight != weight)
         {
-            continue; // stale: the link lost flows since
+            // Stale: the link lost flows since; its key has only grown. Re-queue it at its
+            // current key (if it still has unfrozen flows).
+            if (link.weight > 0)
+            {
+                m_heap.emplace((link.capacity - link.frozenLoad) / link.weight, l, link.weight);
+            }
+            continue;
         }
         level = std::max(level, key);
         for (const auto& entry : m_links[l].flows)
