@@ -513,16 +513,15 @@ def stage_paper(args):
         fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.6))
         for p in present:
             jobs, samples, _, _ = data[(p, sharing)]
+            # vclos wide and pale, static dashed on top: both show where they coincide.
+            style = dict(color=POLICY_COLOURS[p], label=p, lw=3.5 if p == "vclos" else 1.2,
+                         alpha=0.5 if p == "vclos" else 1, ls="--" if p == "static" else "-")
             jct = sorted(float(j["jct_s"]) / 3600 for j in jobs)
-            ax1.step(jct, [(k + 1) / len(jct) for k in range(len(jct))], where="post",
-                     color=POLICY_COLOURS[p], label=p,
-                     lw=3.5 if p == "vclos" else 1.4, alpha=0.5 if p == "vclos" else 1,
-                     ls="--" if p == "static" else "-")
+            ax1.step(jct, [(k + 1) / len(jct) for k in range(len(jct))], where="post", **style)
             t = [float(s_["time_s"]) / days for s_ in samples]
-            ax2.step(t, [int(s_["queued"]) for s_ in samples], where="post",
-                     color=POLICY_COLOURS[p], label=p, lw=1)
+            ax2.step(t, [int(s_["queued"]) for s_ in samples], where="post", **style)
             ax3.step(t, [100 * int(s_["busy_gpus"]) / 8192 for s_ in samples], where="post",
-                     color=POLICY_COLOURS[p], label=p, lw=1)
+                     **style)
         ax1.set_xscale("log")
         ax1.set_xlabel("JCT (hours)")
         ax1.set_ylabel("fraction of jobs")
