@@ -434,16 +434,51 @@ OcsVclosPlacementPolicy::VirtualClos(const ClusterOccupancy& occ, uint32_t m, ui
                 cap[i * n + t] = m_fabric.GetFreeSpinePorts(i, spines[t]);
             }
         }
-        ClosSearch search(occ, nOcs, m, n, std::move(cap), order, m_lastStats, m_caps.maxNodes);
-        if (!search.Run())
+        // Fast path: leaves in order, each taking a maximum matching of its spines to its
+        // usable OCSes, no backtracking. If it fails, the exact search decides.
+        std::vector<std::pair<uint32_t, std::vector<uint32_t>>> chosen;
+        std::vector<uint32_t> left = cap;
+        for (uint32_t leaf : order)
         {
-            if (m_lastStats.capHit)
+            if (chosen.size() == m)
             {
-                return std::nullopt;
+                break;
             }
-            continue;
+            std::vector<std::vector<uint32_t>> adj(n);
+            for (uint32_t t = 0; t < n; ++t)
+            {
+                for (uint32_t i = 0; i < nOcs; ++i)
+                {
+                    if (IsFreePlane(occ, leaf, i) && left[i * n + t] > 0)
+                    {
+                        adj[t].push_back(i);
+                    }
+                }
+            }
+            const std::vector<uint32_t> match = MaxMatching(adj, nOcs);
+            if (std::count(match.begin(), match.end(), NONE) != 0)
+            {
+                continue;
+            }
+            for (uint32_t t = 0; t < n; ++t)
+            {
+                --left[match[t] * n + t];
+            }
+            chosen.emplace_back(leaf, match);
         }
-        std::vector<std::pair<uint32_t, std::vector<uint32_t>>> chosen = search.chosen;
+        if (chosen.size() < m)
+        {
+            ClosSearch search(occ, nOcs, m, n, std::move(cap), order, m_lastStats, m_caps.maxNodes);
+            if (!search.Run())
+            {
+                if (m_lastStats.capHit)
+                {
+                    return std::nullopt;
+                }
+                continue;
+            }
+            chosen = search.chosen;
+        }
         std::sort(chosen.begin(), chosen.end());
         Placement p;
         p.branch = "virtual-clos";

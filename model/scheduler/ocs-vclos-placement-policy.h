@@ -38,7 +38,9 @@ namespace vclos
  * 3. virtual-clos: m = max(odd part of G, ceil(G/P)), doubling while m <= leaves; when m
  *    divides G, s = G/m GPUs and s uplinks per leaf, n = s spines. Spine sets: the n spines
  *    with the most free ports first, then (if there are at most 64 sets) every other set.
- *    For a spine set, an exact depth-first search (node cap) over the leaves in best-fit
+ *    For a spine set, first a fast pass (leaves in best-fit order, each taking a maximum
+ *    matching of the spines to its usable OCSes, no backtracking); if it fails, an exact
+ *    depth-first search (node cap, default 2,000 nodes) over the leaves in best-fit
  *    order and, per leaf and spine, the OCS of its circuit (a free uplink of the leaf,
  *    distinct per leaf, within the spine's free ports on that OCS), pruned by a maximum
  *    bipartite matching (augmenting paths) of the leaf's remaining spines to its usable
@@ -59,7 +61,7 @@ class OcsVclosPlacementPolicy : public PlacementPolicy
      */
     OcsVclosPlacementPolicy(const OcsFabricShape& shape,
                             double reconfigurationSeconds,
-                            const MiniClosSearchCaps& caps = {100000, 0.0});
+                            const MiniClosSearchCaps& caps = {2000, 0.0});
     std::string GetName() const override;
     bool IsIsolating() const override;
     /// \throws std::invalid_argument if \p occupancy is not the fabric's logical cluster
