@@ -8,6 +8,7 @@
 
 #include "vclos-test-utils.h"
 
+#include "ns3/ocs-fabric-helper.h"
 #include "ns3/ocs-helper.h"
 
 using namespace ns3;
@@ -271,4 +272,64 @@ TEST_F(SimTest, OcsRejectsInvalidMapsAndKeepsTheCurrentOne)
     EXPECT_EQ(rig.ocs->GetCircuits().GetCircuits(), (std::vector<OcsChannel::Circuit>{{0, 1}}));
     EXPECT_TRUE(rig.ocs->IsLit(0));
     EXPECT_TRUE(rig.devs[1]->IsLinkUp());
+}
+
+namespace
+{
+
+/// One packet gpu 0 -> gpu 1 on a 2-leaf, 1-GPU-per-leaf, 2-OCS, 1-spine fabric.
+double
+FabricOnePacket(const std::vector<std::vector<OcsChannel::Circuit>>& circuits,
+                uint32_t* leafGroups,
+                uint32_t* spineGroups)
+{
+    OcsFabricConfig c;
+    c.shape.leaves = 2;
+    c.shape.gpusPerLeaf = 1;
+    c.shape.uplinksPerLeaf = 2;
+    c.shape.spines = 1;
+    c.shape.spinePortsPerOcs = 1;
+    OcsFabricHelper fabric(c);
+    fabric.Build();
+    // A first map everywhere (leaf 0 - spine on OCS 0, leaf 1 - spine on OCS 1), replaced
+    // by the test's: routes and groups must follow.
+    EXPECT_TRUE(fabric.SetCircuits(0, {{0, 2}}));
+    EXPECT_TRUE(fabric.SetCircuits(1, {{1, 2}}));
+    for (uint32_t i = 0; i < circuits.size(); ++i)
+    {
+        EXPECT_TRUE(fabric.SetCircuits(i, circuits[i]));
+    }
+    EXPECT_FALSE(fabric.SetCircuits(0, {{0, 0}}));
+    double rx = -1;
+    auto onRx = [&rx](uint32_t, uint64_t) { rx = Simulator::Now().GetSeconds(); };
+    const uint32_t qp = fabric.GetNic(0)->CreateQp(fabric.GetNic(1),
+                                                   MakeNullCallback<void, uint32_t, uint64_t>(),
+                                                   Callback<void, uint32_t, uint64_t>(onRx));
+    fabric.GetNic(0)->PostSend(qp, 1000, 0);
+    Simulator::Run();
+    *leafGroups = fabric.GetLeafTable(0)->GetNGroups();
+    *spineGroups = fabric.GetSpineTable(0)->GetNGroups();
+    Simulator::Destroy();
+    return rx;
+}
+
+} // namespace
+
+TEST_F(SimTest, OcsFabricRoutesFollowTheCircuits)
+{
+    const double tx = TxSeconds(DataWireBytes(1000, true), kRate);
+    uint32_t leafGroups = 0;
+    uint32_t spineGroups = 0;
+    // Through the spine: leaf 0 uplink 0 - spine (OCS 0), spine - leaf 1 uplink 1 (OCS 1):
+    // four serialisations, two host delays, four fibres.
+    double rx = FabricOnePacket({{{0, 2}}, {{1, 2}}}, &leafGroups, &spineGroups);
+    EXPECT_NEAR(rx, 4 * tx + 2e-6 + 4 * 0.5e-6, 1e-12);
+    EXPECT_EQ(leafGroups, 2u);  // {own GPU's port}, {uplink 0}
+    EXPECT_EQ(spineGroups, 2u); // {port 0} to leaf 0, {port 1} to leaf 1
+    // Leaf to leaf directly on OCS 1, nothing on OCS 0: three serialisations, two fibres;
+    // the spine has no route left and its groups are freed.
+    rx = FabricOnePacket({{}, {{0, 1}}}, &leafGroups, &spineGroups);
+    EXPECT_NEAR(rx, 3 * tx + 2e-6 + 2 * 0.5e-6, 1e-12);
+    EXPECT_EQ(leafGroups, 2u); // {own GPU's port}, {uplink 1}
+    EXPECT_EQ(spineGroups, 0u);
 }
