@@ -5,6 +5,7 @@
 // The leaf-OCS-spine fabric and the ocs-vclos placement policy (pure core).
 
 #include "ns3/cluster-scheduler.h"
+#include "ns3/forwarding-table.h"
 #include "ns3/ocs-fabric.h"
 #include "ns3/ocs-vclos-placement-policy.h"
 #include "ns3/vclos-placement-policy.h"
@@ -493,4 +494,25 @@ TEST(OcsVclosPlacement, PlacementsAreValidAndMatchBruteForceOnSmallFabrics)
     EXPECT_EQ(missed, 0u) << "of " << compared;
     EXPECT_GT(found, 100u); // both outcomes occur
     EXPECT_GT(none, 100u);
+}
+
+TEST(OcsFabric, CompactGroupsFreesUnusedGroupsAndKeepsDecisions)
+{
+    ForwardingTable t(8);
+    t.SetRoute(0, {1, 2});
+    t.SetRoute(1, {3});
+    t.SetRoute(2, {1, 2});
+    t.SetRoute(3, {4, 5});
+    t.SetRoute(3, {6}); // {4, 5} unused now
+    t.SetRoute(1, {});  // {3} unused now
+    EXPECT_EQ(t.GetNGroups(), 4u);
+    EXPECT_EQ(t.CompactGroups(), 2u);
+    EXPECT_EQ(t.GetNGroups(), 2u);
+    EXPECT_EQ(t.GetRoute(0), (std::vector<uint32_t>{1, 2}));
+    EXPECT_EQ(t.GetRoute(2), (std::vector<uint32_t>{1, 2}));
+    EXPECT_EQ(t.GetRoute(3), (std::vector<uint32_t>{6}));
+    EXPECT_TRUE(t.GetRoute(1).empty());
+    EXPECT_EQ(t.CompactGroups(), 0u);
+    t.SetRoute(1, {4, 5});
+    EXPECT_EQ(t.GetNGroups(), 3u);
 }
