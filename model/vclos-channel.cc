@@ -44,6 +44,7 @@ VclosChannel::Attach(Ptr<VclosNetDevice> device)
     NS_ABORT_MSG_IF(m_nDevices >= 2, "a VclosChannel connects exactly two devices");
     m_device[m_nDevices] = device;
     m_nodeId[m_nDevices] = device->GetNode() ? device->GetNode()->GetId() : 0;
+    device->SetChannelPort(m_nDevices);
     ++m_nDevices;
 }
 

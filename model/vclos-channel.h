@@ -34,10 +34,10 @@ class VclosChannel : public Channel
     VclosChannel();
 
     /**
-     * Attach a device; a channel takes exactly two.
+     * Attach a device; a channel takes exactly two. Called by VclosNetDevice::Attach().
      * \param device the device
      */
-    void Attach(Ptr<VclosNetDevice> device);
+    virtual void Attach(Ptr<VclosNetDevice> device);
 
     /**
      * Deliver \p p from \p src to the other end.
@@ -45,20 +45,20 @@ class VclosChannel : public Channel
      * \param src the sending device
      * \param txTime serialisation time of the packet at the sender
      */
-    void Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime);
+    virtual void Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime);
 
-    /// \return the propagation delay
-    Time GetDelay() const;
+    /// \return the propagation delay (an OcsChannel: its longest light path)
+    virtual Time GetDelay() const;
     /**
      * \param device one end
-     * \return the other end
+     * \return the other end (null if none)
      */
-    Ptr<VclosNetDevice> GetPeer(const VclosNetDevice* device) const;
+    virtual Ptr<VclosNetDevice> GetPeer(const VclosNetDevice* device) const;
 
     std::size_t GetNDevices() const override;
     Ptr<NetDevice> GetDevice(std::size_t i) const override;
 
-  private:
+  protected:
     void DoDispose() override;
 
     Time m_delay;                    //!< propagation delay

@@ -156,7 +156,7 @@ bool
 VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted)
 {
     NS_ASSERT(priority < PRIORITIES);
-    if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority))
+    if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && m_linkUp && !IsPaused(priority))
     {
         if (!m_enqueueTrace.IsEmpty())
         {
@@ -280,7 +280,7 @@ VclosNetDevice::TransmitComplete()
 void
 VclosNetDevice::TransmitNext()
 {
-    if (IsBusy())
+    if (IsBusy() || !m_linkUp)
     {
         return;
     }
@@ -460,7 +460,8 @@ VclosNetDevice::Receive(Ptr<Packet> p)
     if (m_receiveErrorModel && m_receiveErrorModel->IsCorrupt(p))
     {
         NS_LOG_LOGIC("receive error model dropped a packet");
-        GetPeer()->CountDrop(DROP_RX_ERROR, p);
+        Ptr<VclosNetDevice> peer = GetPeer();
+        (peer ? peer : Ptr<VclosNetDevice>(this))->CountDrop(DROP_RX_ERROR, p);
         return;
     }
     m_rxBytes += p->GetSize();
@@ -678,12 +679,41 @@ VclosNetDevice::GetMtu() const
 bool
 VclosNetDevice::IsLinkUp() const
 {
-    return m_channel != nullptr;
+    return m_channel != nullptr && m_linkUp;
 }
 
 void
-VclosNetDevice::AddLinkChangeCallback(Callback<void> /* callback */)
+VclosNetDevice::AddLinkChangeCallback(Callback<void> callback)
 {
+    m_linkChangeCallbacks.ConnectWithoutContext(callback);
+}
+
+void
+VclosNetDevice::SetLinkUp(bool up)
+{
+    if (up == m_linkUp)
+    {
+        return;
+    }
+    NS_LOG_FUNCTION(this << up);
+    m_linkUp = up;
+    m_linkChangeCallbacks();
+    if (up && !IsBusy() && !m_txCompletePending)
+    {
+        TransmitNext();
+    }
+}
+
+void
+VclosNetDevice::SetChannelPort(uint32_t port)
+{
+    m_channelPort = port;
+}
+
+uint32_t
+VclosNetDevice::GetChannelPort() const
+{
+    return m_channelPort;
 }
 
 bool

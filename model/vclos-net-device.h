@@ -189,8 +189,25 @@ class VclosNetDevice : public NetDevice
     Time GetTxTime(uint32_t bytes) const;
     /// \return the cable
     Ptr<VclosChannel> GetVclosChannel() const;
-    /// \return the device at the other end of the cable
+    /// \return the device at the other end of the cable (an OCS port: of its circuit; null
+    ///         if none)
     Ptr<VclosNetDevice> GetPeer() const;
+
+    /**
+     * Set the link state (called by the channel: an OcsChannel takes a port's link down
+     * when its circuit is broken and up when a circuit is lit). While down the port sends
+     * nothing: packets wait in its queues (tail drop as usual) and a NIC is not asked for
+     * more; the packet on the wire when the link goes down is the channel's to lose. A
+     * change calls the link-change callbacks.
+     * \param up the new state
+     */
+    void SetLinkUp(bool up);
+    /**
+     * \param port the channel's index of this device (set by the channel at Attach())
+     */
+    void SetChannelPort(uint32_t port);
+    /// \return the channel's index of this device
+    uint32_t GetChannelPort() const;
 
     /**
      * Count every IPv4 packet this port transmits per job (LinkJobCounter::Count) as link
@@ -296,6 +313,9 @@ class VclosNetDevice : public NetDevice
     mutable double m_stepsPerByte; //!< serialisation time steps per byte
     PacketHandler m_handler;
     Callback<void> m_txIdle;
+    bool m_linkUp{true};                    //!< link state (SetLinkUp())
+    uint32_t m_channelPort{0};              //!< the channel's index of this device
+    TracedCallback<> m_linkChangeCallbacks; //!< AddLinkChangeCallback()
 
     uint64_t m_txBytes;
     uint64_t m_txPackets;

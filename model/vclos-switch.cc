@@ -309,7 +309,8 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         NS_LOG_WARN("TTL expired at port " << in->GetPortIndex());
         ++m_hopLimitDrops;
         m_hopLimitTrace(p);
-        in->GetPeer()->CountDrop(VclosNetDevice::DROP_HOP_LIMIT, p);
+        Ptr<VclosNetDevice> sender = in->GetPeer();
+        (sender ? sender : in)->CountDrop(VclosNetDevice::DROP_HOP_LIMIT, p);
         return;
     }
     vclos::FlowKey key;
@@ -322,7 +323,8 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         NS_LOG_WARN("no route to " << key.dstIp);
         ++m_noRouteDrops;
         m_noRouteTrace(p);
-        in->GetPeer()->CountDrop(VclosNetDevice::DROP_NO_ROUTE, p);
+        Ptr<VclosNetDevice> sender = in->GetPeer();
+        (sender ? sender : in)->CountDrop(VclosNetDevice::DROP_NO_ROUTE, p);
         return;
     }
     const uint8_t tos = buf[1];

@@ -15,6 +15,7 @@
 #include "ns3/core-module.h"
 #include "ns3/dcqcn.h"
 #include "ns3/job-manager.h"
+#include "ns3/ocs-channel.h"
 #include "ns3/packet.h"
 #include "ns3/rdma-nic.h"
 #include "ns3/training-job.h"
@@ -75,6 +76,10 @@ Signatures()
          &Connector<VclosNetDevice::PfcTracedCallback>::Connect},
         {"ns3::VclosNetDevice::DropTracedCallback",
          &Connector<VclosNetDevice::DropTracedCallback>::Connect},
+        {"ns3::OcsChannel::ReconfigurationTracedCallback",
+         &Connector<OcsChannel::ReconfigurationTracedCallback>::Connect},
+        {"ns3::OcsChannel::LightLostTracedCallback",
+         &Connector<OcsChannel::LightLostTracedCallback>::Connect},
         {"ns3::VclosSwitch::EcnMarkTracedCallback",
          &Connector<VclosSwitch::EcnMarkTracedCallback>::Connect},
         {"ns3::VclosSwitch::PfcTracedCallback",

@@ -76,6 +76,7 @@ ClusterScheduler::Release(uint64_t job, double now)
                                     " is not running");
     }
     m_occupancy.Release(job);
+    m_policy->Release(job);
     m_running.erase(it);
     TryPlace(now);
 }
@@ -94,6 +95,7 @@ ClusterScheduler::PlaceOne(const JobRequest& request, double /* now */)
         return false;
     }
     m_occupancy.Reserve(request.id, *p);
+    m_policy->Commit(request.id, *p);
     ++m_placements;
     const Placement& stored = m_running.emplace(request.id, std::move(*p)).first->second;
     if (m_placeCb)

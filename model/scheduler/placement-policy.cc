@@ -22,6 +22,16 @@ PlacementPolicy::GetLastStats() const
     return m_lastStats;
 }
 
+void
+PlacementPolicy::Commit(uint64_t /* job */, const Placement& /* placement */)
+{
+}
+
+void
+PlacementPolicy::Release(uint64_t /* job */)
+{
+}
+
 std::unique_ptr<PlacementPolicy>
 MakePlacementPolicy(const std::string& name, uint64_t seed, const MiniClosSearchCaps& caps)
 {

@@ -41,6 +41,18 @@ class PlacementPolicy
      * \return a placement, or nothing (the job waits)
      */
     virtual std::optional<Placement> Place(const ClusterOccupancy& occupancy, uint32_t nGpus) = 0;
+    /**
+     * The caller reserved \p placement for \p job (a policy with own state, such as the
+     * circuits of ocs-vclos, takes it now). Default: nothing.
+     * \param job job id
+     * \param placement what Place() returned
+     */
+    virtual void Commit(uint64_t job, const Placement& placement);
+    /**
+     * \p job ended: free what Commit() took. Default: nothing.
+     * \param job job id
+     */
+    virtual void Release(uint64_t job);
     /// \return the cost of the last Place() call (also when it found nothing)
     const SearchStats& GetLastStats() const;
 

@@ -43,20 +43,43 @@ struct SourceRoute
 
 /**
  * \ingroup vclos
+ * One optical circuit a job needs (ocs-vclos): ports \p a and \p b of OCS \p ocs
+ * (OcsFabric port numbering).
+ */
+struct OcsCircuit
+{
+    uint32_t ocs; //!< OCS index (= leaf uplink index)
+    uint32_t a;   //!< a port (the leaf's)
+    uint32_t b;   //!< the other port (a spine's or another leaf's)
+
+    /// \param o another circuit \return true if equal
+    bool operator==(const OcsCircuit& o) const
+    {
+        return ocs == o.ocs && a == o.a && b == o.b;
+    }
+};
+
+/**
+ * \ingroup vclos
  * Where a job runs and how its traffic is routed.
  */
 struct Placement
 {
-    std::string policy;              //!< name of the policy that made it
-    std::string branch;              //!< "whole-leaves", "one-leaf", "mini-clos", "random"
-    std::vector<uint32_t> gpus;      //!< GPU ids in rank order
-    std::vector<uint32_t> leaves;    //!< leaf indices used, ascending
-    std::vector<uint32_t> spines;    //!< spine indices used (or usable by ECMP), ascending
-    std::vector<uint32_t> planes;    //!< vclos: the job's uplink planes (k * spines + spine)
-    std::vector<uint32_t> links;     //!< reserved fabric link ids (both directions), ascending
-    std::vector<SourceRoute> routes; //!< source routes to install (empty: ECMP)
-    uint32_t gpusPerLeaf{0};         //!< mini-Clos: s (GPUs of the power-of-two part per leaf)
-    SearchStats stats;               //!< cost of the attempt that produced it
+    std::string policy;               //!< name of the policy that made it
+    std::string branch;               //!< "whole-leaves", "one-leaf", "mini-clos", "random"
+    std::vector<uint32_t> gpus;       //!< GPU ids in rank order
+    std::vector<uint32_t> leaves;     //!< leaf indices used, ascending
+    std::vector<uint32_t> spines;     //!< spine indices used (or usable by ECMP), ascending
+    std::vector<uint32_t> planes;     //!< vclos: the job's uplink planes (k * spines + spine)
+    std::vector<uint32_t> links;      //!< reserved fabric link ids (both directions), ascending
+    std::vector<SourceRoute> routes;  //!< source routes to install (empty: ECMP)
+    uint32_t gpusPerLeaf{0};          //!< mini-Clos: s (GPUs of the power-of-two part per leaf)
+    SearchStats stats;                //!< cost of the attempt that produced it
+    std::vector<OcsCircuit> circuits; //!< ocs-vclos: circuits set for the job (freed at its end)
+    std::vector<uint32_t> uplinks;    //!< ocs-vclos: per rank, the OCS (leaf uplink) its
+                                      //!< cross-leaf traffic leaves by; NONE within one leaf
+    double readySeconds{0.0};         //!< the job may start this long after its placement
+                                      //!< (its new circuits are lit); 0 without new circuits
 };
 
 } // namespace vclos

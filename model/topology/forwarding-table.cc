@@ -43,6 +43,29 @@ ForwardingTable::CheckPort(uint32_t port, const char* what) const
     }
 }
 
+std::size_t
+ForwardingTable::CompactGroups()
+{
+    std::vector<uint32_t> newIndex(m_groups.size(), NO_PORT);
+    std::vector<std::vector<uint32_t>> kept;
+    for (uint32_t& g : m_routeGroup)
+    {
+        if (g == NO_PORT)
+        {
+            continue;
+        }
+        if (newIndex[g] == NO_PORT)
+        {
+            newIndex[g] = kept.size();
+            kept.push_back(std::move(m_groups[g]));
+        }
+        g = newIndex[g];
+    }
+    const std::size_t freed = m_groups.size() - kept.size();
+    m_groups = std::move(kept);
+    return freed;
+}
+
 void
 ForwardingTable::SetRoute(uint32_t dstGpu, const std::vector<uint32_t>& ports)
 {

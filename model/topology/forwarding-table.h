@@ -69,6 +69,13 @@ class ForwardingTable
     std::vector<uint32_t> GetRoute(uint32_t dstGpu) const;
     /// \return number of distinct equal-cost groups stored
     std::size_t GetNGroups() const;
+    /**
+     * Free the equal-cost groups that no destination uses any more (routes that changed
+     * leave their old group stored; a fabric whose routes follow reconfigured circuits
+     * calls this after each change). Routes and decisions are unchanged.
+     * \return number of groups freed
+     */
+    std::size_t CompactGroups();
 
     /**
      * Static route for the packets from \p srcGpu to \p dstGpu (overrides the rest).
