@@ -181,7 +181,13 @@ CREATE TABLE IF NOT EXISTS invariants (
     detail TEXT NOT NULL,
     PRIMARY KEY (run_id, name)
 );
-PRAGMA user_version = 6;
+CREATE TABLE IF NOT EXISTS sweep_runs (
+    run_key   TEXT PRIMARY KEY,
+    run_id    INTEGER NOT NULL UNIQUE REFERENCES runs (run_id) ON DELETE CASCADE,
+    axes      TEXT NOT NULL,
+    source_db TEXT NOT NULL
+);
+PRAGMA user_version = 7;
 )sql";
 
 /// A column added by a schema version.
