@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Build vclos and its tests with AddressSanitizer + UndefinedBehaviorSanitizer (gcc) in
 # build-asan/ and run the test suite there.
-#   test/run-sanitized.sh [CTEST_ARGS...]   e.g. -L core, or -R Scenario
+#   test/run-sanitized.sh [CTEST_ARGS...]   e.g. -L sanitize-subset, or -R Scenario
 #   VCLOS_ASAN_TARGETS="vclos-core-tests ..."   build only these targets (default: all)
-# CI (test/run-tests.sh) runs the labelled subset: the core targets, vclos-sim-tests and
-#   ctest -L sanitize-subset.
+# CI (test/run-tests.sh) runs the labelled subset: the core tests, the fuzz replays and
+#   vclos-sanitize-packet-tests, with ctest -L sanitize-subset.
 # Debian's ns-3 libraries are not instrumented; ASan still checks every access vclos's own
 # code makes. Runtime options (why each is needed is in doc/validation.rst, "Sanitizers"):
 set -euo pipefail

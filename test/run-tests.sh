@@ -10,6 +10,6 @@ ctest --test-dir "${VCLOS_BUILD_DIR:-$ROOT/build}" --output-on-failure -j"$(npro
 # (doc/validation.rst, "Sanitizers"). VCLOS_CI_SANITIZE=0 skips it.
 if [ "${VCLOS_CI_SANITIZE:-1}" != 0 ]; then
     echo "[vclos] sanitized subset (ASan + UBSan) in ${VCLOS_ASAN_BUILD_DIR:-$ROOT/build-asan}"
-    VCLOS_ASAN_TARGETS="vclos-core-tests vclos-fuzz-replay vclos-sim-tests" \
+    VCLOS_ASAN_TARGETS="vclos-core-tests vclos-fuzz-replay vclos-sanitize-packet-tests" \
         bash "$ROOT/test/run-sanitized.sh" -L sanitize-subset
 fi
