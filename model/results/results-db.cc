@@ -203,7 +203,13 @@ CREATE TABLE IF NOT EXISTS validation_summary (
     max_abs       REAL NOT NULL,
     PRIMARY KEY (flow_run_id, metric)
 );
-PRAGMA user_version = 7;
+CREATE TABLE IF NOT EXISTS sweep_runs (
+    run_key   TEXT PRIMARY KEY,
+    run_id    INTEGER NOT NULL UNIQUE REFERENCES runs (run_id) ON DELETE CASCADE,
+    axes      TEXT NOT NULL,
+    source_db TEXT NOT NULL
+);
+PRAGMA user_version = 8;
 )sql";
 
 /// A column added by a schema version.

@@ -227,7 +227,7 @@ struct FlowRow
  * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 6, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 7, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
  *    started_utc, wall_time_s, sim_time_s, events, status, policy, backfill, scale,
  *    trace_file, trace_first, trace_count)
@@ -248,11 +248,14 @@ struct FlowRow
  *  - queue_samples(run_id, link_id, time_s, bytes)
  *  - rate_samples(run_id, gpu, qpn, peer_gpu, time_s, rate_bps)
  *  - invariants(run_id, name, ok, detail): the end-of-run checks (RunInvariants)
+ *  - sweep_runs(run_key, run_id, axes, source_db): in a database merged from a sweep
+ *    (MergeSweepDatabases()), the run key of each run (one row per key; empty otherwise)
  *
  * Older files are upgraded in place when opened: version 1-3 get the links' drop causes
  * (version 4), version 1-4 the scheduler columns of runs and jobs (NULL in older rows) and
  * the tables placements, cluster_samples and link_job_bytes (version 5), version 1-5 the
- * table invariants (version 6).
+ * table invariants (version 6), version 1-7 the tables validation, validation_summary and
+ * sweep_runs (version 8).
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -270,7 +273,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
 
     /**
      * Open or create the database and create missing tables.

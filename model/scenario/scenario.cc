@@ -1850,8 +1850,8 @@ SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string
     scenario.level = level;
 }
 
-Scenario
-LoadScenarioFile(const std::string& path, const std::vector<std::string>& collectives)
+std::string
+ReadScenarioText(const std::string& path)
 {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
@@ -1879,7 +1879,27 @@ LoadScenarioFile(const std::string& path, const std::vector<std::string>& collec
         throw ScenarioError(path + ": scenario file larger than " +
                             std::to_string(kMaxScenarioFileBytes) + " bytes (64 MiB)");
     }
-    return ParseScenario(text, path, collectives);
+    return text;
+}
+
+std::string
+CanonicalJson(const std::string& jsonText, const std::string& sourceName)
+{
+    const Json root = ParseJsonText(jsonText, sourceName);
+    try
+    {
+        return root.dump();
+    }
+    catch (const Json::exception& e)
+    {
+        throw ScenarioError(sourceName + ": (top level): JSON error: " + Shorten(e.what()));
+    }
+}
+
+Scenario
+LoadScenarioFile(const std::string& path, const std::vector<std::string>& collectives)
+{
+    return ParseScenario(ReadScenarioText(path), path, collectives);
 }
 
 } // namespace vclos

@@ -319,6 +319,27 @@ Scenario LoadScenarioFile(const std::string& path,
                           const std::vector<std::string>& collectives = CollectiveAlgorithms());
 
 /**
+ * Read a scenario (or sweep) file of at most kMaxScenarioFileBytes bytes.
+ *
+ * \param path the file
+ * \return its text
+ * \throws ScenarioError if it is a directory, cannot be read or is too large
+ */
+std::string ReadScenarioText(const std::string& path);
+
+/**
+ * Check JSON text as the scenario loader does (comments allowed, at most kMaxJsonDepth
+ * levels, every number a double holds, no duplicate keys) and return its canonical form:
+ * compact, keys sorted, comments dropped. Equal JSON values give equal strings.
+ *
+ * \param jsonText the JSON text
+ * \param sourceName name used in error messages (normally the file path)
+ * \return the canonical text
+ * \throws ScenarioError naming the file, the JSON path and the problem
+ */
+std::string CanonicalJson(const std::string& jsonText, const std::string& sourceName);
+
+/**
  * Check every job's collective against a list of implemented algorithms (ParseScenario()
  * already does this; the runner may call it again with a longer list).
  *

@@ -7,6 +7,7 @@
 #include "ns3/cluster-topology.h"
 #include "ns3/job-trace.h"
 #include "ns3/scenario.h"
+#include "ns3/sweep-spec.h"
 
 #include <string>
 
@@ -65,6 +66,31 @@ TraceInput(const uint8_t* data, std::size_t size)
         {
             // e.g. bytes that round to 0 after compression: rejected with a message
         }
+    }
+}
+
+void
+SweepInput(const uint8_t* data, std::size_t size)
+{
+    // What a "base" path reads: a small scenario with a scheduler, so that axes such as
+    // scheduler.policy, seed, jobs.0.iterations or topology.leaves reach the scenario parser.
+    static const std::string kBase = R"({"name": "fuzz-base", "seed": 1,
+      "topology": {"leaves": 2, "spines": 2, "gpus_per_leaf": 4},
+      "scheduler": {"policy": "vclos"},
+      "jobs": [{"name": "a", "n_gpus": 4, "collective": "ring", "bytes": 4096}]})";
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try
+    {
+        const SweepSpec spec =
+            ParseSweep(text, "fuzz-sweep.json", [](const std::string&) { return kBase; });
+        if (SweepRunCount(spec) <= kFuzzExpandRuns)
+        {
+            (void)ExpandSweep(spec, true);
+        }
+    }
+    catch (const SweepError&)
+    {
+        // rejected with a message
     }
 }
 

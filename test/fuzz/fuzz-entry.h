@@ -37,6 +37,19 @@ void ScenarioInput(const uint8_t* data, std::size_t size);
  */
 void TraceInput(const uint8_t* data, std::size_t size);
 
+/**
+ * Parse \p data as a sweep file (ParseSweep); a "base" file path reads a small fixed
+ * scenario instead of a file. An accepted sweep of at most kFuzzExpandRuns runs is then
+ * expanded with every run's scenario validated (ExpandSweep). Any exception other than
+ * SweepError is a bug.
+ * \param data input bytes
+ * \param size input length
+ */
+void SweepInput(const uint8_t* data, std::size_t size);
+
+/// Largest sweep SweepInput() expands (larger ones are only parsed and counted).
+constexpr std::size_t kFuzzExpandRuns = 8;
+
 } // namespace fuzz
 } // namespace vclos
 } // namespace ns3

@@ -4,7 +4,7 @@
 
 // Replays fuzzer inputs through the same entry points as the libFuzzer targets, in an
 // ordinary (gcc, Release) build: every saved crash input and every seed is a regression test.
-// Usage: vclos-fuzz-replay scenario|trace FILE_OR_DIR...
+// Usage: vclos-fuzz-replay scenario|trace|sweep FILE_OR_DIR...
 
 #include "fuzz-entry.h"
 
@@ -35,6 +35,10 @@ Replay(const std::string& kind, const std::filesystem::path& file)
     {
         ns3::vclos::fuzz::ScenarioInput(bytes.data(), bytes.size());
     }
+    else if (kind == "sweep")
+    {
+        ns3::vclos::fuzz::SweepInput(bytes.data(), bytes.size());
+    }
     else
     {
         ns3::vclos::fuzz::TraceInput(bytes.data(), bytes.size());
@@ -47,9 +51,10 @@ Replay(const std::string& kind, const std::filesystem::path& file)
 int
 main(int argc, char** argv)
 {
-    if (argc < 3 || (std::string(argv[1]) != "scenario" && std::string(argv[1]) != "trace"))
+    const std::string k = argc > 1 ? argv[1] : "";
+    if (argc < 3 || (k != "scenario" && k != "trace" && k != "sweep"))
     {
-        std::cerr << "usage: vclos-fuzz-replay scenario|trace FILE_OR_DIR...\n";
+        std::cerr << "usage: vclos-fuzz-replay scenario|trace|sweep FILE_OR_DIR...\n";
         return 2;
     }
     const std::string kind = argv[1];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz vclos's parsers with libFuzzer (clang from Debian), under ASan and UBSan.
-#   test/fuzz/run-fuzzers.sh [SECONDS_PER_TARGET]   (default 600)
+#   test/fuzz/run-fuzzers.sh [SECONDS_PER_TARGET [TARGET...]]   (default 600; all targets:
+#                                                            scenario trace sweep)
 # Builds the core and the targets in build-fuzz/, seeds each working corpus from
 # test/fuzz/corpus/<target>/ and the scenarios, and runs each target for the given time.
 # A crash input is written to test/fuzz/regressions/<target>/: fix the parser, keep the file
@@ -9,14 +10,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${VCLOS_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${1:-600}"
+shift || true
+TARGETS=("$@")
+if ((${#TARGETS[@]} == 0)); then TARGETS=(scenario trace sweep); fi
 
 VCLOS_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash "$ROOT/test/bootstrap.sh" --packages-only
 cmake -S "$ROOT" -B "$BUILD" -DVCLOS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++ -DVCLOS_BUILD_TESTS=OFF -DVCLOS_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target vclos-fuzz-scenario vclos-fuzz-trace
+cmake --build "$BUILD" -j"$(nproc)" $(printf -- "--target vclos-fuzz-%s " "${TARGETS[@]}")
 
 status=0
-for target in scenario trace; do
+for target in "${TARGETS[@]}"; do
     corpus="$BUILD/corpus/$target"
     mkdir -p "$corpus" "$ROOT/test/fuzz/regressions/$target"
     cp -n "$ROOT"/test/fuzz/corpus/$target/* "$corpus/"
