@@ -403,7 +403,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 8"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 9"), std::string::npos) << e.what();
     }
 }
 
