@@ -126,7 +126,7 @@ StartLongRun(const std::string& name)
     std::remove((r.db + "-wal").c_str());
     std::remove((r.db + "-shm").c_str());
     std::ofstream(r.file) << TwoJobs(1000000, 3600);
-    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const std::string sim = std::string(VCLOS_SIM_PROGRAM);
     r.pid = fork();
     if (r.pid == 0)
     {
@@ -261,7 +261,7 @@ TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
     const std::string err = dir + "vclos-invariant-fault-" + tag + ".err";
     std::remove(db.c_str());
     std::ofstream(file) << TwoJobs(2, 1);
-    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const std::string sim = std::string(VCLOS_SIM_PROGRAM);
     const int status = std::system((sim + " --quiet --scenario=" + file + " --db=" + db +
                                     " --VclosInvariantFault=collective_bytes >/dev/null 2>" + err)
                                        .c_str());
