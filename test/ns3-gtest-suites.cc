@@ -11,6 +11,8 @@
  * process, exactly the GoogleTest tests defined in that file (selected by TestInfo::file()) and
  * reports every failed GoogleTest assertion as an ns-3 test failure with the assertion's file,
  * line and message. GoogleTest's TempDir() points into the test's ns-3 temporary directory.
+ * Death tests work in both styles ("threadsafe" re-executes the test-runner: see
+ * RunDeathTestChildIfAsked()).
  *
  * CMakeLists.txt compiles this file only in an ns-3 tree, together with all test/<name>-test.cc
  * files, and passes their names as VCLOS_GTEST_FILES (comma-separated): the standalone build
@@ -20,6 +22,7 @@
 #include "ns3/test.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <memory>
 #include <sstream>
@@ -95,6 +98,15 @@ BaseName(const std::string& path)
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+/// The path of the running program (the test-runner).
+std::string
+SelfPath()
+{
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::string("/proc/self/exe") : self.string();
+}
+
 /**
  * Initialises GoogleTest once per process and installs the failure collector.
  * @return the collector
@@ -103,9 +115,10 @@ FailureCollector&
 GTestOnce()
 {
     static FailureCollector* collector = [] {
+        // argv[0] is what a "threadsafe" death test re-executes: this very program.
+        static std::string self = SelfPath();
         int argc = 1;
-        char name[] = "vclos-gtest";
-        char* argv[] = {name, nullptr};
+        char* argv[] = {self.data(), nullptr};
         ::testing::InitGoogleTest(&argc, argv);
         auto* c = new FailureCollector;
         ::testing::UnitTest::GetInstance()->listeners().Append(c); // owned by GoogleTest
@@ -238,5 +251,46 @@ MakeSuites()
 
 /// The suites, created when the test library is loaded.
 const std::vector<std::unique_ptr<GTestFileSuite>> g_suites = MakeSuites();
+
+/**
+ * The child process of a GoogleTest "threadsafe" death test: GoogleTest re-executes the program
+ * with --gtest_filter=<the test> and --gtest_internal_run_death_test=..., options that ns-3's
+ * TestRunner does not know (it would print its help and exit). Such a child is recognised when
+ * the test library is loaded and runs the death test through GoogleTest, never reaching
+ * TestRunner::Run(). This file is the last of the test library's sources, so every GoogleTest
+ * test of the library is registered by then (static initialisers run in link order).
+ * @return false (in a parent process)
+ */
+bool
+RunDeathTestChildIfAsked()
+{
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(in, arg, '\0');)
+    {
+        args.push_back(arg);
+    }
+    bool child = false;
+    for (const std::string& arg : args)
+    {
+        child = child || arg.rfind("--gtest_internal_run_death_test=", 0) == 0;
+    }
+    if (!child)
+    {
+        return false;
+    }
+    std::vector<char*> argv;
+    for (std::string& arg : args)
+    {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    int argc = static_cast<int>(args.size());
+    ::testing::InitGoogleTest(&argc, argv.data());
+    std::_Exit(RUN_ALL_TESTS()); // the death test exits by itself; this is the fallback
+}
+
+/// Whether this process is a death test's child (which never gets here: it exits).
+const bool g_deathTestChild = RunDeathTestChildIfAsked();
 
 } // namespace

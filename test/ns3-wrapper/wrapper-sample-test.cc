@@ -6,6 +6,7 @@
 // one that always passes, one that fails when VCLOS_WRAPPER_FAIL is set, so that the check sees
 // a GoogleTest failure become an ns-3 test failure with its message.
 
+#include <cstdio>
 #include <cstdlib>
 #include <gtest/gtest.h>
 
@@ -18,4 +19,15 @@ TEST(WrapperSample, FailsWhenAsked)
 {
     EXPECT_EQ(std::getenv("VCLOS_WRAPPER_FAIL"), nullptr)
         << "failure asked for by VCLOS_WRAPPER_FAIL";
+}
+
+TEST(WrapperSampleDeathTest, ThreadsafeStyleReExecutesTheTestRunner)
+{
+    ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+    EXPECT_DEATH(
+        {
+            std::fputs("the child ran the death test\n", stderr);
+            std::abort();
+        },
+        "the child ran the death test");
 }
