@@ -177,8 +177,9 @@ TEST_F(SimTest, RunnerWritesEveryTable)
 }
 
 /// The runs table names the ns-3 this program really runs on: the version in the file name of
-/// the loaded ns-3 core library (Debian: libns3-core.so.37 for 3.37; an ns-3 tree:
-/// libns3.48-core-optimized.so), not a version written into the source.
+/// the loaded ns-3 core library (Debian: libns3-core.so.37, Debian source:
+/// libns3-core-optimized.so.37; an ns-3 tree: libns3.48-core-optimized.so), not a version written
+/// into the source.
 TEST_F(SimTest, RunsTableRecordsTheNs3VersionBuiltAgainst)
 {
     Dl_info info{};
@@ -186,7 +187,7 @@ TEST_F(SimTest, RunsTableRecordsTheNs3VersionBuiltAgainst)
     const std::string lib = info.dli_fname ? info.dli_fname : "";
     std::smatch m;
     std::string loaded;
-    if (std::regex_search(lib, m, std::regex(R"(libns3-core\.so\.([0-9]+)$)")))
+    if (std::regex_search(lib, m, std::regex(R"(libns3-core[^/]*\.so\.([0-9]+)$)")))
     {
         loaded = "3." + m[1].str();
     }
