@@ -8,6 +8,7 @@
 #include "ns3/aeth-header.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/ns3-compat.h"
 #include "ns3/pcap-file-wrapper.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/trace-helper.h"
@@ -304,7 +305,8 @@ void
 LeafSpineHelper::EnablePcap(const std::string& filename, uint32_t gpu)
 {
     PcapHelper pcap;
-    Ptr<PcapFileWrapper> file = pcap.CreateFile(filename, std::ios::out, PcapHelper::DLT_RAW);
+    Ptr<PcapFileWrapper> file =
+        pcap.CreateFile(filename, std::ios::out, vclos::compat::PcapLinkTypeRaw());
     pcap.HookDefaultSink<VclosNetDevice>(GetNic(gpu)->GetPort(0), "Sniffer", file);
 }
 

@@ -25,6 +25,11 @@
 #include <set>
 #include <tuple>
 
+#ifndef VCLOS_NS3_VERSION
+#error                                                                                             \
+    "VCLOS_NS3_VERSION (the ns-3 version built against) must come from CMakeLists.txt: see ns3/ns3-compat.h"
+#endif
+
 namespace ns3
 {
 
@@ -670,7 +675,7 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         info.seed = m_scenario.seed;
         info.level = "packet"; // also under level "both", whose flow run follows
         info.vclosVersion = VCLOS_VERSION;
-        info.ns3Version = "3.37";
+        info.ns3Version = VCLOS_NS3_VERSION;
         if (m_scenario.scheduler)
         {
             info.policy = m_scenario.scheduler->policy;

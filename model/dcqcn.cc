@@ -6,6 +6,7 @@
 
 #include "ns3/double.h"
 #include "ns3/log.h"
+#include "ns3/ns3-compat.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -132,7 +133,7 @@ DcqcnCongestionControl::GetAlpha() const
 void
 DcqcnCongestionControl::StartTimers()
 {
-    if (!m_alphaEvent.IsRunning())
+    if (!vclos::compat::IsPending(m_alphaEvent))
     {
         m_alphaEvent =
             Simulator::Schedule(m_alphaPeriod, &DcqcnCongestionControl::AlphaTimer, this);

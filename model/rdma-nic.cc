@@ -11,6 +11,7 @@
 #include "ns3/abort.h"
 #include "ns3/ecmp-hash.h"
 #include "ns3/log.h"
+#include "ns3/ns3-compat.h"
 #include "ns3/route-seeds.h"
 #include "ns3/simulator.h"
 #include "ns3/type-id.h"
@@ -455,7 +456,7 @@ RdmaNic::TrySend(uint32_t port)
         ++examined;
     }
     if (earliest != Time::Max() &&
-        (!ps.wake.IsRunning() || Simulator::GetDelayLeft(ps.wake) > earliest - now))
+        (!vclos::compat::IsPending(ps.wake) || Simulator::GetDelayLeft(ps.wake) > earliest - now))
     {
         ps.wake.Cancel();
         ps.wake = Simulator::Schedule(earliest - now, &RdmaNic::TrySend, this, port);

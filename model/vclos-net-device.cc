@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/ns3-compat.h"
 #include "ns3/pointer.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
@@ -374,8 +375,8 @@ VclosNetDevice::ReceivePfc(Ptr<Packet> p)
             m_pausedUntil[prio] = now; // resume
         }
     }
-    if (earliest != Time::Max() &&
-        (!m_pauseWake.IsRunning() || Simulator::GetDelayLeft(m_pauseWake) > earliest - now))
+    if (earliest != Time::Max() && (!vclos::compat::IsPending(m_pauseWake) ||
+                                    Simulator::GetDelayLeft(m_pauseWake) > earliest - now))
     {
         m_pauseWake.Cancel();
         m_pauseWake = Simulator::Schedule(earliest - now, &VclosNetDevice::PauseExpired, this);

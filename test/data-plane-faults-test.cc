@@ -479,7 +479,7 @@ LostRetransmission(Time nakInterval, uint64_t packets)
     LeafSpineHelper topo(c);
     topo.SetNicAttribute("NakInterval", TimeValue(nakInterval));
     topo.Build();
-    Ptr<DropPsnErrorModel> em = Create<DropPsnErrorModel>(10, 2);
+    Ptr<DropPsnErrorModel> em = CreateObject<DropPsnErrorModel>(10, 2);
     topo.GetNic(1)->GetPort(0)->SetAttribute("ReceiveErrorModel", PointerValue(em));
     RenakResult r;
     topo.GetNic(0)->TraceConnectWithoutContext(

@@ -38,8 +38,8 @@ std::pair<int, std::string>
 RunSim(const std::string& args, const std::string& name)
 {
     const std::string err = ::testing::TempDir() + "vclos-flow-level-" + name + ".err";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim --quiet " + args +
-                            " 2>" + err + " >/dev/null";
+    const std::string cmd =
+        std::string(VCLOS_SIM_PROGRAM) + " --quiet " + args + " 2>" + err + " >/dev/null";
     const int status = std::system(cmd.c_str());
     std::ifstream in(err);
     std::stringstream ss;

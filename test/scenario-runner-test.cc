@@ -11,7 +11,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <fstream>
+#include <regex>
 #include <sqlite3.h>
 #include <sstream>
 
@@ -174,6 +176,32 @@ TEST_F(SimTest, RunnerWritesEveryTable)
     EXPECT_EQ(Query(db, "SELECT COUNT(*) FROM steps WHERE end_s <= start_s;"), "0\n");
 }
 
+/// The runs table names the ns-3 this program really runs on: the version in the file name of
+/// the loaded ns-3 core library (Debian: libns3-core.so.37, Debian source:
+/// libns3-core-optimized.so.37; an ns-3 tree: libns3.48-core-optimized.so), not a version written
+/// into the source.
+TEST_F(SimTest, RunsTableRecordsTheNs3VersionBuiltAgainst)
+{
+    Dl_info info{};
+    ASSERT_NE(dladdr(reinterpret_cast<void*>(&Simulator::Now), &info), 0);
+    const std::string lib = info.dli_fname ? info.dli_fname : "";
+    std::smatch m;
+    std::string loaded;
+    if (std::regex_search(lib, m, std::regex(R"(libns3-core[^/]*\.so\.([0-9]+)$)")))
+    {
+        loaded = "3." + m[1].str();
+    }
+    else if (std::regex_search(lib, m, std::regex(R"(libns([0-9][^/]*)-core[^/]*$)")))
+    {
+        loaded = m[1].str();
+    }
+    ASSERT_FALSE(loaded.empty()) << "no ns-3 version in the core library's name " << lib;
+
+    const std::string db = RunToDb(SmallScenario(1), "ns3-version");
+    EXPECT_EQ(Query(db, "SELECT ns3_version FROM runs;"), loaded + "\n") << "core library " << lib;
+    EXPECT_EQ(std::string(VCLOS_NS3_VERSION), loaded);
+}
+
 TEST_F(SimTest, AloneVersusForcedCollisionSlowsTheRing)
 {
     // Two jobs whose cross-leaf flows are pinned to one uplink (flow routes) take about
@@ -222,9 +250,8 @@ RunCli(const std::string& text, const std::string& name)
     const std::string file = dir + "vclos-cli-" + name + ".json";
     std::ofstream(file) << text;
     const std::string err = dir + "vclos-cli-" + name + ".err";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
-                            "/examples/vclos-sim --quiet --scenario=" + file + " --db=" + dir +
-                            "vclos-cli.db 2>" + err + " >/dev/null";
+    const std::string cmd = std::string(VCLOS_SIM_PROGRAM) + " --quiet --scenario=" + file +
+                            " --db=" + dir + "vclos-cli.db 2>" + err + " >/dev/null";
     const int status = std::system(cmd.c_str());
     std::ifstream in(err);
     std::stringstream ss;

@@ -127,7 +127,7 @@ StartLongRun(const std::string& name, const std::string& level = "packet")
     std::remove((r.db + "-wal").c_str());
     std::remove((r.db + "-shm").c_str());
     std::ofstream(r.file) << TwoJobs(1000000, 3600, level == "flow" ? 100 : 1);
-    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const std::string sim = std::string(VCLOS_SIM_PROGRAM);
     r.pid = fork();
     if (r.pid == 0)
     {
@@ -305,7 +305,7 @@ TEST(StreamingResults, AViolatedInvariantFailsTheRunLoudly)
     const std::string err = dir + "vclos-invariant-fault-" + tag + ".err";
     std::remove(db.c_str());
     std::ofstream(file) << TwoJobs(2, 1);
-    const std::string sim = std::string(VCLOS_BINARY_DIR) + "/examples/vclos-sim";
+    const std::string sim = std::string(VCLOS_SIM_PROGRAM);
     const int status = std::system((sim + " --quiet --scenario=" + file + " --db=" + db +
                                     " --VclosInvariantFault=collective_bytes >/dev/null 2>" + err)
                                        .c_str());

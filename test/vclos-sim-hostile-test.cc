@@ -48,9 +48,8 @@ RunOnFile(const std::string& path, const std::string& name)
 {
     const std::string dir = ::testing::TempDir();
     const std::string err = dir + "vclos-hostile-" + name + ".err";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
-                            "/examples/vclos-sim --quiet --scenario=" + path + " --db=" + dir +
-                            "vclos-hostile.db 2>" + err + " >/dev/null";
+    const std::string cmd = std::string(VCLOS_SIM_PROGRAM) + " --quiet --scenario=" + path +
+                            " --db=" + dir + "vclos-hostile.db 2>" + err + " >/dev/null";
     const int status = std::system(cmd.c_str());
     std::ifstream in(err);
     std::stringstream ss;
@@ -165,9 +164,8 @@ TEST(VclosSimHostile, TraceRunStoppedEarlyIsExit4AndReportsUnfinishedJobs)
       "scheduler": {"policy": "vclos"},
       "trace": {"file": ")" << VCLOS_SOURCE_DIR
                             << R"(/scenarios/traces/small-32gpu.csv"}})";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
-                            "/examples/vclos-sim --quiet --scenario=" + scenario + " --db=" + db +
-                            " >/dev/null 2>&1";
+    const std::string cmd = std::string(VCLOS_SIM_PROGRAM) + " --quiet --scenario=" + scenario +
+                            " --db=" + db + " >/dev/null 2>&1";
     const int status = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 4);
@@ -206,10 +204,9 @@ TEST(VclosSimHostile, OutOfMemoryIsExit5NotADatabaseError)
         "gpus_per_leaf": 2}, "jobs": [{"gpus": [0, 1, 2, 3], "collective": "ring",
         "bytes": 1000, "pipeline_chunks": 699050}]})";
     const std::string err = ::testing::TempDir() + "vclos-hostile-oom.err";
-    const std::string cmd = "ulimit -v 800000; " + std::string(VCLOS_BINARY_DIR) +
-                            "/examples/vclos-sim --quiet --scenario=" + file +
-                            " --db=" + ::testing::TempDir() + "vclos-hostile-oom.db >/dev/null 2>" +
-                            err;
+    const std::string cmd = "ulimit -v 800000; " + std::string(VCLOS_SIM_PROGRAM) +
+                            " --quiet --scenario=" + file + " --db=" + ::testing::TempDir() +
+                            "vclos-hostile-oom.db >/dev/null 2>" + err;
     const int status = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 5);
@@ -228,8 +225,8 @@ TEST(VclosSimHostile, LargestSeedRuns)
         "seed-max");
     EXPECT_EQ(rc, 0) << err;
     const std::string file = ::testing::TempDir() + "vclos-hostile-seed-max.json";
-    const std::string cmd = std::string(VCLOS_BINARY_DIR) +
-                            "/examples/vclos-sim --quiet --seed=-1 --scenario=" + file +
+    const std::string cmd = std::string(VCLOS_SIM_PROGRAM) +
+                            " --quiet --seed=-1 --scenario=" + file +
                             " --db=" + ::testing::TempDir() + "vclos-hostile.db >/dev/null 2>&1";
     const int status = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(status));
