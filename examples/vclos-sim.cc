@@ -181,11 +181,8 @@ main(int argc, char* argv[])
     vclos::Scenario scenario;
     try
     {
-        scenario = vclos::LoadScenarioFile(scenarioPath, vclos::CollectiveAlgorithms());
-        if (!level.empty())
-        {
-            vclos::SetScenarioLevel(scenario, level, "--level");
-        }
+        // the level sets the time limits (flow level: up to 4e6 s), so it is known while parsing
+        scenario = vclos::LoadScenarioFile(scenarioPath, vclos::CollectiveAlgorithms(), level);
     }
     catch (const std::bad_alloc&)
     {

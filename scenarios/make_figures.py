@@ -22,7 +22,7 @@ Stages (all by default; each writes CSV files and PNG figures under --out, defau
           against the packet level -> validation/*.db, validation/summary.csv (the replay's
           packet runs take about half an hour together)
   paper   (only with --only) figures of doc/paper-claims.rst from scenarios/paper-scale.sh's
-          results/paper/*.csv -> results/paper/summary.csv, doc/figures/paper-<sharing>.png
+          results/paper/*.db -> results/paper/summary.csv, doc/figures/paper-<sharing>.png
 """
 
 import argparse
@@ -474,7 +474,7 @@ PAPER_SHARINGS = ["maxmin", "none", "step"]
 
 
 def stage_paper(args):
-    """Figures of doc/paper-claims.rst from scenarios/paper-scale.sh's CSV files."""
+    """Figures of doc/paper-claims.rst from scenarios/paper-scale.sh's results databases."""
     src = os.path.join(args.out, "paper")
     if not os.path.isdir(src):
         raise FigureError(f"{src} not found: run scenarios/paper-scale.sh first")
@@ -484,11 +484,24 @@ def stage_paper(args):
     for sharing in PAPER_SHARINGS:
         for p in POLICIES:
             base = os.path.join(src, f"{p}-{sharing}")
-            if os.path.exists(base + ".jobs.csv") and os.path.exists(base + ".samples.csv"):
-                jobs = [r for r in read_csv(base + ".jobs.csv") if float(r["jct_s"]) >= 0]
-                samples = read_csv(base + ".samples.csv")
-                wall, rss = peak_and_wall(base + ".log")
-                data[(p, sharing)] = (jobs, samples, wall, rss)
+            if not os.path.exists(base + ".db"):
+                continue
+            con = sqlite3.connect(f"file:{base}.db?mode=ro", uri=True)
+            con.row_factory = sqlite3.Row
+            run = con.execute("SELECT run_id, status FROM runs ORDER BY run_id DESC "
+                              "LIMIT 1").fetchone()
+            if run is None or run["status"] != "done":
+                con.close()
+                continue  # stopped by the timeout: left out
+            jobs = [dict(r) for r in con.execute(
+                "SELECT jct_s, jwt_s, jrt_s FROM jobs WHERE run_id = ? AND jct_s IS NOT NULL "
+                "ORDER BY job_id", (run["run_id"],))]
+            samples = [dict(r) for r in con.execute(
+                "SELECT time_s, queued, busy_gpus FROM cluster_samples WHERE run_id = ? "
+                "ORDER BY time_s", (run["run_id"],))]
+            con.close()
+            wall, rss = peak_and_wall(base + ".log")
+            data[(p, sharing)] = (jobs, samples, wall, rss)
     if not data:
         raise FigureError(f"{src}: no finished run")
     rows = []

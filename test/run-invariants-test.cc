@@ -79,6 +79,15 @@ TEST(RunInvariants, LinkExclusiveFindsOverlapsOfTwoJobsOnALink)
     EXPECT_EQ(r.detail,
               "2 violation(s): link 4: job 0 [0, 1] s and job 5 [0.25, 0.5] s; link 4: job 1 "
               "[1.5, 2] s and job 6 [2, 2.5] s");
+    // Half-open uses (flow level without release delay): job 6 may start as job 1 ends, job 5
+    // still overlaps.
+    r = RunInvariants::CheckLinkExclusive(true, uses, true);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.detail, "1 violation(s): link 4: job 0 [0, 1] s and job 5 [0.25, 0.5] s");
+    uses.pop_back();
+    uses.pop_back();
+    uses.push_back({4, 6, 10, 2.0, 2.5});
+    EXPECT_TRUE(RunInvariants::CheckLinkExclusive(true, uses, true).ok);
     // A policy that shares links is not checked.
     EXPECT_TRUE(RunInvariants::CheckLinkExclusive(false, uses).ok);
 }

@@ -531,6 +531,73 @@ const HostileCase kCases[] = {
      [] { return Traced([](Json& j) { j["trace"]["scale"] = 1e12; }); },
      "trace.file",
      "after scaling; expected at most 3600 s"},
+    {"TraceScaleTooLongEvenAtFlowLevel",
+     [] {
+         return Traced([](Json& j) {
+             j["level"] = "flow";
+             j["trace"]["scale"] = 1e12;
+         });
+     },
+     "trace.file",
+     "expected at most 4000000 s (a smaller scale, or max_duration_s) (at level \"flow\")"},
+    {"PacketStopNamesTheFlowLimit",
+     [] { return Mutate([](Json& j) { j["stop_time_s"] = 3601; }); },
+     "stop_time_s",
+     "expected a time in [0.000000000001, 3600] s, got 3601 (at level \"packet\"; level \"flow\" "
+     "allows up to 4000000 s)"},
+    {"BothLevelKeepsThePacketLimit",
+     [] {
+         return Mutate([](Json& j) {
+             j["level"] = "both";
+             j["stop_time_s"] = 3601;
+         });
+     },
+     "stop_time_s",
+     "3600] s, got 3601 (at level \"both\"; level \"flow\" allows up to 4000000 s)"},
+    {"FlowStopAboveFlowLimit",
+     [] {
+         return Replace(R"("name":"hostile")",
+                        R"("name":"h","level":"flow","stop_time_s":4000000.000001)");
+     },
+     "stop_time_s",
+     "expected a time in [0.000000000001, 4000000] s, got 4000000.000001 (at level \"flow\")"},
+    {"FlowStopNegative",
+     [] {
+         return Mutate([](Json& j) {
+             j["level"] = "flow";
+             j["stop_time_s"] = -1;
+         });
+     },
+     "stop_time_s",
+     "4000000] s, got -1 (at level \"flow\")"},
+    {"FlowComputeAbsurd",
+     [] {
+         return Mutate([](Json& j) {
+             j["level"] = "flow";
+             j["jobs"][0]["compute_us"] = 1e300;
+         });
+     },
+     "jobs[0].compute_us",
+     "expected a time in [0, 4000000000000] us, got 1e+300 (at level \"flow\")"},
+    {"FlowStartNotWholePicoseconds",
+     [] {
+         return Mutate([](Json& j) {
+             j["level"] = "flow";
+             j["stop_time_s"] = 4e6;
+             j["jobs"][0]["start_us"] = 1e-7;
+         });
+     },
+     "jobs[0].start_us",
+     "is not a whole number of picoseconds"},
+    {"FlowModelUnknown",
+     [] {
+         return Mutate([](Json& j) {
+             j["level"] = "flow";
+             j["flow"] = {{"model", "bytes"}};
+         });
+     },
+     "flow.model",
+     "expected \"packet\" or \"payload\", got 'bytes'"},
     {"TraceCountZero",
      [] { return Traced([](Json& j) { j["trace"]["count"] = 0; }); },
      "trace.count",
@@ -646,6 +713,102 @@ TEST(HostileAccepted, TimesLandOnWholePicoseconds)
     EXPECT_EQ(s.stopTimeS, 3600e12 / 1e12);
     EXPECT_EQ(ToPicoseconds(s.stopTimeS), 3600000000000000);
     EXPECT_EQ(ToPicoseconds(s.jobs[0].computeS), 300000);
+}
+
+TEST(HostileAccepted, FlowLevelTimesUpTo4e6Seconds)
+{
+    // At flow level times go up to kMaxFlowTimePs (4e6 s), still whole picoseconds.
+    const std::string text = Mutate([](Json& j) {
+        j["level"] = "flow";
+        j["flow"] = {{"model", "payload"}};
+        j["stop_time_s"] = 4000000;
+        j["jobs"][0]["compute_us"] = 4e12;          // 4e6 s, the bound
+        j["jobs"][0]["start_us"] = 3999999999999.5; // 0.5 us before the stop
+        j["output"]["progress_interval_ms"] = 4e9;
+    });
+    const Scenario s = ParseScenario(text, kSource);
+    EXPECT_EQ(s.level, "flow");
+    EXPECT_EQ(s.flow.model, "payload");
+    EXPECT_EQ(s.stopTimeS, 4e6);
+    EXPECT_EQ(s.jobs[0].computeS, 4e6);
+    EXPECT_EQ(s.jobs[0].startS, 3999999.9999995);
+    EXPECT_EQ(s.output.progressIntervalS, 4e6);
+    EXPECT_EQ(MaxTimePs("flow"), kMaxFlowTimePs);
+    EXPECT_EQ(MaxTimePs("packet"), kMaxTimePs);
+    EXPECT_EQ(MaxTimePs("both"), kMaxTimePs);
+    // The search cap is wall time: one hour at every level.
+    const std::string cap = Mutate([](Json& j) {
+        j["level"] = "flow";
+        j["scheduler"] = {{"policy", "vclos"}, {"search_time_cap_s", 3601}};
+        j["jobs"][0].erase("gpus");
+        j["jobs"][0]["n_gpus"] = 4;
+    });
+    EXPECT_NE(ErrorOf(cap).find("scheduler.search_time_cap_s: expected 0 (off) or a time in "
+                                "[0.000000000001, 3600] s, got 3601"),
+              std::string::npos)
+        << ErrorOf(cap);
+}
+
+TEST(HostileAccepted, LevelOverrideSetsTheTimeLimit)
+{
+    // A packet-level file with a flow-level stop: accepted only when run at flow level.
+    const std::string text = Mutate([](Json& j) { j["stop_time_s"] = 1e6; });
+    EXPECT_NE(ErrorOf(text).find("stop_time_s: expected a time in [0.000000000001, 3600] s"),
+              std::string::npos);
+    Scenario s = ParseScenario(text, kSource, CollectiveAlgorithms(), "flow");
+    EXPECT_EQ(s.level, "flow");
+    EXPECT_EQ(s.stopTimeS, 1e6);
+    // Back to a level with the smaller limit: the key is named.
+    for (const char* level : {"packet", "both"})
+    {
+        try
+        {
+            SetScenarioLevel(s, level, "--level");
+            ADD_FAILURE() << level << " accepted a stop at 1e6 s";
+        }
+        catch (const ScenarioError& e)
+        {
+            EXPECT_NE(
+                std::string(e.what()).find("hostile.json: stop_time_s: expected a time in "
+                                           "[0.000000000001, 3600] s, got 1000000 (at level \"" +
+                                           std::string(level) + "\""),
+                std::string::npos)
+                << e.what();
+        }
+        EXPECT_EQ(s.level, "flow") << "unchanged after the error";
+    }
+    EXPECT_THROW(ParseScenario(text, kSource, CollectiveAlgorithms(), "fluid"), ScenarioError);
+    // A packet-level scenario within the packet limit changes level freely.
+    Scenario p = ParseScenario(Base().dump(), kSource);
+    SetScenarioLevel(p, "flow", "--level");
+    SetScenarioLevel(p, "both", "--level");
+    EXPECT_EQ(p.level, "both");
+}
+
+TEST(HostileAccepted, PaperScaleScenarioNeedsTheFlowLevel)
+{
+    const std::string path =
+        std::string(VCLOS_SOURCE_DIR) + "/scenarios/paper-scale/paper-8192gpu.json";
+    const Scenario s = LoadScenarioFile(path);
+    EXPECT_EQ(s.level, "flow");
+    EXPECT_EQ(s.flow.model, "payload");
+    ASSERT_EQ(s.jobs.size(), 5000u);
+    EXPECT_EQ(s.topology.NumGpus(), 8192u);
+    EXPECT_GT(s.jobs.back().startS, 1e6); // far beyond the packet level's hour
+    EXPECT_LT(s.jobs.back().startS, s.stopTimeS);
+    try
+    {
+        LoadScenarioFile(path, CollectiveAlgorithms(), "packet");
+        ADD_FAILURE() << "the paper-scale scenario loaded at packet level";
+    }
+    catch (const ScenarioError& e)
+    {
+        EXPECT_NE(std::string(e.what()).find(
+                      "stop_time_s: expected a time in "
+                      "[0.000000000001, 3600] s, got 4000000 (at level \"packet\""),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(HostileAccepted, RatesAndSizesAtTheirBounds)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 
 namespace ns3
@@ -278,15 +279,20 @@ FlowNetwork::RateMaxMin()
     if (m_frozen.size() < m_flows.size())
     {
         m_frozen.resize(m_flows.size());
+        m_private.resize(m_flows.size());
     }
+    using Entry = std::tuple<double, uint32_t, uint64_t>;
+    const std::greater<Entry> later;
     const uint32_t nLinks = static_cast<uint32_t>(m_links.size());
+    const Entry none{std::numeric_limits<double>::infinity(), nLinks, 0};
     for (uint32_t f : m_compFlows)
     {
         m_frozen[f] = 0;
+        m_private[f] = none;
         if (!std::isinf(m_flows[f].maxRate))
         {
             // the cap is a private link of the flow: entry nLinks + f
-            m_heap.emplace(m_flows[f].maxRate, nLinks + f, 0);
+            m_heap.emplace_back(m_flows[f].maxRate, nLinks + f, 0);
         }
     }
     for (uint32_t l : m_compLinks)
@@ -298,14 +304,34 @@ FlowNetwork::RateMaxMin()
         {
             link.weight += m_flows[entry.first].uses[entry.second].count;
         }
-        if (link.weight > 0)
+        if (link.flows.size() == 1)
         {
-            m_heap.emplace(link.capacity / link.weight, l, link.weight);
+            // Crossed by one flow only (with random ECMP most fabric links of a component):
+            // of such links only the flow's first in heap order can freeze it (the others
+            // come out after it, stale), so only that one is queued. The filling pops the
+            // same entries in the same order as with all of them: the same rates, bit for
+            // bit, from a heap as small as the shared links.
+            Entry& first = m_private[link.flows[0].first];
+            first = std::min(first, Entry{link.capacity / link.weight, l, link.weight});
+        }
+        else if (link.weight > 0)
+        {
+            m_heap.emplace_back(link.capacity / link.weight, l, link.weight);
         }
     }
+    for (uint32_t f : m_compFlows)
+    {
+        if (std::get<1>(m_private[f]) != nLinks)
+        {
+            m_heap.push_back(m_private[f]);
+        }
+    }
+    std::make_heap(m_heap.begin(), m_heap.end(), later);
+    std::size_t unfrozen = m_compFlows.size();
     double level = 0;
-    auto freeze = [this, &level](uint32_t id) {
+    auto freeze = [this, &level, &unfrozen](uint32_t id) {
         m_frozen[id] = 1;
+        --unfrozen;
         Flow& f = m_flows[id];
         f.rate = level;
         for (const Use& u : f.uses)
@@ -318,10 +344,12 @@ FlowNetwork::RateMaxMin()
             // when it comes out of the heap, not pushed again here for every frozen flow.
         }
     };
-    while (!m_heap.empty())
+    // Until every flow is frozen: the entries left then change nothing.
+    while (unfrozen > 0 && !m_heap.empty())
     {
-        const auto [key, l, weight] = m_heap.top();
-        m_heap.pop();
+        std::pop_heap(m_heap.begin(), m_heap.end(), later);
+        const auto [key, l, weight] = m_heap.back();
+        m_heap.pop_back();
         if (l >= nLinks)
         {
             if (!m_frozen[l - nLinks])
@@ -338,7 +366,10 @@ FlowNetwork::RateMaxMin()
             // current key (if it still has unfrozen flows).
             if (link.weight > 0)
             {
-                m_heap.emplace((link.capacity - link.frozenLoad) / link.weight, l, link.weight);
+                m_heap.emplace_back((link.capacity - link.frozenLoad) / link.weight,
+                                    l,
+                                    link.weight);
+                std::push_heap(m_heap.begin(), m_heap.end(), later);
             }
             continue;
         }
@@ -351,6 +382,7 @@ FlowNetwork::RateMaxMin()
             }
         }
     }
+    m_heap.clear();
 }
 
 void

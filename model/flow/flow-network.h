@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <limits>
-#include <queue>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -158,10 +157,10 @@ class FlowNetwork
     std::vector<uint32_t> m_compFlows;
     std::vector<double> m_oldRate;
     std::vector<uint8_t> m_frozen;
-    std::priority_queue<std::tuple<double, uint32_t, uint64_t>,
-                        std::vector<std::tuple<double, uint32_t, uint64_t>>,
-                        std::greater<std::tuple<double, uint32_t, uint64_t>>>
-        m_heap;
+    /// per flow: the first heap entry, in heap order, of the links only it crosses
+    std::vector<std::tuple<double, uint32_t, uint64_t>> m_private;
+    /// Progressive filling's min-heap (std::greater) of (key, link or nLinks + flow, weight).
+    std::vector<std::tuple<double, uint32_t, uint64_t>> m_heap;
 };
 
 } // namespace vclos

@@ -23,6 +23,9 @@ namespace ns3
 namespace vclos
 {
 
+static_assert(kMaxFlowTimePs == static_cast<int64_t>(kMaxFlowTimeS * 1e12),
+              "the scenario's flow-level time limit is the flow engine's");
+
 namespace
 {
 /// Invariants SetInvariantFault() may name (those that apply at flow level).
@@ -121,6 +124,16 @@ FlowRunner::MakeConfig(const Scenario& scenario)
     c.ackBytes = FluidParams().ackBytes;
     c.ackInterval = scenario.network.ackInterval;
     c.releaseDelay = true;
+    if (scenario.flow.model == "payload")
+    {
+        // the authors' simulator (and vclos-flow-bench): payload bytes only, no latencies,
+        // no ACKs, jobs keep their trace order's ids
+        c.packetOverhead = 0;
+        c.idsInPlacementOrder = false;
+        c.stepLatency = false;
+        c.ackBytes = 0;
+        c.releaseDelay = false;
+    }
     return c;
 }
 
@@ -147,7 +160,10 @@ FlowRunner::AddJobRow(ResultsDb& db, int64_t runId, const FlowJobResult& r) cons
     row.leaves.assign(leaves.begin(), leaves.end());
     row.hasSpines = m_scenario.scheduler.has_value() && r.startS >= 0;
     row.spines = r.placement.spines;
-    if (!row.gpus.empty())
+    // The isolated time is the packet level's (wire bytes, latencies): not the payload model's,
+    // and its fluid evaluation of a 512-GPU all-to-all takes seconds per job, so a payload
+    // run leaves it unknown (isolated_s and slowdown NULL).
+    if (!row.gpus.empty() && m_scenario.flow.model != "payload")
     {
         row.isolatedS = IsolatedJobSeconds(spec, row.gpus, m_scenario.topology, m_scenario.network);
     }
@@ -221,7 +237,9 @@ FlowRunner::CheckInvariants(bool runDone, bool interrupted) const
     }
     return {RunInvariants::CheckCollectiveBytes(bytes),
             RunInvariants::CheckJobsAccounted(outcomes, runDone),
-            RunInvariants::CheckLinkExclusive(isolating, uses)};
+            // Without a release delay a job's links are freed at its last byte and the next
+            // job may start on them at that instant.
+            RunInvariants::CheckLinkExclusive(isolating, uses, m_scenario.flow.model == "payload")};
 }
 
 FlowRunner::Summary

@@ -141,7 +141,7 @@ RunInvariants::CheckJobsAccounted(const std::vector<JobOutcome>& jobs, bool runD
 }
 
 InvariantResult
-RunInvariants::CheckLinkExclusive(bool isolating, const std::vector<LinkUse>& uses)
+RunInvariants::CheckLinkExclusive(bool isolating, const std::vector<LinkUse>& uses, bool halfOpen)
 {
     std::ostringstream listed;
     std::size_t n = 0;
@@ -167,7 +167,9 @@ RunInvariants::CheckLinkExclusive(bool isolating, const std::vector<LinkUse>& us
         const LinkUse* latest = nullptr;
         for (const LinkUse* u : v)
         {
-            if (latest && u->job != latest->job && u->firstS <= latest->lastS)
+            const bool overlaps =
+                latest && (halfOpen ? u->firstS < latest->lastS : u->firstS <= latest->lastS);
+            if (overlaps && u->job != latest->job)
             {
                 std::ostringstream s;
                 s << "link " << link << ": job " << latest->job << " [" << latest->firstS << ", "

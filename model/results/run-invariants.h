@@ -95,9 +95,14 @@ class RunInvariants
      * overlapping times ([firstS, lastS] intervals of different jobs intersect).
      * \param isolating the policy reserves links (else the invariant holds trivially)
      * \param uses the jobs' data on the fabric links
+     * \param halfOpen uses are [firstS, lastS): one may start when another ends (the flow
+     *        level without a release delay, where a job's links are released at its last
+     *        byte and the next job starts on them at that instant); packets: closed
      * \return "link_exclusive"
      */
-    static InvariantResult CheckLinkExclusive(bool isolating, const std::vector<LinkUse>& uses);
+    static InvariantResult CheckLinkExclusive(bool isolating,
+                                              const std::vector<LinkUse>& uses,
+                                              bool halfOpen = false);
 };
 
 } // namespace vclos

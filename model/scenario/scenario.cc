@@ -372,6 +372,58 @@ FormatScaled(uint64_t value, int exp10)
     return out;
 }
 
+/// The time limit of the scenario being parsed (TimeLimitScope), read by ObjectReader::Time().
+struct TimeLimit
+{
+    int64_t maxPs{kMaxTimePs}; //!< largest time, ps (MaxTimePs() of the level)
+    std::string level;         //!< the level it comes from ("" outside ParseScenario)
+};
+
+/// The time limit in force on this thread (one ParseScenario() at a time per thread).
+thread_local TimeLimit t_timeLimit;
+
+/// Sets t_timeLimit for one ParseScenario() call and restores the previous one after it.
+class TimeLimitScope
+{
+  public:
+    /// \param level the level the scenario runs at
+    explicit TimeLimitScope(const std::string& level)
+        : m_saved(t_timeLimit)
+    {
+        t_timeLimit = TimeLimit{MaxTimePs(level), level};
+    }
+
+    ~TimeLimitScope()
+    {
+        t_timeLimit = m_saved;
+    }
+
+    TimeLimitScope(const TimeLimitScope&) = delete;
+    TimeLimitScope& operator=(const TimeLimitScope&) = delete;
+
+  private:
+    TimeLimit m_saved; //!< the limit before this scope
+};
+
+/**
+ * \return what the level allows, for messages: " (at level \"packet\"; level \"flow\" allows up
+ * to 4000000 s)", " (at level \"flow\")", or "" outside ParseScenario()
+ */
+std::string
+TimeLimitNote()
+{
+    if (t_timeLimit.level.empty())
+    {
+        return "";
+    }
+    std::string note = " (at level \"" + t_timeLimit.level + "\"";
+    if (t_timeLimit.maxPs < kMaxFlowTimePs)
+    {
+        note += "; level \"flow\" allows up to " + FormatScaled(kMaxFlowTimePs, 12) + " s";
+    }
+    return note + ")";
+}
+
 /**
  * Reads one JSON object: rejects unknown keys on construction and offers typed getters
  * that name the key's path in every error.
@@ -536,27 +588,35 @@ class ObjectReader
     }
 
     /**
-     * A time, exactly a whole number of picoseconds in [minPs, kMaxTimePs] (or 0 if
+     * A time, exactly a whole number of picoseconds in [minPs, maxPs] (or 0 if
      * \p zeroIsOff).
      *
      * \param key the key \param unitExp10 picoseconds per unit as a power of ten (us: 6)
      * \param unit the unit's name \param minPs smallest value \param zeroIsOff accept 0
      * \param def the default in seconds (required if null)
-     * \return the time in seconds (ToPicoseconds() gives the picoseconds back exactly)
+     * \param maxPs largest value; 0: the level's (MaxTimePs(), in force in ParseScenario())
+     * \return the time in seconds (ToPicoseconds() gives the picoseconds back exactly up
+     *         to kMaxTimePs; above, the nearest double)
      */
     double Time(const std::string& key,
                 int unitExp10,
                 const std::string& unit,
                 int64_t minPs,
                 bool zeroIsOff,
-                const double* def) const
+                const double* def,
+                int64_t maxPs = 0) const
     {
         if (!Has(key) && def != nullptr)
         {
             return *def;
         }
+        const bool levelLimit = maxPs == 0;
+        if (levelLimit)
+        {
+            maxPs = t_timeLimit.maxPs;
+        }
         std::string expected = "a time in [" + FormatScaled(minPs, unitExp10) + ", " +
-                               FormatScaled(kMaxTimePs, unitExp10) + "] " + unit;
+                               FormatScaled(maxPs, unitExp10) + "] " + unit;
         if (zeroIsOff)
         {
             expected = "0 (off) or " + expected;
@@ -568,8 +628,9 @@ class ObjectReader
         }
         const Decimal d = ToDecimal(v);
         uint64_t ps = 0;
-        const Scaled r = ScaleExact(d, unitExp10, 1, kMaxTimePs, &ps);
-        const std::string got = ", got " + Num(v.get<double>());
+        const Scaled r = ScaleExact(d, unitExp10, 1, static_cast<uint64_t>(maxPs), &ps);
+        const std::string got =
+            ", got " + Num(v.get<double>()) + (levelLimit ? TimeLimitNote() : "");
         if (d.negative && !d.digits.empty())
         {
             Fail(Path(key), "expected " + expected + got);
@@ -1216,7 +1277,8 @@ ParseScheduler(const ObjectReader& top, Scenario& s)
     const uint64_t defNodes = MiniClosSearchCaps().maxNodes;
     sp.searchNodeCap = r.Integer("search_node_cap", 0, kMaxExactInteger, &defNodes);
     const double noCap = 0;
-    sp.searchTimeCapS = r.Time("search_time_cap_s", 12, "s", 1, true, &noCap);
+    // a wall-time cap: one hour at every level
+    sp.searchTimeCapS = r.Time("search_time_cap_s", 12, "s", 1, true, &noCap, kMaxTimePs);
     sp.ackRoute = r.String("ack_route", "sender");
     if (sp.ackRoute != "sender" && sp.ackRoute != "reverse")
     {
@@ -1327,18 +1389,17 @@ ParseTrace(const ObjectReader& top,
         job.computeS = WholePicoseconds(tj.computePerIterationS);
         job.startS = WholePicoseconds(tj.arrivalS);
         job.traceLine = tj.line;
-        const double maxS = static_cast<double>(kMaxTimePs) / 1e12;
-        if (job.startS > maxS)
+        const double maxS = static_cast<double>(t_timeLimit.maxPs) / 1e12;
+        if (!(job.startS <= maxS)) // also NaN
         {
             fail("arrives at " + Num(job.startS) + " s after scaling; expected at most " +
-                 Num(maxS) + " s (a smaller scale or count)");
+                 Num(maxS) + " s (a smaller scale or count)" + TimeLimitNote());
         }
-        if (job.computeS > maxS)
+        if (!(job.computeS <= maxS))
         {
             fail("computes " + Num(job.computeS) +
-                 " s per iteration after scaling; expected at "
-                 "most " +
-                 Num(maxS) + " s (a smaller scale, or max_duration_s)");
+                 " s per iteration after scaling; expected at most " + Num(maxS) +
+                 " s (a smaller scale, or max_duration_s)" + TimeLimitNote());
         }
         if (job.bytes > kMaxExactInteger)
         {
@@ -1431,10 +1492,17 @@ ValidateCollectives(const Scenario& scenario, const std::vector<std::string>& co
     }
 }
 
+int64_t
+MaxTimePs(const std::string& level)
+{
+    return level == "flow" ? kMaxFlowTimePs : kMaxTimePs;
+}
+
 Scenario
 ParseScenario(const std::string& jsonText,
               const std::string& sourceName,
-              const std::vector<std::string>& collectives)
+              const std::vector<std::string>& collectives,
+              const std::string& level)
 {
     const std::string& src = sourceName;
     Json root = ParseJsonText(jsonText, src);
@@ -1468,6 +1536,13 @@ ParseScenario(const std::string& jsonText,
         top.Fail("level",
                  "expected \"packet\", \"flow\" or \"both\", got '" + Shorten(s.level) + "'");
     }
+    const std::string runLevel = level.empty() ? s.level : level;
+    if (runLevel != "packet" && runLevel != "flow" && runLevel != "both")
+    {
+        throw ScenarioError(src + ": --level: expected \"packet\", \"flow\" or \"both\", got '" +
+                            Shorten(runLevel) + "'");
+    }
+    const TimeLimitScope timeLimit(runLevel);
     if (top.Has("flow"))
     {
         if (s.level == "packet")
@@ -1477,13 +1552,19 @@ ParseScenario(const std::string& jsonText,
                      "\"both\" (level is \"" +
                          s.level + "\")");
         }
-        ObjectReader f(src, top.Required("flow", "an object"), "flow", {"sharing"});
+        ObjectReader f(src, top.Required("flow", "an object"), "flow", {"sharing", "model"});
         s.flow.sharing = f.String("sharing", "maxmin");
         if (s.flow.sharing != "maxmin" && s.flow.sharing != "step" && s.flow.sharing != "none")
         {
             f.Fail(f.Path("sharing"),
                    "expected \"maxmin\", \"step\" or \"none\", got '" + Shorten(s.flow.sharing) +
                        "'");
+        }
+        s.flow.model = f.String("model", "packet");
+        if (s.flow.model != "packet" && s.flow.model != "payload")
+        {
+            f.Fail(f.Path("model"),
+                   "expected \"packet\" or \"payload\", got '" + Shorten(s.flow.model) + "'");
         }
     }
     const double defStop = 10;
@@ -1834,7 +1915,7 @@ ParseScenario(const std::string& jsonText,
     }
 
     ValidateCollectives(s, collectives);
-    SetScenarioLevel(s, s.level, "level");
+    s.level = runLevel;
     return s;
 }
 
@@ -1846,6 +1927,12 @@ SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string
     {
         throw ScenarioError(where + "expected \"packet\", \"flow\" or \"both\", got '" +
                             Shorten(level) + "'");
+    }
+    if (MaxTimePs(level) < MaxTimePs(scenario.level) && !scenario.text.empty())
+    {
+        // Check every time against the smaller limit, naming its key (the result is dropped:
+        // the caller may have changed the scenario since it was parsed).
+        ParseScenario(scenario.text, scenario.sourceName, CollectiveAlgorithms(), level);
     }
     scenario.level = level;
 }
@@ -1897,9 +1984,11 @@ CanonicalJson(const std::string& jsonText, const std::string& sourceName)
 }
 
 Scenario
-LoadScenarioFile(const std::string& path, const std::vector<std::string>& collectives)
+LoadScenarioFile(const std::string& path,
+                 const std::vector<std::string>& collectives,
+                 const std::string& level)
 {
-    return ParseScenario(ReadScenarioText(path), path, collectives);
+    return ParseScenario(ReadScenarioText(path), path, collectives, level);
 }
 
 } // namespace vclos

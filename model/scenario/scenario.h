@@ -193,6 +193,13 @@ struct OutputSpec
 struct FlowSpec
 {
     std::string sharing{"maxmin"}; //!< sharing model: "maxmin", "step" or "none"
+    /**
+     * What the flows carry: "packet" (wire bytes with headers and ACKs, step latencies, a job
+     * released at its last ACK, jobs numbered as placed, as the packet level) or "payload"
+     * (payload bytes only, no latencies or ACKs, jobs numbered in trace order: the authors'
+     * simulator's model, as vclos-flow-bench).
+     */
+    std::string model{"packet"};
 };
 
 /**
@@ -215,7 +222,7 @@ struct Scenario
     std::optional<SchedulerSpec> scheduler; //!< the cluster scheduler, if any
     std::optional<TraceSpec> trace;         //!< the replayed trace, if any
     OutputSpec output;                      //!< output settings
-    double stopTimeS{10};                   //!< safety stop, seconds, 1 ps .. 3600 s
+    double stopTimeS{10};                   //!< safety stop, seconds, 1 ps .. MaxTimePs(level)
     std::string text;                       //!< the original JSON text, verbatim
     std::string sourceName; //!< where the text came from (file path), used in messages
 };
@@ -227,10 +234,14 @@ struct Scenario
  * \{
  */
 /**
+ * Change a loaded scenario's level. Times are limited by the level (MaxTimePs()): a change
+ * to a level with a smaller limit ("flow" to "packet" or "both") parses Scenario::text
+ * again at the new level, so a time above the new limit is an error naming its key.
+ *
  * \param[in,out] scenario a loaded scenario
  * \param level "packet", "flow" or "both"
  * \param what where the level comes from, for messages ("level", "--level")
- * \throws ScenarioError naming the file, \p what and the allowed levels
+ * \throws ScenarioError naming the file, \p what and the allowed levels, or a time's key
  */
 void SetScenarioLevel(Scenario& scenario, const std::string& level, const std::string& what);
 
@@ -246,6 +257,22 @@ constexpr std::size_t kMaxNameBytes = 256;
  * hour keeps the simulator's "now + interval" far from int64 overflow.
  */
 constexpr int64_t kMaxTimePs = 3600000000000000;
+/**
+ * Largest time value at flow level in picoseconds (4e6 s, about 46 days; the shipped
+ * paper-scale trace runs for about 1.4e6 s). The flow engine counts picoseconds in an int64
+ * (limit about 9.2e6 s) and has no "now + interval" of ns-3 to protect; its own bound is
+ * kMaxFlowTimeS (flow-engine.h), asserted equal. Above 2^52 ps (about 4504 s) a time held
+ * as a double in seconds is within half a double's ulp of the picoseconds written (under
+ * 0.5 ns at 4e6 s).
+ */
+constexpr int64_t kMaxFlowTimePs = 4000000000000000000;
+
+/**
+ * \param level "packet", "flow" or "both"
+ * \return the largest time in picoseconds at \p level: kMaxFlowTimePs at "flow",
+ *         kMaxTimePs at "packet" and "both" (both run the packet level)
+ */
+int64_t MaxTimePs(const std::string& level);
 /// Largest byte count and bit rate: 2^53, the largest range of integers a double holds.
 constexpr uint64_t kMaxExactInteger = 1ull << 53;
 /**
@@ -300,23 +327,28 @@ double CollectiveTransfers(const std::string& algorithm,
  * \param sourceName name used in error messages (normally the file path)
  * \param collectives the accepted collective algorithms (default: every implemented one);
  *        each job's "collective" must be one of them
+ * \param level the level to run at, overriding the file's "level" (vclos-sim --level;
+ *        empty: the file's); times are limited by it (MaxTimePs())
  * \return the scenario, with defaults applied; Scenario::text holds \p jsonText
  * \throws ScenarioError on any error
  */
 Scenario ParseScenario(const std::string& jsonText,
                        const std::string& sourceName,
-                       const std::vector<std::string>& collectives = CollectiveAlgorithms());
+                       const std::vector<std::string>& collectives = CollectiveAlgorithms(),
+                       const std::string& level = "");
 
 /**
  * Read a file and ParseScenario() it.
  *
  * \param path the file
  * \param collectives the implemented collective algorithms
+ * \param level the level to run at, overriding the file's (empty: the file's "level")
  * \return the scenario
  * \throws ScenarioError if the file cannot be read or is invalid
  */
 Scenario LoadScenarioFile(const std::string& path,
-                          const std::vector<std::string>& collectives = CollectiveAlgorithms());
+                          const std::vector<std::string>& collectives = CollectiveAlgorithms(),
+                          const std::string& level = "");
 
 /**
  * Read a scenario (or sweep) file of at most kMaxScenarioFileBytes bytes.
