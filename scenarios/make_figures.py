@@ -569,6 +569,10 @@ def stage_ocs(args):
             v = [float(j[f"{k}_s"]) for j in done]
             row[f"{k}_mean_s"] = sum(v) / len(v)
             row[f"{k}_p99_s"] = percentile(v, 99)
+        # The paper's "ideal": every job alone and at once (the trace's uncontended time).
+        ideal = [float(j["uncontended_s"]) for j in done]
+        if ideal and min(ideal) > 0:
+            row["jct_vs_ideal"] = row["jct_mean_s"] / (sum(ideal) / len(ideal)) - 1
         rows.append(row)
     if not rows:
         raise FigureError(f"{src}: no ocs-vclos run: run scenarios/paper-scale.sh first")

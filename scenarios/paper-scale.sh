@@ -9,6 +9,13 @@
 #   scenarios/paper-scale.sh [build dir] [policies] [sharing models]
 #   /usr/bin/python3 scenarios/make_figures.py --only paper
 #
+# OCS-vClos (doc/ocs.rst, stage ocs): policies ocs-vclos[:DELAY_MS] run on the paper's OCS setup
+# (256 leaves x 32 GPUs, 32 uplinks, 128 spines of 64 ports), NAME@LEAVESxGPUS on a cabled
+# Clos of that shape, e.g.
+#   scenarios/paper-scale.sh build "ocs-vclos vclos@256x32 vclos ecmp ocs-vclos:1 ocs-vclos:10 \
+#       ocs-vclos:25 ocs-vclos:50 ocs-vclos:100" maxmin
+#   /usr/bin/python3 scenarios/make_figures.py --only ocs
+#
 # Each run takes about half a minute to a few minutes on one core; random-ecmp under maxmin
 # takes much longer and is stopped after PAPER_TIMEOUT_S seconds (default 1200; its log then
 # says so and the figures leave it out).

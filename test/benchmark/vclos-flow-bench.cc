@@ -10,7 +10,8 @@
 // Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed] [jobs.csv] [samples.csv]
 //   policy:  vclos (default), ecmp, static, random-ecmp; NAME@LEAVESxGPUS on another shape
 //            (one spine per uplink, e.g. vclos@256x32); ocs-vclos[:DELAY_MS] on the paper's
-//            OCS setup (256 leaves x 32 GPUs, 32 uplinks, 128 spines of 64 ports)
+//            OCS setup (256 leaves x 32 GPUs, 32 uplinks, 128 spines of 64 ports);
+//            environment VCLOS_OCS_NODE_CAP: its search's node cap (default 2000)
 //   sharing: maxmin (default), step, none
 //   count:   jobs from the start of the trace (default: all)
 //   seed:    run seed (ECMP hash seeds, source ports, random-ecmp), default 1
@@ -161,10 +162,17 @@ main(int argc, char** argv)
                          static_cast<unsigned long long>(p.running),
                          w);
         };
+        // VCLOS_OCS_NODE_CAP: node cap of ocs-vclos's virtual-Clos search (default 2,000).
+        MiniClosSearchCaps ocsCaps{2000, 0.0};
+        if (const char* cap = std::getenv("VCLOS_OCS_NODE_CAP"))
+        {
+            ocsCaps.maxNodes = std::strtoull(cap, nullptr, 10);
+        }
         std::unique_ptr<PlacementPolicy> placement =
-            ocsDelayS >= 0
-                ? std::make_unique<OcsVclosPlacementPolicy>(OcsFabric::PaperShape(), ocsDelayS)
-                : MakePlacementPolicy(name, seed);
+            ocsDelayS >= 0 ? std::make_unique<OcsVclosPlacementPolicy>(OcsFabric::PaperShape(),
+                                                                       ocsDelayS,
+                                                                       ocsCaps)
+                           : MakePlacementPolicy(name, seed);
         const FlowRunResult r = engine.Run(jobs, std::move(placement), {}, obs);
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
