@@ -555,7 +555,8 @@ def stage_ocs(args):
     vclos@256x32, vclos and ecmp -> results/paper/ocs-summary.csv, doc/figures/paper-ocs.png."""
     src = os.path.join(args.out, "paper")
     runs = {f"ocs-vclos:{d}" if d else "ocs-vclos": d for d in OCS_DELAYS_MS}
-    others = ["vclos@256x32", "vclos", "ecmp", "ecmp@256x32"]
+    # ocs-vclos-cap200k: delay 0 with VCLOS_OCS_NODE_CAP=200000 (the search's node cap).
+    others = ["ocs-vclos-cap200k", "vclos@256x32", "vclos", "ecmp", "ecmp@256x32"]
     rows = []
     for name in list(runs) + others:
         path = os.path.join(src, f"{name}-maxmin.jobs.csv")
@@ -597,10 +598,16 @@ def stage_ocs(args):
     for ax, k, title in ((ax1, "jwt", "average JWT"), (ax2, "jct", "average JCT")):
         ax.plot(xs, [r[f"{k}_mean_s"] / 3600 for r in sweep], "o-", color="tab:blue",
                 label="ocs-vclos (256 x 32, OCS)")
+        if "ocs-vclos-cap200k" in by:
+            ax.plot([xs[0]], [by["ocs-vclos-cap200k"][f"{k}_mean_s"] / 3600], "x",
+                    color="tab:blue", ms=9, label="ocs-vclos, node cap 200,000 (delay 0)")
         for base, colour in (("vclos@256x32", "tab:green"), ("vclos", "tab:olive"),
                              ("ecmp", "tab:red"), ("ecmp@256x32", "tab:pink")):
             if base in by:
-                ax.axhline(by[base][f"{k}_mean_s"] / 3600, color=colour, ls="--",
+                # vclos@256x32 wide and pale: it coincides with vclos on 128 x 64.
+                wide = base == "vclos@256x32"
+                ax.axhline(by[base][f"{k}_mean_s"] / 3600, color=colour, ls="-" if wide else "--",
+                           lw=4 if wide else 1.2, alpha=0.4 if wide else 1,
                            label=base if "@" in base else base + " (128 x 64)")
         ax.set_xscale("log")
         ax.set_xticks(xs)
