@@ -23,6 +23,9 @@ Stages (all by default; each writes CSV files and PNG figures under --out, defau
           packet runs take about half an hour together)
   paper   (only with --only) figures of doc/paper-claims.rst from scenarios/paper-scale.sh's
           results/paper/*.db -> results/paper/summary.csv, doc/figures/paper-<sharing>.png
+  ocs     (only with --only) OCS-vClos at paper scale from paper-scale-ocs.sh's runs of
+          ocs-vclos[:DELAY_MS] (0, 1, 10, 25, 50, 100), vclos@256x32, vclos and ecmp ->
+          results/paper/ocs-summary.csv, doc/figures/paper-ocs.png
 """
 
 import argparse
@@ -556,10 +559,89 @@ def stage_paper(args):
         print(f"[figures] {path}")
 
 
+OCS_DELAYS_MS = [0, 1, 10, 25, 50, 100]  # reconfiguration delays of the OCS sweep
+PAPER_OCS_JWT_REDUCTION = 0.6565  # the paper's "about 65.65% lower average JWT" (OCS-vClos)
+
+
+def stage_ocs(args):
+    """OCS-vClos at paper scale from scenarios/paper-scale-ocs.sh's maxmin runs of ocs-vclos[:MS],
+    vclos@256x32, vclos and ecmp -> results/paper/ocs-summary.csv, doc/figures/paper-ocs.png."""
+    src = os.path.join(args.out, "paper")
+    runs = {f"ocs-vclos:{d}" if d else "ocs-vclos": d for d in OCS_DELAYS_MS}
+    # ocs-vclos-cap200k: delay 0 with VCLOS_OCS_NODE_CAP=200000 (the search's node cap).
+    others = ["ocs-vclos-cap200k", "vclos@256x32", "vclos", "ecmp", "ecmp@256x32"]
+    rows = []
+    for name in list(runs) + others:
+        path = os.path.join(src, f"{name}-maxmin.jobs.csv")
+        if not os.path.exists(path):
+            continue
+        jobs = read_csv(path)
+        done = [j for j in jobs if float(j["jct_s"]) >= 0]
+        row = {"run": name, "delay_ms": runs.get(name, ""), "jobs": len(done),
+               "unfinished": len(jobs) - len(done)}
+        for k in ("jwt", "jct"):
+            v = [float(j[f"{k}_s"]) for j in done]
+            row[f"{k}_mean_s"] = sum(v) / len(v)
+            row[f"{k}_p99_s"] = percentile(v, 99)
+        # The paper's "ideal": every job alone and at once (the trace's uncontended time).
+        ideal = [float(j["uncontended_s"]) for j in done]
+        if ideal and min(ideal) > 0:
+            row["jct_vs_ideal"] = row["jct_mean_s"] / (sum(ideal) / len(ideal)) - 1
+        rows.append(row)
+    if not rows:
+        raise FigureError(f"{src}: no ocs-vclos run: run scenarios/paper-scale-ocs.sh first")
+    by = {r["run"]: r for r in rows}
+    for r in rows:
+        for base in ("vclos@256x32", "vclos", "ecmp"):
+            if base in by:
+                r[f"jwt_vs_{base}"] = 1 - r["jwt_mean_s"] / by[base]["jwt_mean_s"]
+    fields = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    write_csv(os.path.join(src, "ocs-summary.csv"), rows, fields)
+    for r in rows:
+        print("  {run:14s} JWT mean {jwt_mean_s:8.0f} p99 {jwt_p99_s:8.0f}  JCT mean "
+              "{jct_mean_s:8.0f} p99 {jct_p99_s:8.0f}  unfinished {unfinished}".format(**r))
+    os.makedirs(args.figures, exist_ok=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.4))
+    sweep = [r for r in rows if r["delay_ms"] != ""]
+    sweep.sort(key=lambda r: r["delay_ms"])
+    # Delay 0 sits at the left edge of the log axis.
+    xs = [max(r["delay_ms"], 0.3) for r in sweep]
+    for ax, k, title in ((ax1, "jwt", "average JWT"), (ax2, "jct", "average JCT")):
+        ax.plot(xs, [r[f"{k}_mean_s"] / 3600 for r in sweep], "o-", color="tab:blue",
+                label="ocs-vclos (256 x 32, OCS)")
+        if "ocs-vclos-cap200k" in by:
+            ax.plot([xs[0]], [by["ocs-vclos-cap200k"][f"{k}_mean_s"] / 3600], "x",
+                    color="tab:blue", ms=9, label="ocs-vclos, node cap 200,000 (delay 0)")
+        for base, colour in (("vclos@256x32", "tab:green"), ("vclos", "tab:olive"),
+                             ("ecmp", "tab:red"), ("ecmp@256x32", "tab:pink")):
+            if base in by:
+                # vclos@256x32 wide and pale: it coincides with vclos on 128 x 64.
+                wide = base == "vclos@256x32"
+                ax.axhline(by[base][f"{k}_mean_s"] / 3600, color=colour, ls="-" if wide else "--",
+                           lw=4 if wide else 1.2, alpha=0.4 if wide else 1,
+                           label=base if "@" in base else base + " (128 x 64)")
+        ax.set_xscale("log")
+        ax.set_xticks(xs)
+        ax.set_xticklabels([str(r["delay_ms"]) for r in sweep])
+        ax.set_xlabel("OCS reconfiguration delay (ms)")
+        ax.set_ylabel(f"{title} (hours)")
+        ax.set_title(f"{title} (observed)")
+        ax.legend(fontsize=8)
+    fig.suptitle("OCS-vClos at paper scale: 5,000 trace jobs on 8,192 GPUs, flow level, "
+                 "maxmin", fontsize=10)
+    fig.tight_layout()
+    path = os.path.join(args.figures, "paper-ocs.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"[figures] {path}")
+
+
 # --------------------------------------------------------------------------- main
 
 STAGES = {"census": stage_census, "packet": stage_packet, "replay": stage_replay,
-          "validation": stage_validation, "paper": stage_paper}
+          "validation": stage_validation, "paper": stage_paper, "ocs": stage_ocs}
 
 
 def main():
@@ -570,7 +652,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "results"))
     ap.add_argument("--only", default="census,packet,replay",
                     help="stages, comma-separated (default census,packet,replay; also "
-                         "validation and paper)")
+                         "validation, paper and ocs)")
     ap.add_argument("--validation-seeds", type=int, default=10,
                     help="validation stage: run seeds of the 32-GPU motivation scenario")
     ap.add_argument("--figures", default=os.path.join(ROOT, "doc", "figures"),

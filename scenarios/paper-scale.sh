@@ -12,6 +12,8 @@
 #   scenarios/paper-scale.sh [build dir] [policies] [sharing models]
 #   /usr/bin/python3 scenarios/make_figures.py --only paper
 #
+# OCS-vClos at paper scale: scenarios/paper-scale-ocs.sh (the flow-level bench).
+#
 # Each run takes about half a minute to a few minutes of CPU; a run still going after
 # PAPER_TIMEOUT_S seconds (default 1200) is stopped (vclos-sim writes it as interrupted;
 # its log says so and the figures leave it out).

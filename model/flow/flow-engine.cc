@@ -5,11 +5,13 @@
 #include "ns3/flow-engine.h"
 
 #include "ns3/job-trace.h"
+#include "ns3/ocs-vclos-placement-policy.h"
 #include "ns3/route-seeds.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <queue>
 #include <stdexcept>
 
@@ -20,6 +22,8 @@ namespace vclos
 
 namespace
 {
+/// Job::ocsEnd flag: the circuit joins two leaves (the low bits are the OCS).
+constexpr uint32_t kOcsLeafEnd = 1U << 31;
 
 /// Picoseconds per second: the engine's clock ticks are picoseconds, as the packet level's.
 constexpr double kTicksPerSecond = 1e12;
@@ -171,6 +175,15 @@ class FlowEngine::Run_
         int64_t t0{0};
         uint64_t version{0};
         bool placed{false};
+        /// ocs-vclos: per rank, the fabric up link its cross-leaf traffic leaves by
+        /// (empty for other jobs); see OcsRoutes()
+        std::vector<uint32_t> ocsUp;
+        /// ocs-vclos: per rank, where the circuit of its uplink ends (kOcsLeafEnd | OCS
+        /// for a leaf-leaf circuit, else the spine)
+        std::vector<uint32_t> ocsEnd;
+        /// ocs-vclos: (leaf << 32 | spine) -> the down link from that spine's circuit to
+        /// the leaf
+        std::map<uint64_t, uint32_t> ocsDown;
         uint32_t id{0};         //!< job id of its ports (FlowJob::id or its placement rank)
         int64_t latency{0};     //!< stepLatency: the gap after the current phase, ticks
         int64_t ackLatency{0};  //!< releaseDelay: the last phase's ACK latency, ticks
@@ -212,6 +225,10 @@ class FlowEngine::Run_
     // scratch
     std::vector<uint32_t> m_changed;
     std::vector<uint32_t> m_path;
+    /// ocs-vclos: set Job::ocsUp/ocsEnd/ocsDown from the placement's circuits and uplinks
+    void OcsRoutes(Job& job) const;
+    /// ocs-vclos: replace the logical fabric links of m_path by the job's circuits
+    void OcsRewrite(const Job& job, const RankPattern& pattern);
     std::vector<Routing::PathRequest> m_requests;
     std::vector<std::size_t> m_ends;
     std::vector<uint32_t> m_count;
@@ -643,7 +660,117 @@ FlowEngine::Run_::OnPlaced(uint64_t job, const Placement& placement)
     AssignId(static_cast<uint32_t>(job));
     j.placement = placement;
     j.placed = true;
-    Push(m_now, EventType::START, static_cast<uint32_t>(job));
+    if (!placement.circuits.empty())
+    {
+        OcsRoutes(j);
+    }
+    // ocs-vclos: the job starts when its new circuits are lit.
+    Push(m_now + ToTicks(placement.readySeconds), EventType::START, static_cast<uint32_t>(job));
+}
+
+void
+FlowEngine::Run_::OcsRoutes(Job& job) const
+{
+    const auto* policy = dynamic_cast<const OcsVclosPlacementPolicy*>(&m_scheduler->GetPolicy());
+    if (policy == nullptr)
+    {
+        throw std::logic_error("FlowEngine: a placement with circuits from policy '" +
+                               job.placement.policy + "'");
+    }
+    const OcsFabric& fabric = policy->GetFabric();
+    const ClusterOccupancy& occ = m_scheduler->GetOccupancy();
+    const Placement& p = job.placement;
+    // Per (leaf, OCS): where its circuit ends.
+    std::map<uint64_t, uint32_t> endOf;
+    for (const OcsCircuit& c : p.circuits)
+    {
+        for (const auto& [x, y] : {std::pair{c.a, c.b}, std::pair{c.b, c.a}})
+        {
+            if (!fabric.IsLeafOcsPort(x))
+            {
+                continue;
+            }
+            const uint32_t leaf = fabric.GetOcsPortOwner(x);
+            const uint64_t key = (static_cast<uint64_t>(leaf) << 32) | c.ocs;
+            if (fabric.IsLeafOcsPort(y))
+            {
+                endOf[key] = kOcsLeafEnd | c.ocs;
+            }
+            else
+            {
+                const uint32_t spine = fabric.GetOcsPortOwner(y);
+                endOf[key] = spine;
+                job.ocsDown.emplace((static_cast<uint64_t>(leaf) << 32) | spine,
+                                    occ.GetDownLink(leaf, c.ocs));
+            }
+        }
+    }
+    const uint32_t n = static_cast<uint32_t>(p.gpus.size());
+    job.ocsUp.assign(n, OcsFabric::NONE);
+    job.ocsEnd.assign(n, OcsFabric::NONE);
+    for (uint32_t r = 0; r < n && r < p.uplinks.size(); ++r)
+    {
+        if (p.uplinks[r] == OcsFabric::NONE)
+        {
+            continue;
+        }
+        const uint32_t leaf = m_topology.GetLeafOf(p.gpus[r]);
+        auto it = endOf.find((static_cast<uint64_t>(leaf) << 32) | p.uplinks[r]);
+        if (it == endOf.end())
+        {
+            throw std::logic_error("FlowEngine: rank " + std::to_string(r) +
+                                   " uses an uplink without a circuit");
+        }
+        job.ocsUp[r] = occ.GetUpLink(leaf, p.uplinks[r]);
+        job.ocsEnd[r] = it->second;
+    }
+}
+
+void
+FlowEngine::Run_::OcsRewrite(const Job& job, const RankPattern& pattern)
+{
+    const CompactCollective& c = *job.cur;
+    const ClusterOccupancy& occ = m_scheduler->GetOccupancy();
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < m_ends.size(); ++i)
+    {
+        const auto [src, dst] = pattern.Pair(c.ranks, static_cast<uint32_t>(i));
+        uint32_t hop = 0;
+        for (std::size_t k = begin; k < m_ends[i]; ++k)
+        {
+            if (!m_fabric[m_path[k]])
+            {
+                continue;
+            }
+            const uint32_t end = job.ocsEnd[src];
+            if (end == OcsFabric::NONE)
+            {
+                throw std::logic_error("FlowEngine: rank " + std::to_string(src) +
+                                       " sends across leaves without an uplink");
+            }
+            const uint32_t dstLeaf = m_topology.GetLeafOf(job.placement.gpus[dst]);
+            if (hop++ == 0)
+            {
+                m_path[k] = job.ocsUp[src];
+            }
+            else if ((end & kOcsLeafEnd) != 0)
+            {
+                m_path[k] = occ.GetDownLink(dstLeaf, end & ~kOcsLeafEnd);
+            }
+            else
+            {
+                auto it = job.ocsDown.find((static_cast<uint64_t>(dstLeaf) << 32) | end);
+                if (it == job.ocsDown.end())
+                {
+                    throw std::logic_error("FlowEngine: no circuit from spine " +
+                                           std::to_string(end) + " to leaf " +
+                                           std::to_string(dstLeaf));
+                }
+                m_path[k] = it->second;
+            }
+        }
+        begin = m_ends[i];
+    }
 }
 
 void
@@ -769,6 +896,10 @@ FlowEngine::Run_::BuildUses(Job& job, const RankPattern& pattern, PatternLinks& 
     {
         throw std::logic_error("FlowEngine: a pair of job " + std::to_string(jobId) +
                                " has no path");
+    }
+    if (!job.ocsUp.empty())
+    {
+        OcsRewrite(job, pattern);
     }
     for (uint32_t l : m_path)
     {

@@ -6,6 +6,7 @@
 
 #include "ns3/fluid-model.h"
 #include "ns3/isolated-time.h"
+#include "ns3/ocs-vclos-placement-policy.h"
 #include "ns3/placement-policy.h"
 #include "ns3/vclos-version.h"
 
@@ -50,6 +51,13 @@ Duration(double s)
         o << t << "s";
     }
     return o.str();
+}
+
+/// \return true for the policies that reserve fabric links (link_exclusive applies)
+bool
+IsIsolatingPolicy(const std::string& policy)
+{
+    return policy == "vclos" || policy == "ocs-vclos";
 }
 
 double
@@ -219,7 +227,7 @@ FlowRunner::CheckInvariants(bool runDone, bool interrupted) const
             JobOutcome{r.index, r.finished, m_rowWritten.empty() || m_rowWritten[r.index], reason});
     }
     std::vector<LinkUse> uses = m_linkUses;
-    bool isolating = m_scenario.scheduler && m_scenario.scheduler->policy == "vclos";
+    bool isolating = m_scenario.scheduler && IsIsolatingPolicy(m_scenario.scheduler->policy);
     if (m_fault == "collective_bytes")
     {
         bytes.push_back(CollectiveBytes{0, 0, 1, 0}); // a byte sent, never received
@@ -284,7 +292,11 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()
         caps.maxNodes = sp.searchNodeCap;
         caps.maxSeconds = sp.searchTimeCapS;
         options.backfill = sp.backfill;
-        policy = MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps);
+        policy = sp.policy == "ocs-vclos"
+                     ? std::make_unique<OcsVclosPlacementPolicy>(s.topology.OcsShape(),
+                                                                 s.topology.ocs.reconfigurationS,
+                                                                 caps)
+                     : MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps);
     }
 
     FlowObserver obs;
@@ -296,7 +308,7 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()
     std::vector<std::vector<std::size_t>> usesOfJob(s.jobs.size());
     std::vector<double> startOf(s.jobs.size(), 0);
     int signal = 0;
-    if (s.scheduler && s.scheduler->policy == "vclos")
+    if (s.scheduler && IsIsolatingPolicy(s.scheduler->policy))
     {
         obs.phaseStarted = [&](uint32_t job,
                                uint32_t /* qp */,

@@ -63,13 +63,25 @@ TopologySpec::Shape() const
     };
     LeafSpineShape shape;
     shape.leaves = leaves;
-    shape.spines = spines;
+    shape.spines = fabric == "ocs" ? ocs.uplinksPerLeaf : spines;
     shape.gpusPerLeaf = gpusPerLeaf;
     shape.gpusPerServer = gpusPerServer;
-    shape.linksPerLeafSpine = linksPerLeafSpine;
+    shape.linksPerLeafSpine = fabric == "ocs" ? 1 : linksPerLeafSpine;
     shape.host = params(hostLink);
     shape.fabric = params(fabricLink);
     shape.intra = params(intraServer);
+    return shape;
+}
+
+OcsFabricShape
+TopologySpec::OcsShape() const
+{
+    OcsFabricShape shape;
+    shape.leaves = leaves;
+    shape.gpusPerLeaf = gpusPerLeaf;
+    shape.uplinksPerLeaf = ocs.uplinksPerLeaf;
+    shape.spines = spines;
+    shape.spinePortsPerOcs = ocs.spinePortsPerOcs;
     return shape;
 }
 
@@ -1244,8 +1256,67 @@ ParseJsonText(const std::string& text, const std::string& source)
 const std::vector<std::string>&
 PolicyNames()
 {
-    static const std::vector<std::string> names = {"vclos", "ecmp", "static", "random-ecmp"};
+    static const std::vector<std::string> names = {"vclos",
+                                                   "ecmp",
+                                                   "static",
+                                                   "random-ecmp",
+                                                   "ocs-vclos"};
     return names;
+}
+
+/// Parse topology keys "fabric" and "ocs" (leaf-OCS-spine fabric) into \p topo.
+void
+ParseOcs(const std::string& src,
+         const ObjectReader& t,
+         const std::string& level,
+         TopologySpec& topo)
+{
+    topo.fabric = t.String("fabric", "clos");
+    if (topo.fabric != "clos" && topo.fabric != "ocs")
+    {
+        t.Fail(t.Path("fabric"),
+               "expected \"clos\" or \"ocs\", got '" + Shorten(topo.fabric) + "'");
+    }
+    if (topo.fabric != "ocs")
+    {
+        if (t.Has("ocs"))
+        {
+            t.Fail(t.Path("ocs"), "the key 'ocs' needs \"fabric\": \"ocs\"");
+        }
+        return;
+    }
+    if (level != "flow")
+    {
+        t.Fail(t.Path("fabric"),
+               "\"ocs\" runs at flow level only for now: it needs \"level\": \"flow\" (level "
+               "is \"" +
+                   level + "\")");
+    }
+    if (t.Has("links_per_leaf_spine") && topo.linksPerLeafSpine != 1)
+    {
+        t.Fail(t.Path("links_per_leaf_spine"),
+               "expected 1 with \"fabric\": \"ocs\" (every leaf uplink is one OCS port), got " +
+                   std::to_string(topo.linksPerLeafSpine));
+    }
+    topo.ocs = OcsSpec();
+    topo.ocs.uplinksPerLeaf = topo.gpusPerLeaf;
+    if (t.Has("ocs"))
+    {
+        ObjectReader o(src,
+                       t.Required("ocs", "an object"),
+                       t.Path("ocs"),
+                       {"uplinks_per_leaf", "spine_ports_per_ocs", "reconfiguration_delay_us"});
+        topo.ocs.uplinksPerLeaf = o.U32("uplinks_per_leaf", 1, topo.gpusPerLeaf);
+        topo.ocs.spinePortsPerOcs = o.U32("spine_ports_per_ocs", 1, OcsSpec().spinePortsPerOcs);
+        const double defDelay = OcsSpec().reconfigurationS;
+        topo.ocs.reconfigurationS =
+            o.Time("reconfiguration_delay_us", 6, "us", 1000000, true, &defDelay);
+    }
+    const std::string bad = OcsFabric::Check(topo.OcsShape());
+    if (!bad.empty())
+    {
+        t.Fail(t.Path("ocs"), bad);
+    }
 }
 
 /// Parse the optional "scheduler" object into s.scheduler.
@@ -1268,6 +1339,15 @@ ParseScheduler(const ObjectReader& top, Scenario& s)
     {
         r.Fail(r.Path("policy"),
                "unknown policy \"" + Shorten(sp.policy) + "\"; expected one of " + JoinList(names));
+    }
+    if ((sp.policy == "ocs-vclos") != (s.topology.fabric == "ocs"))
+    {
+        r.Fail(r.Path("policy"),
+               sp.policy == "ocs-vclos"
+                   ? std::string("\"ocs-vclos\" needs an OCS fabric (topology \"fabric\": \"ocs\")")
+                   : "the OCS fabric (topology \"fabric\": \"ocs\") needs policy \"ocs-vclos\", "
+                     "got \"" +
+                         Shorten(sp.policy) + "\"");
     }
     sp.backfill = r.Bool("backfill", false);
     if (r.Has("seed"))
@@ -1582,7 +1662,9 @@ ParseScenario(const std::string& jsonText,
                         "links_per_leaf_spine",
                         "host_link",
                         "fabric_link",
-                        "intra_server"});
+                        "intra_server",
+                        "fabric",
+                        "ocs"});
         TopologySpec& topo = s.topology;
         topo.leaves = t.RequiredU32("leaves", 1);
         topo.spines = t.RequiredU32("spines", 1);
@@ -1628,6 +1710,7 @@ ParseScenario(const std::string& jsonText,
         topo.hostLink = ParseLink(src, t, "host_link", defaults.hostLink);
         topo.fabricLink = ParseLink(src, t, "fabric_link", defaults.fabricLink);
         topo.intraServer = ParseLink(src, t, "intra_server", defaults.intraServer);
+        ParseOcs(src, t, s.level, topo);
     }
 
     // network

@@ -10,6 +10,7 @@
 #include "ns3/cluster-topology.h"
 #include "ns3/collective-schedule.h"
 #include "ns3/job-trace.h"
+#include "ns3/ocs-fabric.h"
 
 #include <cstdint>
 #include <optional>
@@ -52,6 +53,19 @@ struct LinkSpec
 
 /**
  * \ingroup vclos
+ * The optical layer of a leaf-OCS-spine fabric (topology "fabric": "ocs", key "ocs").
+ */
+struct OcsSpec
+{
+    uint32_t uplinksPerLeaf{0};     //!< leaf uplinks = OCSes, >= 1 (JSON "uplinks_per_leaf";
+                                    //!< default gpus_per_leaf)
+    uint32_t spinePortsPerOcs{2};   //!< ports of every spine on every OCS, >= 1 (2 in the paper)
+    double reconfigurationS{50e-3}; //!< time before new circuits are lit, 0 .. kMaxTimePs
+                                    //!< (JSON "reconfiguration_delay_us"; about 50 ms quoted)
+};
+
+/**
+ * \ingroup vclos
  * Leaf-spine topology. GPUs are numbered 0..NumGpus()-1, leaf by leaf: GPU g is attached
  * to leaf g / gpusPerLeaf and sits in server g / gpusPerServer (servers never straddle
  * two leaves because gpusPerServer divides gpusPerLeaf).
@@ -66,6 +80,10 @@ struct TopologySpec
     LinkSpec hostLink{100e9, 1e-6};   //!< GPU NIC <-> leaf
     LinkSpec fabricLink{100e9, 1e-6}; //!< leaf <-> spine
     LinkSpec intraServer{1000e9, 0.5e-6}; //!< GPU <-> server switch (NVSwitch-like)
+    /// "clos" (leaf-spine cables) or "ocs" (leaf-OCS-spine: spines are the physical
+    /// spines, the circuits are set per job by the ocs-vclos policy; flow level only)
+    std::string fabric{"clos"};
+    OcsSpec ocs; //!< the optical layer (fabric "ocs" only)
 
     /// \return leaves * gpusPerLeaf
     uint32_t NumGpus() const;
@@ -75,8 +93,12 @@ struct TopologySpec
     uint32_t LeafOf(uint32_t gpu) const;
     /// \param gpu a GPU id < NumGpus() \return the server the GPU sits in
     uint32_t ServerOf(uint32_t gpu) const;
-    /// \return the shape ClusterTopology::LeafSpine() builds (rates in bits/s, delays in ps)
+    /// \return the shape ClusterTopology::LeafSpine() builds (rates in bits/s, delays in ps);
+    ///         for fabric "ocs" the logical cluster of OcsVclosPlacementPolicy: one spine
+    ///         (plane) per leaf uplink, one link per pair
     LeafSpineShape Shape() const;
+    /// \return the leaf-OCS-spine shape (fabric "ocs")
+    OcsFabricShape OcsShape() const;
 };
 
 /**
@@ -152,7 +174,8 @@ struct JobSpec
  */
 struct SchedulerSpec
 {
-    std::string policy;              //!< "vclos", "ecmp", "static" or "random-ecmp" (required)
+    std::string policy;              //!< "vclos", "ecmp", "static", "random-ecmp" or "ocs-vclos"
+                                     //!< (fabric "ocs" only) (required)
     bool backfill{false};            //!< false: strict FIFO with head-of-line blocking
     std::optional<uint64_t> seed;    //!< random-ecmp's seed, 0..2^64-1; absent: the run seed
     uint64_t searchNodeCap{1000000}; //!< MiniClosSearchCaps::maxNodes, 0 (no cap)..2^53

@@ -51,6 +51,11 @@ MakePlacementPolicy(const std::string& name, uint64_t seed, const MiniClosSearch
     {
         return std::make_unique<RandomEcmpPlacementPolicy>(seed);
     }
+    if (name == "ocs-vclos")
+    {
+        throw std::invalid_argument("placement policy: 'ocs-vclos' needs its fabric: construct "
+                                    "OcsVclosPlacementPolicy(shape, reconfiguration delay)");
+    }
     throw std::invalid_argument("placement policy: unknown name '" + name +
                                 "' (expected vclos, ecmp, static or random-ecmp)");
 }

@@ -8,7 +8,10 @@
 // sharing model. Prints wall time, peak RSS, counters and JCT/JWT/JRT mean and p99.
 //
 // Usage: vclos-flow-bench trace.csv [policy] [sharing] [count] [seed] [jobs.csv] [samples.csv]
-//   policy:  vclos (default), ecmp, static, random-ecmp
+//   policy:  vclos (default), ecmp, static, random-ecmp; NAME@LEAVESxGPUS on another shape
+//            (one spine per uplink, e.g. vclos@256x32); ocs-vclos[:DELAY_MS] on the paper's
+//            OCS setup (256 leaves x 32 GPUs, 32 uplinks, 128 spines of 64 ports);
+//            environment VCLOS_OCS_NODE_CAP: its search's node cap (default 2000)
 //   sharing: maxmin (default), step, none
 //   count:   jobs from the start of the trace (default: all)
 //   seed:    run seed (ECMP hash seeds, source ports, random-ecmp), default 1
@@ -21,12 +24,15 @@
 
 #include "ns3/flow-engine.h"
 #include "ns3/job-trace.h"
+#include "ns3/ocs-vclos-placement-policy.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -93,10 +99,45 @@ main(int argc, char** argv)
         {
             jobs.push_back(MakeFlowJob(t));
         }
+        // Policy spec: NAME, NAME@LEAVESxGPUS (a cabled Clos with one spine per leaf uplink,
+        // as many uplinks as GPUs per leaf), or ocs-vclos[:DELAY_MS] on the paper's OCS
+        // setup (OcsFabric::PaperShape(): 256 leaves x 32 GPUs, 32 uplinks, 128 spines of
+        // 64 ports; default delay 0 as in the paper's code).
         LeafSpineShape shape;
         shape.leaves = 128;
         shape.spines = 64;
         shape.gpusPerLeaf = 64;
+        std::string name = policy;
+        double ocsDelayS = -1; // < 0: not ocs-vclos
+        const std::size_t at = policy.find('@');
+        if (at != std::string::npos)
+        {
+            name = policy.substr(0, at);
+            unsigned leaves = 0;
+            unsigned gpus = 0;
+            if (std::sscanf(policy.c_str() + at + 1, "%ux%u", &leaves, &gpus) != 2 || leaves == 0 ||
+                gpus == 0)
+            {
+                throw std::invalid_argument("policy '" + policy +
+                                            "': expected NAME@LEAVESxGPUS, e.g. vclos@256x32");
+            }
+            shape.leaves = leaves;
+            shape.gpusPerLeaf = gpus;
+            shape.spines = gpus;
+        }
+        if (name.rfind("ocs-vclos", 0) == 0)
+        {
+            const OcsFabricShape ocs = OcsFabric::PaperShape();
+            ocsDelayS = name.size() > 10 ? std::strtod(name.c_str() + 10, nullptr) / 1000 : 0.0;
+            if (ocsDelayS < 0 || (name.size() > 9 && name[9] != ':'))
+            {
+                throw std::invalid_argument("policy '" + policy +
+                                            "': expected ocs-vclos or ocs-vclos:DELAY_MS");
+            }
+            shape.leaves = ocs.leaves;
+            shape.gpusPerLeaf = ocs.gpusPerLeaf;
+            shape.spines = ocs.uplinksPerLeaf; // the logical cluster: one plane per uplink
+        }
         shape.gpusPerServer = 4;
         shape.host.rateBps = 100000000000ULL;
         shape.fabric.rateBps = 100000000000ULL;
@@ -121,7 +162,18 @@ main(int argc, char** argv)
                          static_cast<unsigned long long>(p.running),
                          w);
         };
-        const FlowRunResult r = engine.Run(jobs, MakePlacementPolicy(policy, seed), {}, obs);
+        // VCLOS_OCS_NODE_CAP: node cap of ocs-vclos's virtual-Clos search (default 2,000).
+        MiniClosSearchCaps ocsCaps{2000, 0.0};
+        if (const char* cap = std::getenv("VCLOS_OCS_NODE_CAP"))
+        {
+            ocsCaps.maxNodes = std::strtoull(cap, nullptr, 10);
+        }
+        std::unique_ptr<PlacementPolicy> placement =
+            ocsDelayS >= 0 ? std::make_unique<OcsVclosPlacementPolicy>(OcsFabric::PaperShape(),
+                                                                       ocsDelayS,
+                                                                       ocsCaps)
+                           : MakePlacementPolicy(name, seed);
+        const FlowRunResult r = engine.Run(jobs, std::move(placement), {}, obs);
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
         rusage ru{};
