@@ -4,6 +4,8 @@
 
 // Merging per-run results databases by run key (pure core, fabricated runs).
 
+#include "sqlite-rows.h"
+
 #include "ns3/results-db.h"
 #include "ns3/sweep-merge.h"
 
@@ -18,31 +20,8 @@ using namespace ns3::vclos;
 namespace
 {
 
-using Rows = std::vector<std::vector<std::string>>;
-
-/// \return the rows of \p sql on \p path, as text (NULL as "NULL")
-Rows
-Query(const std::string& path, const std::string& sql)
-{
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    Rows rows;
-    while (st && sqlite3_step(st) == SQLITE_ROW)
-    {
-        std::vector<std::string> row;
-        for (int c = 0; c < sqlite3_column_count(st); ++c)
-        {
-            const unsigned char* t = sqlite3_column_text(st, c);
-            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
-        }
-        rows.push_back(row);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rows;
-}
+using vclostest::Query;
+using vclostest::Rows;
 
 /// Remove a database and its WAL files.
 void

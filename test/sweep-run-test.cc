@@ -6,6 +6,8 @@
 // halfway and resumed merges to exactly the rows of an uninterrupted one, and 1 and 2
 // workers give identical rows. The generated Slurm script is run task by task.
 
+#include "sqlite-rows.h"
+
 #include "ns3/sweep-merge.h"
 
 #include <chrono>
@@ -28,7 +30,8 @@ namespace fs = std::filesystem;
 namespace
 {
 
-using Rows = std::vector<std::vector<std::string>>;
+using vclostest::Query;
+using vclostest::Rows;
 
 /// Runs of the test sweep (6 seeds x 4 policies).
 constexpr std::size_t kRuns = 24;
@@ -119,30 +122,6 @@ std::size_t
 DoneRuns(const std::string& out)
 {
     return RunsWithStatus(out, "done");
-}
-
-/// \return the rows of \p sql on \p path, as text (NULL as "NULL")
-Rows
-Query(const std::string& path, const std::string& sql)
-{
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
-    Rows rows;
-    while (st && sqlite3_step(st) == SQLITE_ROW)
-    {
-        std::vector<std::string> row;
-        for (int c = 0; c < sqlite3_column_count(st); ++c)
-        {
-            const unsigned char* t = sqlite3_column_text(st, c);
-            row.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
-        }
-        rows.push_back(row);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rows;
 }
 
 /// Columns that hold wall-clock times or places, not results.
