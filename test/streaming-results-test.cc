@@ -204,6 +204,34 @@ TEST(StreamingResults, AKilledRunKeepsEveryFinishedJob)
     EXPECT_EQ(Query(r.db, "SELECT COUNT(*) FROM jobs WHERE job_id = 1;"), "0\n");
 }
 
+/**
+ * Send \p sig to a running vclos-sim and wait until it stops by itself (a safety bound of
+ * 5 minutes; then it is killed).
+ * \param pid the process
+ * \param sig the signal
+ * \param status set to its wait status
+ * \return false if it had to be killed
+ */
+static bool
+SignalAndWait(pid_t pid, int sig, int& status)
+{
+    if (kill(pid, sig) != 0)
+    {
+        return false;
+    }
+    for (int i = 0; i < 3000; ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (waitpid(pid, &status, WNOHANG) == pid)
+        {
+            return true;
+        }
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return false;
+}
+
 /// SIGINT or SIGTERM once job a finished: the run stops at the next event boundary, exits
 /// 128 + the signal, is marked "interrupted" with job a complete and job b written
 /// unfinished (with why, in table invariants).
@@ -218,21 +246,8 @@ TEST_P(InterruptedRun, KeepsEveryFinishedJobAndSaysSo)
     ASSERT_GT(r.pid, 0);
     ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
     ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
-    ASSERT_EQ(kill(r.pid, sig), 0);
-    // It stops by itself (a safety bound of 5 minutes; then it is killed and the test fails).
     int status = 0;
-    bool ended = false;
-    for (int i = 0; i < 3000 && !ended; ++i)
-    {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        ended = waitpid(r.pid, &status, WNOHANG) == r.pid;
-    }
-    if (!ended)
-    {
-        kill(r.pid, SIGKILL);
-        waitpid(r.pid, &status, 0);
-        FAIL() << "vclos-sim did not stop after signal " << sig;
-    }
+    ASSERT_TRUE(SignalAndWait(r.pid, sig, status)) << "vclos-sim did not stop after signal " << sig;
     ASSERT_TRUE(WIFEXITED(status))
         << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
@@ -268,20 +283,8 @@ TEST_P(InterruptedRun, AtFlowLevelToo)
     ASSERT_GT(r.pid, 0);
     ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
     ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
-    ASSERT_EQ(kill(r.pid, sig), 0);
     int status = 0;
-    bool ended = false;
-    for (int i = 0; i < 3000 && !ended; ++i)
-    {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        ended = waitpid(r.pid, &status, WNOHANG) == r.pid;
-    }
-    if (!ended)
-    {
-        kill(r.pid, SIGKILL);
-        waitpid(r.pid, &status, 0);
-        FAIL() << "vclos-sim did not stop after signal " << sig;
-    }
+    ASSERT_TRUE(SignalAndWait(r.pid, sig, status)) << "vclos-sim did not stop after signal " << sig;
     ASSERT_TRUE(WIFEXITED(status))
         << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
