@@ -4,6 +4,8 @@
 
 // Tests of the flow-level scenario runner and the scenario's level keys (pure C++).
 
+#include "scenario-test-utils.h"
+
 #include "ns3/flow-runner.h"
 #include "ns3/job-trace.h"
 #include "ns3/placement-policy.h"
@@ -52,20 +54,7 @@ Scalar(const std::string& path, const std::string& sql)
     return out;
 }
 
-/// \return the message of the ScenarioError that parsing \p json throws ("" if none)
-std::string
-ParseError(const std::string& json)
-{
-    try
-    {
-        ParseScenario(json, "s.json", CollectiveAlgorithms());
-    }
-    catch (const ScenarioError& e)
-    {
-        return e.what();
-    }
-    return "";
-}
+using vclostest::ParseError;
 
 /// A small valid scenario with \p extra top-level keys (each followed by a comma).
 std::string

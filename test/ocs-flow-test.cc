@@ -6,6 +6,8 @@
 // scheduler policy "ocs-vclos", the reconfiguration delay before a job starts, and the
 // circuits' paths (link_exclusive holds).
 
+#include "scenario-test-utils.h"
+
 #include "ns3/collective-schedule.h"
 #include "ns3/flow-runner.h"
 #include "ns3/ocs-vclos-placement-policy.h"
@@ -23,20 +25,7 @@ using namespace ns3::vclos;
 namespace
 {
 
-/// \return the message of the ScenarioError that parsing \p json throws ("" if none)
-std::string
-ParseError(const std::string& json)
-{
-    try
-    {
-        ParseScenario(json, "s.json", CollectiveAlgorithms());
-    }
-    catch (const ScenarioError& e)
-    {
-        return e.what();
-    }
-    return "";
-}
+using vclostest::ParseError;
 
 /// A flow-level scenario on 4 leaves x 4 GPUs with \p topology extra keys, \p policy and
 /// \p jobs.
