@@ -40,7 +40,7 @@ CongestionMonitor::GetTypeId()
 
 CongestionMonitor::CongestionMonitor()
     : m_interval(MicroSeconds(10)),
-      m_topology(nullptr)
+      m_links(nullptr)
 {
 }
 
@@ -50,15 +50,29 @@ void
 CongestionMonitor::DoDispose()
 {
     m_event.Cancel();
-    m_topology = nullptr;
+    m_links = nullptr;
+    m_nics.clear();
     Object::DoDispose();
 }
 
 void
 CongestionMonitor::Start(const LeafSpineHelper& topology)
 {
-    m_topology = &topology;
-    m_lastQueue.assign(topology.GetLinks().size(), 0);
+    std::vector<Ptr<RdmaNic>> nics;
+    for (uint32_t g = 0; g < topology.GetNGpus(); ++g)
+    {
+        nics.push_back(topology.GetNic(g));
+    }
+    Start(topology.GetLinks(), nics);
+}
+
+void
+CongestionMonitor::Start(const std::vector<LeafSpineHelper::Link>& links,
+                         const std::vector<Ptr<RdmaNic>>& nics)
+{
+    m_links = &links;
+    m_nics = nics;
+    m_lastQueue.assign(links.size(), 0);
     m_event.Cancel();
     m_event = Simulator::Schedule(m_interval, &CongestionMonitor::Sample, this);
 }
@@ -73,7 +87,7 @@ void
 CongestionMonitor::Sample()
 {
     const Time now = Simulator::Now();
-    for (const auto& link : m_topology->GetLinks())
+    for (const auto& link : *m_links)
     {
         const uint32_t q = link.device->GetQueueBytes();
         if (q != 0 || m_lastQueue[link.id] != 0)
@@ -82,9 +96,9 @@ CongestionMonitor::Sample()
         }
         m_lastQueue[link.id] = q;
     }
-    for (uint32_t g = 0; g < m_topology->GetNGpus(); ++g)
+    for (uint32_t g = 0; g < m_nics.size(); ++g)
     {
-        Ptr<RdmaNic> nic = m_topology->GetNic(g);
+        const Ptr<RdmaNic>& nic = m_nics[g];
         // Live queue pairs only: the table's free slots (destroyed QPs) are skipped, and
         // the table is bounded by the peak of live QPs, not by every QP ever created.
         for (uint32_t slot = 0; slot < nic->GetQpTableSize(); ++slot)

@@ -39,6 +39,13 @@ class CongestionMonitor : public Object
      * \param topology the built cluster; it must outlive the monitor's sampling
      */
     void Start(const LeafSpineHelper& topology);
+    /**
+     * Start sampling the links and NICs of another fabric (e.g. OcsFabricHelper).
+     * \param links the links (ids 0..n-1 in order); must outlive the monitor's sampling
+     * \param nics per GPU its NIC
+     */
+    void Start(const std::vector<LeafSpineHelper::Link>& links,
+               const std::vector<Ptr<RdmaNic>>& nics);
     /// Stop sampling.
     void Stop();
 
@@ -53,7 +60,8 @@ class CongestionMonitor : public Object
     void Sample();
 
     Time m_interval;
-    const LeafSpineHelper* m_topology;
+    const std::vector<LeafSpineHelper::Link>* m_links; //!< the links sampled
+    std::vector<Ptr<RdmaNic>> m_nics;                  //!< per GPU its NIC
     std::vector<uint32_t> m_lastQueue;
     EventId m_event;
     TracedCallback<uint32_t, Time, uint32_t> m_queueTrace;

@@ -8,6 +8,7 @@
 #include "ns3/boolean.h"
 #include "ns3/double.h"
 #include "ns3/log.h"
+#include "ns3/node.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -83,6 +84,7 @@ JobManager::DoDispose()
     }
     m_jobs.clear();
     m_topology = nullptr;
+    m_nics.clear();
     Object::DoDispose();
 }
 
@@ -90,19 +92,29 @@ void
 JobManager::SetTopology(LeafSpineHelper& topology)
 {
     m_topology = &topology;
+    m_nics.clear();
+}
+
+void
+JobManager::SetGpus(const std::vector<Ptr<RdmaNic>>& nics, uint32_t gpusPerServer)
+{
+    m_topology = nullptr;
+    m_nics = nics;
+    m_gpusPerServer = gpusPerServer;
 }
 
 uint32_t
 JobManager::AddJob(const JobParams& params, Time start)
 {
-    NS_ABORT_MSG_IF(m_topology == nullptr, "JobManager: SetTopology() before AddJob()");
+    NS_ABORT_MSG_IF(m_topology == nullptr && m_nics.empty(),
+                    "JobManager: SetTopology() or SetGpus() before AddJob()");
+    const uint32_t nGpus = m_topology ? m_topology->GetNGpus() : m_nics.size();
     NS_ABORT_MSG_IF(params.gpus.empty(), "JobManager: job '" << params.name << "' has no GPU");
     for (uint32_t g : params.gpus)
     {
-        NS_ABORT_MSG_IF(g >= m_topology->GetNGpus(),
+        NS_ABORT_MSG_IF(g >= nGpus,
                         "JobManager: job '" << params.name << "': GPU " << g
-                                            << " does not exist (the cluster has "
-                                            << m_topology->GetNGpus() << ")");
+                                            << " does not exist (the cluster has " << nGpus << ")");
     }
     const std::vector<std::string> algorithms = vclos::CollectiveAlgorithms();
     if (std::find(algorithms.begin(), algorithms.end(), params.collective) == algorithms.end())
@@ -140,7 +152,7 @@ JobManager::Create(uint32_t jobId)
     nics.reserve(p.gpus.size());
     for (uint32_t g : p.gpus)
     {
-        nics.push_back(m_topology->GetNic(g));
+        nics.push_back(m_topology ? m_topology->GetNic(g) : m_nics.at(g));
     }
     Ptr<TrainingJob> job = CreateObject<TrainingJob>();
     job->SetAttribute("JobId", UintegerValue(jobId));
@@ -152,7 +164,7 @@ JobManager::Create(uint32_t jobId)
     job->Setup(nics,
                p.collective,
                p.bytes,
-               m_topology->GetConfig().gpusPerServer,
+               m_topology ? m_topology->GetConfig().gpusPerServer : m_gpusPerServer,
                p.pipelineChunks);
     job->SetAllToAll(p.allToAllBytes);
     job->TraceConnectWithoutContext("Finished", MakeCallback(&JobManager::OnFinished, this));
@@ -162,7 +174,8 @@ JobManager::Create(uint32_t jobId)
     job->TraceConnectWithoutContext("StepRecorded", MakeCallback(&JobManager::OnStep, this));
     // The manager owns the application: it is not added to the node's list, which would
     // grow with every job ever run. It starts now (start time 0 after Initialize()).
-    job->SetNode(m_topology->GetGpuNode(p.gpus[0]));
+    job->SetNode(m_topology ? m_topology->GetGpuNode(p.gpus[0])
+                            : m_nics.at(p.gpus[0])->GetObject<Node>());
     job->SetStartTime(Seconds(0));
     e.job = job;
     e.params = JobParams();

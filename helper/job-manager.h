@@ -68,6 +68,12 @@ class JobManager : public Object
      * \param topology the built cluster whose GPUs the jobs use; must outlive the manager
      */
     void SetTopology(LeafSpineHelper& topology);
+    /**
+     * Use these GPUs instead of a LeafSpineHelper (another fabric, e.g. OcsFabricHelper).
+     * \param nics the NIC of every GPU, by GPU id (each aggregated to its node)
+     * \param gpusPerServer GPUs per server (hierarchical collectives)
+     */
+    void SetGpus(const std::vector<Ptr<RdmaNic>>& nics, uint32_t gpusPerServer);
 
     /**
      * Schedule a job. It is checked now: a fatal error names the job and the problem (a GPU
@@ -124,6 +130,8 @@ class JobManager : public Object
     };
 
     LeafSpineHelper* m_topology;
+    std::vector<Ptr<RdmaNic>> m_nics; //!< SetGpus(): per GPU its NIC
+    uint32_t m_gpusPerServer{1};      //!< SetGpus(): GPUs per server
     bool m_teardownWhenQuiet;
     std::map<uint32_t, Entry> m_jobs;
     uint32_t m_added;

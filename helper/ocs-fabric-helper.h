@@ -6,15 +6,19 @@
 #define VCLOS_OCS_FABRIC_HELPER_H
 
 #include "ns3/data-rate.h"
+#include "ns3/leaf-spine-helper.h"
 #include "ns3/node-container.h"
 #include "ns3/nstime.h"
 #include "ns3/ocs-channel.h"
 #include "ns3/ocs-fabric.h"
 #include "ns3/ocs-helper.h"
+#include "ns3/placement.h"
 #include "ns3/rdma-nic.h"
 #include "ns3/vclos-switch.h"
 
+#include <map>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 namespace ns3
@@ -53,8 +57,25 @@ struct OcsFabricConfig
 class OcsFabricHelper
 {
   public:
+    /// One direction of a cable (as LeafSpineHelper's): host links, leaf uplinks into
+    /// their OCS, spine ports into their OCS.
+    using Link = LeafSpineHelper::Link;
+
     /// \param config the cluster
     explicit OcsFabricHelper(const OcsFabricConfig& config);
+
+    /**
+     * Set an attribute of every RdmaNic created by Build() (RunSeed is set by Build()).
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetNicAttribute(const std::string& name, const AttributeValue& value);
+    /**
+     * Set an attribute of every VclosSwitch created by Build().
+     * \param name attribute name
+     * \param value attribute value
+     */
+    void SetSwitchAttribute(const std::string& name, const AttributeValue& value);
 
     /// Create nodes, devices, switches and OCSes (no circuit). Call once.
     void Build();
@@ -75,6 +96,61 @@ class OcsFabricHelper
      */
     bool Reconfigure(uint32_t ocs, const std::vector<OcsChannel::Circuit>& circuits);
 
+    /**
+     * Add circuits (a job's, vclos::Placement::circuits): every OCS they touch is
+     * reconfigured once (the new circuits are dark for the reconfiguration delay; the
+     * others are not disturbed) and the routes are updated.
+     * \param circuits the circuits to add
+     * \return per OCS touched (ascending): how many circuits it gained
+     * \throws std::invalid_argument (nothing changed) if a port is taken or a circuit is
+     *         invalid
+     */
+    std::vector<std::pair<uint32_t, uint32_t>> AddCircuits(
+        const std::vector<vclos::OcsCircuit>& circuits);
+    /**
+     * Remove circuits (broken at once; the others are not disturbed) and update the routes.
+     * \param circuits circuits set before by AddCircuits()
+     * \return per OCS touched (ascending): how many circuits it lost
+     */
+    std::vector<std::pair<uint32_t, uint32_t>> RemoveCircuits(
+        const std::vector<vclos::OcsCircuit>& circuits);
+    /**
+     * Pin a job's traffic to its circuits: for every ordered pair of its GPUs on two
+     * leaves, a flow route (vclos::ForwardingTable::SetFlowRoute) at the source leaf out of
+     * the sender's uplink (\p uplinks, per rank), and at the spine where that circuit ends
+     * down the job's first circuit from that spine to the destination leaf (as the flow
+     * engine routes an ocs-vclos job). ACKs take the reverse pair's route. Pairs within a
+     * leaf keep the destination route.
+     * \param gpus the job's GPUs in rank order
+     * \param uplinks per rank the OCS of its uplink (vclos::Placement::uplinks)
+     * \param circuits the job's circuits (set)
+     * \throws std::invalid_argument if a rank sends across leaves with no circuit to follow
+     */
+    void InstallJobRoutes(const std::vector<uint32_t>& gpus,
+                          const std::vector<uint32_t>& uplinks,
+                          const std::vector<vclos::OcsCircuit>& circuits);
+    /**
+     * Remove the flow routes InstallJobRoutes() set for these GPUs.
+     * \param gpus the job's GPUs
+     */
+    void RemoveJobRoutes(const std::vector<uint32_t>& gpus);
+
+    /// \return the links (after Build()): per GPU g ids 2g (gpu -> leaf) and 2g + 1 (leaf
+    ///         -> gpu), then every leaf's uplinks (leaf-major), then every spine's OCS ports
+    ///         (spine-major, in switch port order)
+    const std::vector<Link>& GetLinks() const;
+    /**
+     * The links a data packet crosses now, as the switches forward it and the circuits set
+     * carry it (whether lit or not).
+     * \param srcGpu source GPU \param dstGpu destination GPU \param srcPort UDP source port
+     * \return link ids in order; empty if there is no route
+     */
+    std::vector<uint32_t> GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) const;
+    /// \return number of GPUs
+    uint32_t GetNGpus() const;
+    /// \return every GPU's NIC, by GPU id
+    const std::vector<Ptr<RdmaNic>>& GetNics() const;
+
     /// \return the fabric (circuits as set)
     const vclos::OcsFabric& GetFabric() const;
     /// \param ocs index \return the OCS
@@ -93,6 +169,10 @@ class OcsFabricHelper
   private:
     bool Apply(uint32_t ocs, const std::vector<OcsChannel::Circuit>& circuits, bool delayed);
     void UpdateRoutes();
+    /// Apply \p change (+1 add, -1 remove) of \p circuits per OCS, delayed.
+    std::vector<std::pair<uint32_t, uint32_t>> Change(
+        const std::vector<vclos::OcsCircuit>& circuits,
+        bool add);
 
     OcsFabricConfig m_config;
     vclos::OcsFabric m_fabric;
@@ -103,6 +183,13 @@ class OcsFabricHelper
     std::vector<std::shared_ptr<vclos::ForwardingTable>> m_leafTables;
     std::vector<std::shared_ptr<vclos::ForwardingTable>> m_spineTables;
     std::vector<Ptr<OcsChannel>> m_ocs;
+    ObjectFactory m_nicFactory;    //!< RdmaNic factory
+    ObjectFactory m_switchFactory; //!< VclosSwitch factory
+    std::vector<Link> m_links;     //!< GetLinks()
+    uint32_t m_leafUplinkLink0{0}; //!< id of leaf 0's uplink 0
+    uint32_t m_spinePortLink0{0};  //!< id of spine 0's port 0
+    /// Per running job (by its first GPU): the spine routes it set (spine, src, dst).
+    std::map<uint32_t, std::vector<std::tuple<uint32_t, uint32_t, uint32_t>>> m_jobRoutes;
 };
 
 } // namespace ns3

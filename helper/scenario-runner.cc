@@ -41,13 +41,14 @@ namespace
 const char* const kInvariantNames[] = {"collective_bytes",
                                        "lossless_drops",
                                        "jobs_accounted",
-                                       "link_exclusive"};
+                                       "link_exclusive",
+                                       "ocs_circuits"};
 
 /// Test hook: fabricate a violation of one invariant (vclos-sim --VclosInvariantFault=NAME).
 GlobalValue g_invariantFault("VclosInvariantFault",
                              "test hook: fabricate a violation of this end-of-run invariant "
-                             "(collective_bytes, lossless_drops, jobs_accounted, link_exclusive;"
-                             " empty: none)",
+                             "(collective_bytes, lossless_drops, jobs_accounted, link_exclusive,"
+                             " ocs_circuits (OCS fabric only); empty: none)",
                              StringValue(""),
                              MakeStringChecker());
 
@@ -86,8 +87,34 @@ InvariantFault()
                     "VclosInvariantFault: no invariant named '"
                         << fault
                         << "' (collective_bytes, lossless_drops, jobs_accounted, "
-                           "link_exclusive)");
+                           "link_exclusive, ocs_circuits)");
     return fault;
+}
+
+/// Set the NIC and switch attributes of a scenario's "network" on a fabric helper
+/// (LeafSpineHelper or OcsFabricHelper).
+template <class Helper>
+void
+SetNetworkAttributes(Helper& h, const vclos::NetworkSpec& net)
+{
+    h.SetNicAttribute("Mtu", UintegerValue(net.mtuBytes));
+    h.SetNicAttribute("AckInterval", UintegerValue(net.ackInterval));
+    h.SetNicAttribute("RetransmitTimeout", TimeValue(Seconds(net.retransmitTimeoutS)));
+    if (net.bufferBytes > 0)
+    {
+        h.SetSwitchAttribute("BufferBytes", UintegerValue(net.bufferBytes));
+    }
+    h.SetSwitchAttribute("Alpha", DoubleValue(net.alpha));
+    h.SetSwitchAttribute("PfcEnabled", BooleanValue(net.pfc));
+    h.SetSwitchAttribute("EcnEnabled", BooleanValue(net.ecn));
+    h.SetSwitchAttribute("EcnKminBytes", UintegerValue(net.ecnKminBytes));
+    h.SetSwitchAttribute("EcnKmaxBytes", UintegerValue(net.ecnKmaxBytes));
+    h.SetSwitchAttribute("EcnPmax", DoubleValue(net.ecnPmax));
+    if (net.congestionControl == "dcqcn")
+    {
+        h.SetNicAttribute("CongestionControl", TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+    }
+    h.SetNicAttribute("CnpInterval", TimeValue(Seconds(net.cnpIntervalS)));
 }
 } // namespace
 
@@ -117,7 +144,7 @@ ScenarioRunner::~ScenarioRunner()
 void
 ScenarioRunner::Build()
 {
-    if (m_topo)
+    if (m_topo || m_ocs)
     {
         return;
     }
@@ -125,49 +152,25 @@ ScenarioRunner::Build()
     const vclos::Scenario& s = m_scenario;
     RngSeedManager::SetSeed(s.seed);
     RngSeedManager::SetRun(1);
-
-    LeafSpineConfig c;
-    c.leaves = s.topology.leaves;
-    c.spines = s.topology.spines;
-    c.gpusPerLeaf = s.topology.gpusPerLeaf;
-    c.gpusPerServer = s.topology.gpusPerServer;
-    c.linksPerLeafSpine = s.topology.linksPerLeafSpine;
-    c.hostRate = DataRate(static_cast<uint64_t>(s.topology.hostLink.rateBps));
-    c.hostDelay = Seconds(s.topology.hostLink.delayS);
-    c.fabricRate = DataRate(static_cast<uint64_t>(s.topology.fabricLink.rateBps));
-    c.fabricDelay = Seconds(s.topology.fabricLink.delayS);
-    c.intraRate = DataRate(static_cast<uint64_t>(s.topology.intraServer.rateBps));
-    c.intraDelay = Seconds(s.topology.intraServer.delayS);
-    c.queueBytes = static_cast<uint32_t>(s.network.queueBytes);
-    c.sameHashSeed = s.network.ecmpSeedMode == vclos::EcmpSeedMode::Same;
-    m_topo = std::make_unique<LeafSpineHelper>(c);
-    m_topo->SetNicAttribute("Mtu", UintegerValue(s.network.mtuBytes));
-    m_topo->SetNicAttribute("AckInterval", UintegerValue(s.network.ackInterval));
-    m_topo->SetNicAttribute("RetransmitTimeout", TimeValue(Seconds(s.network.retransmitTimeoutS)));
-    const vclos::NetworkSpec& net = s.network;
-    if (net.bufferBytes > 0)
+    if (s.topology.fabric == "ocs")
     {
-        m_topo->SetSwitchAttribute("BufferBytes", UintegerValue(net.bufferBytes));
+        BuildOcs();
     }
-    m_topo->SetSwitchAttribute("Alpha", DoubleValue(net.alpha));
-    m_topo->SetSwitchAttribute("PfcEnabled", BooleanValue(net.pfc));
-    m_topo->SetSwitchAttribute("EcnEnabled", BooleanValue(net.ecn));
-    m_topo->SetSwitchAttribute("EcnKminBytes", UintegerValue(net.ecnKminBytes));
-    m_topo->SetSwitchAttribute("EcnKmaxBytes", UintegerValue(net.ecnKmaxBytes));
-    m_topo->SetSwitchAttribute("EcnPmax", DoubleValue(net.ecnPmax));
-    if (net.congestionControl == "dcqcn")
+    else
     {
-        m_topo->SetNicAttribute("CongestionControl",
-                                TypeIdValue(DcqcnCongestionControl::GetTypeId()));
+        BuildLeafSpine();
     }
-    m_topo->SetNicAttribute("CnpInterval", TimeValue(Seconds(net.cnpIntervalS)));
-    m_topo->SetRunSeed(s.seed);
-    m_topo->AssignStreams(0);
-    m_topo->Build();
 
     // Each job is created at its start time (not here): its queue pairs exist from then on.
     m_manager = CreateObject<JobManager>();
-    m_manager->SetTopology(*m_topo);
+    if (m_ocs)
+    {
+        m_manager->SetGpus(m_ocs->GetNics(), 1);
+    }
+    else
+    {
+        m_manager->SetTopology(*m_topo);
+    }
     m_manager->TraceConnectWithoutContext("JobStarted",
                                           MakeCallback(&ScenarioRunner::JobStarted, this));
     m_manager->TraceConnectWithoutContext("JobFinished",
@@ -196,20 +199,39 @@ ScenarioRunner::Build()
     caps.maxSeconds = sp.searchTimeCapS;
     vclos::SchedulerOptions options;
     options.backfill = sp.backfill;
-    auto policy = vclos::MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps);
+    std::unique_ptr<vclos::PlacementPolicy> policy;
+    std::shared_ptr<const vclos::ClusterTopology> cluster;
+    if (m_ocs)
+    {
+        // The policy places on the fabric's logical cluster (one plane per leaf uplink).
+        auto ocsPolicy =
+            std::make_unique<vclos::OcsVclosPlacementPolicy>(s.topology.OcsShape(),
+                                                             s.topology.ocs.reconfigurationS,
+                                                             caps);
+        m_ocsPolicy = ocsPolicy.get();
+        policy = std::move(ocsPolicy);
+        cluster = std::make_shared<const vclos::ClusterTopology>(
+            vclos::ClusterTopology::LeafSpine(s.topology.Shape()));
+    }
+    else
+    {
+        policy = vclos::MakePlacementPolicy(sp.policy, sp.seed.value_or(s.seed), caps);
+        cluster = m_topo->GetTopologyPtr();
+    }
     m_isolating = policy->IsIsolating();
-    m_scheduler = std::make_unique<vclos::ClusterScheduler>(m_topo->GetTopologyPtr(),
-                                                            std::move(policy),
-                                                            options);
+    m_scheduler = std::make_unique<vclos::ClusterScheduler>(cluster, std::move(policy), options);
     m_scheduler->SetPlaceCallback(
         [this](uint64_t job, const vclos::Placement& placement) { Placed(job, placement); });
-    m_topo->GetRouting().SetControlRoute(sp.ackRoute == "sender"
-                                             ? vclos::ForwardingTable::ControlRoute::SENDER
-                                             : vclos::ForwardingTable::ControlRoute::REVERSE_PATH);
+    if (m_topo)
+    {
+        m_topo->GetRouting().SetControlRoute(
+            sp.ackRoute == "sender" ? vclos::ForwardingTable::ControlRoute::SENDER
+                                    : vclos::ForwardingTable::ControlRoute::REVERSE_PATH);
+    }
     if (s.output.linkJobBytes)
     {
-        const auto& links = m_topo->GetLinks();
-        m_jobCounter = Create<LinkJobCounter>(m_topo->GetNGpus(), links.size());
+        const auto& links = Links();
+        m_jobCounter = Create<LinkJobCounter>(NGpus(), links.size());
         for (const auto& link : links)
         {
             link.device->SetLinkJobCounter(m_jobCounter, link.id);
@@ -262,8 +284,18 @@ ScenarioRunner::Placed(uint64_t jobId, const vclos::Placement& placement)
     const double now = Simulator::Now().GetSeconds();
     NS_LOG_INFO("job " << job << " placed (" << placement.branch << ") on " << placement.gpus.size()
                        << " GPUs, " << placement.routes.size() << " source routes");
-    // Routes before the first packet: the job is created by an event at this same time.
-    vclos::ClusterScheduler::InstallPlacementRoutes(m_topo->GetRouting(), placement);
+    // Routes before the first packet: the job is created by an event at this same time,
+    // or, with new circuits, when they are lit.
+    Time start = Simulator::Now();
+    if (m_ocs)
+    {
+        ChangeCircuits(job, placement, true);
+        start += Seconds(placement.readySeconds);
+    }
+    else
+    {
+        vclos::ClusterScheduler::InstallPlacementRoutes(m_topo->GetRouting(), placement);
+    }
     if (m_jobCounter)
     {
         st.slot = m_jobCounter->Assign(job, placement.gpus);
@@ -272,7 +304,8 @@ ScenarioRunner::Placed(uint64_t jobId, const vclos::Placement& placement)
     st.spines = placement.spines;
     st.placed = true;
     st.placedS = now;
-    CreateJob(job, Simulator::Now());
+    st.startS = start.GetSeconds();
+    CreateJob(job, start);
     if (m_db != nullptr)
     {
         vclos::PlacementRow row;
@@ -324,7 +357,7 @@ ScenarioRunner::FlushLinkJobs(uint32_t job)
     const double tsPerSecond = static_cast<double>(Seconds(1).GetTimeStep());
     if (m_isolating)
     {
-        const auto& links = m_topo->GetLinks();
+        const auto& links = Links();
         for (const auto& lc : cells)
         {
             if (links.at(lc.link).kind == LeafSpineHelper::LinkKind::FABRIC)
@@ -368,8 +401,15 @@ ScenarioRunner::JobQuiet(uint32_t managerId)
     JobState& st = m_jobs[job];
     const double now = Simulator::Now().GetSeconds();
     NS_LOG_INFO("job " << job << " quiet: routes removed, released");
-    vclos::ClusterScheduler::RemovePlacementRoutes(m_topo->GetRouting(),
-                                                   m_scheduler->GetRunning().at(job));
+    if (m_ocs)
+    {
+        ChangeCircuits(job, m_scheduler->GetRunning().at(job), false); // ports freed
+    }
+    else
+    {
+        vclos::ClusterScheduler::RemovePlacementRoutes(m_topo->GetRouting(),
+                                                       m_scheduler->GetRunning().at(job));
+    }
     FlushLinkJobs(job);
     st.releasedS = now;
     if (m_db != nullptr)
@@ -382,6 +422,7 @@ ScenarioRunner::JobQuiet(uint32_t managerId)
     ++m_jobsReleased;
     // May place queued jobs (Placed() creates them now).
     m_scheduler->Release(job, now);
+    CheckCircuits("a release");
     SampleCluster();
     if (AllDone())
     {
@@ -424,7 +465,8 @@ ScenarioRunner::JobStarted(uint32_t managerId)
             f.srcGpu = gpus[src];
             f.dstGpu = gpus[dst];
             f.srcPort = port;
-            f.path = m_topo->GetPath(f.srcGpu, f.dstGpu, port);
+            f.path = m_ocs ? m_ocs->GetPath(f.srcGpu, f.dstGpu, port)
+                           : m_topo->GetPath(f.srcGpu, f.dstGpu, port);
             m_db->AddFlow(m_runId, f);
         }
     }
@@ -484,7 +526,7 @@ ScenarioRunner::AddJobRow(uint32_t jobId)
     // As the simulator's clock gives it (whole picoseconds), so that jwt_s is exactly 0
     // for a job placed at its arrival.
     row.arrivalS = Seconds(spec.startS).GetSeconds();
-    row.startS = m_scheduler ? st.placedS : row.arrivalS;
+    row.startS = m_scheduler ? st.startS : row.arrivalS;
     row.finishS = st.finishS;
     row.releasedS = st.releasedS;
     std::set<uint32_t> leaves;
@@ -558,7 +600,7 @@ ScenarioRunner::Progress(std::ostream* out)
     {
         *out << " done, " << m_scheduler->GetRunning().size() << " running, "
              << m_scheduler->GetQueueLength() << " queued, " << m_scheduler->GetNBusyGpus() << "/"
-             << m_topo->GetNGpus() << " GPUs busy";
+             << NGpus() << " GPUs busy";
     }
     *out << std::endl;
     if (!AllDone())
@@ -621,12 +663,28 @@ ScenarioRunner::CheckInvariants(bool runDone) const
         bytes.push_back(vclos::CollectiveBytes{0, 0, 1, 0}); // a byte sent, never received
     }
     std::vector<vclos::LosslessDrops> drops;
-    const vclos::ClusterTopology& topo = m_topo->GetTopology();
-    for (uint32_t node = 0; node < topo.GetNNodes(); ++node)
+    if (m_ocs)
     {
-        if (Ptr<VclosSwitch> sw = m_topo->GetSwitch(node))
+        const vclos::OcsFabricShape& shape = m_ocs->GetFabric().GetShape();
+        for (uint32_t l = 0; l < shape.leaves; ++l)
         {
-            drops.push_back(vclos::LosslessDrops{node, sw->GetLosslessDrops()});
+            drops.push_back(vclos::LosslessDrops{l, m_ocs->GetLeaf(l)->GetLosslessDrops()});
+        }
+        for (uint32_t sp = 0; sp < shape.spines; ++sp)
+        {
+            drops.push_back(
+                vclos::LosslessDrops{shape.leaves + sp, m_ocs->GetSpine(sp)->GetLosslessDrops()});
+        }
+    }
+    else
+    {
+        const vclos::ClusterTopology& topo = m_topo->GetTopology();
+        for (uint32_t node = 0; node < topo.GetNNodes(); ++node)
+        {
+            if (Ptr<VclosSwitch> sw = m_topo->GetSwitch(node))
+            {
+                drops.push_back(vclos::LosslessDrops{node, sw->GetLosslessDrops()});
+            }
         }
     }
     bool pfc = m_scenario.network.pfc;
@@ -657,10 +715,41 @@ ScenarioRunner::CheckInvariants(bool runDone) const
         uses.push_back(vclos::LinkUse{0, 0, 1, 0, 1});
         uses.push_back(vclos::LinkUse{0, 1, 1, 0.5, 1.5});
     }
-    return {vclos::RunInvariants::CheckCollectiveBytes(bytes),
-            vclos::RunInvariants::CheckLosslessDrops(pfc, drops),
-            vclos::RunInvariants::CheckJobsAccounted(outcomes, runDone),
-            vclos::RunInvariants::CheckLinkExclusive(isolating, uses)};
+    std::vector<vclos::InvariantResult> results{
+        vclos::RunInvariants::CheckCollectiveBytes(bytes),
+        vclos::RunInvariants::CheckLosslessDrops(pfc, drops),
+        vclos::RunInvariants::CheckJobsAccounted(outcomes, runDone),
+        vclos::RunInvariants::CheckLinkExclusive(isolating, uses)};
+    if (m_ocs)
+    {
+        // OCS circuits = the running jobs' after every placement and release; all ports
+        // free once every job was released.
+        vclos::InvariantResult r;
+        r.name = "ocs_circuits";
+        r.detail = m_ocsCircuitError;
+        uint64_t left = 0;
+        for (uint32_t i = 0; i < m_ocs->GetFabric().GetNOcs(); ++i)
+        {
+            left += m_ocs->GetOcs(i)->GetCircuits().GetNCircuits();
+        }
+        if (r.detail.empty() && runDone && left != 0)
+        {
+            r.detail = std::to_string(left) + " circuits left set after every job was released";
+        }
+        if (fault == "ocs_circuits" && r.detail.empty())
+        {
+            r.detail = "fabricated violation (VclosInvariantFault)";
+        }
+        r.ok = r.detail.empty();
+        if (r.ok)
+        {
+            r.detail = std::to_string(m_ocsChecks) +
+                       " checks: circuit maps equal the running jobs' circuits" +
+                       (runDone ? ", every port free at the end" : "");
+        }
+        results.push_back(r);
+    }
+    return results;
 }
 
 ScenarioRunner::Summary
@@ -712,7 +801,14 @@ ScenarioRunner::Run(vclos::ResultsDb* db, std::ostream* progress)
         m_monitor->TraceConnectWithoutContext(
             "RateSample",
             MakeBoundCallback(&ScenarioRunner::RateSampled, db, runId));
-        m_monitor->Start(*m_topo);
+        if (m_ocs)
+        {
+            m_monitor->Start(m_ocs->GetLinks(), m_ocs->GetNics());
+        }
+        else
+        {
+            m_monitor->Start(*m_topo);
+        }
     }
     InvariantFault(); // a misspelt test hook fails before the simulation
     m_interruptSignal = 0;
@@ -805,7 +901,7 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
             AddJobRow(j);
         }
     }
-    for (const auto& link : m_topo->GetLinks())
+    for (const auto& link : Links())
     {
         vclos::LinkRow row;
         row.linkId = link.id;
@@ -837,13 +933,160 @@ ScenarioRunner::WriteResults(vclos::ResultsDb& db, int64_t runId)
         }
     }
     db.Flush();
+    if (m_ocs)
+    {
+        std::vector<vclos::OcsSwitchRow> switches;
+        for (uint32_t i = 0; i < m_ocs->GetFabric().GetNOcs(); ++i)
+        {
+            Ptr<OcsChannel> ocs = m_ocs->GetOcs(i);
+            switches.push_back(vclos::OcsSwitchRow{i,
+                                                   ocs->GetNPorts(),
+                                                   ocs->GetReconfigurations(),
+                                                   ocs->GetCircuitsChanged(),
+                                                   ocs->GetDarkTime().GetSeconds(),
+                                                   ocs->GetLostPackets(),
+                                                   ocs->GetLostBytes()});
+        }
+        db.AddOcs(runId, switches, m_ocsChanges);
+    }
 }
 
 LeafSpineHelper&
 ScenarioRunner::GetTopology()
 {
     Build();
+    NS_ABORT_MSG_IF(!m_topo, "ScenarioRunner: the fabric is an OCS fabric: use GetOcsFabric()");
     return *m_topo;
+}
+
+const OcsFabricHelper*
+ScenarioRunner::GetOcsFabric() const
+{
+    return m_ocs.get();
+}
+
+const std::vector<LeafSpineHelper::Link>&
+ScenarioRunner::Links() const
+{
+    return m_ocs ? m_ocs->GetLinks() : m_topo->GetLinks();
+}
+
+uint32_t
+ScenarioRunner::NGpus() const
+{
+    return m_ocs ? m_ocs->GetNGpus() : m_topo->GetNGpus();
+}
+
+void
+ScenarioRunner::BuildLeafSpine()
+{
+    const vclos::Scenario& s = m_scenario;
+    LeafSpineConfig c;
+    c.leaves = s.topology.leaves;
+    c.spines = s.topology.spines;
+    c.gpusPerLeaf = s.topology.gpusPerLeaf;
+    c.gpusPerServer = s.topology.gpusPerServer;
+    c.linksPerLeafSpine = s.topology.linksPerLeafSpine;
+    c.hostRate = DataRate(static_cast<uint64_t>(s.topology.hostLink.rateBps));
+    c.hostDelay = Seconds(s.topology.hostLink.delayS);
+    c.fabricRate = DataRate(static_cast<uint64_t>(s.topology.fabricLink.rateBps));
+    c.fabricDelay = Seconds(s.topology.fabricLink.delayS);
+    c.intraRate = DataRate(static_cast<uint64_t>(s.topology.intraServer.rateBps));
+    c.intraDelay = Seconds(s.topology.intraServer.delayS);
+    c.queueBytes = static_cast<uint32_t>(s.network.queueBytes);
+    c.sameHashSeed = s.network.ecmpSeedMode == vclos::EcmpSeedMode::Same;
+    m_topo = std::make_unique<LeafSpineHelper>(c);
+    SetNetworkAttributes(*m_topo, s.network);
+    m_topo->SetRunSeed(s.seed);
+    m_topo->AssignStreams(0);
+    m_topo->Build();
+}
+
+void
+ScenarioRunner::BuildOcs()
+{
+    const vclos::Scenario& s = m_scenario;
+    const vclos::NetworkSpec& net = s.network;
+    OcsFabricConfig c;
+    c.shape = s.topology.OcsShape();
+    c.hostRate = DataRate(static_cast<uint64_t>(s.topology.hostLink.rateBps));
+    c.hostDelay = Seconds(s.topology.hostLink.delayS);
+    c.fabricRate = DataRate(static_cast<uint64_t>(s.topology.fabricLink.rateBps));
+    // A leaf-spine light path (two fibres) has the fabric link's delay.
+    c.fibreDelay = Seconds(s.topology.fabricLink.delayS) / 2;
+    c.reconfigurationDelay = Seconds(s.topology.ocs.reconfigurationS);
+    c.queueBytes = static_cast<uint32_t>(net.queueBytes);
+    m_ocs = std::make_unique<OcsFabricHelper>(c);
+    SetNetworkAttributes(*m_ocs, net);
+    m_ocs->Build();
+}
+
+void
+ScenarioRunner::ChangeCircuits(uint32_t job, const vclos::Placement& placement, bool add)
+{
+    const double now = Simulator::Now().GetSeconds();
+    std::vector<std::pair<uint32_t, uint32_t>> touched;
+    try
+    {
+        if (add)
+        {
+            touched = m_ocs->AddCircuits(placement.circuits);
+            m_ocs->InstallJobRoutes(placement.gpus, placement.uplinks, placement.circuits);
+        }
+        else
+        {
+            m_ocs->RemoveJobRoutes(placement.gpus);
+            touched = m_ocs->RemoveCircuits(placement.circuits);
+        }
+    }
+    catch (const std::invalid_argument& e)
+    {
+        if (m_ocsCircuitError.empty())
+        {
+            m_ocsCircuitError = "job " + std::to_string(job) + ": " + e.what();
+        }
+        NS_LOG_ERROR("job " << job << ": " << e.what());
+    }
+    const double lit =
+        (Simulator::Now() + m_ocs->GetOcs(0)->GetReconfigurationDelay()).GetSeconds();
+    for (const auto& [ocs, n] : touched)
+    {
+        vclos::OcsReconfigurationRow row;
+        row.timeS = now;
+        row.ocs = ocs;
+        row.jobId = job;
+        row.added = add ? n : 0;
+        row.removed = add ? 0 : n;
+        row.litS = add ? lit : now;
+        m_ocsChanges.push_back(row);
+    }
+    if (add)
+    {
+        CheckCircuits("a placement");
+    }
+}
+
+void
+ScenarioRunner::CheckCircuits(const char* when)
+{
+    if (!m_ocs)
+    {
+        return;
+    }
+    ++m_ocsChecks;
+    const vclos::OcsFabric& want = m_ocsPolicy->GetFabric();
+    for (uint32_t i = 0; i < want.GetNOcs() && m_ocsCircuitError.empty(); ++i)
+    {
+        const vclos::CircuitMap& set = m_ocs->GetOcs(i)->GetCircuits();
+        if (!(set == want.GetCircuits(i)) || !(m_ocs->GetFabric().GetCircuits(i) == set))
+        {
+            m_ocsCircuitError = "after " + std::string(when) + " at " +
+                                std::to_string(Simulator::Now().GetSeconds()) + " s: OCS " +
+                                std::to_string(i) + " has " + std::to_string(set.GetNCircuits()) +
+                                " circuits, the running jobs " +
+                                std::to_string(want.GetCircuits(i).GetNCircuits());
+        }
+    }
 }
 
 Ptr<TrainingJob>

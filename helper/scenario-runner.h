@@ -10,6 +10,8 @@
 #include "ns3/job-manager.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/link-job-counter.h"
+#include "ns3/ocs-fabric-helper.h"
+#include "ns3/ocs-vclos-placement-policy.h"
 #include "ns3/results-db.h"
 #include "ns3/run-invariants.h"
 #include "ns3/scenario.h"
@@ -52,6 +54,21 @@ namespace ns3
  * kInterruptPollS simulated seconds checks RunInterrupt::Requested(); after SIGINT or
  * SIGTERM it stops the simulation there, and the run ends with status "interrupted"
  * (its unfinished jobs written as at the stop time).
+ *
+ * OCS fabric (topology "fabric": "ocs", policy "ocs-vclos"): the cluster is a
+ * leaf-OCS-spine fabric built by OcsFabricHelper (one GPU per server). When the scheduler
+ * places a job, its circuits are added to the OCSes (only the OCSes it touches are
+ * reconfigured; its new circuits are dark for topology.ocs.reconfiguration_delay_us, the
+ * others undisturbed), every switch's destination routes follow the circuits (unused route
+ * groups freed), the job's cross-leaf pairs get flow routes over its own circuits
+ * (OcsFabricHelper::InstallJobRoutes) and the job starts readySeconds later, when its
+ * circuits are lit (its JWT includes the reconfiguration). When it is quiet its routes and
+ * circuits are removed (ports freed) before the scheduler releases it. Results: table
+ * ocs_reconfigurations (one row per OCS change: time, OCS, job, circuits added and
+ * removed, when the added ones are lit) and ocs_switches (per OCS: reconfigurations,
+ * circuits changed, dark time, light lost); the invariant "ocs_circuits" checks that the
+ * OCS circuit maps equal the running jobs' circuits after every placement and release
+ * and that every port is free at the end of a finished run.
  *
  * Invariants: at the end of every run vclos::RunInvariants checks that every collective of
  * a finished job received the bytes it sent, that no switch dropped a lossless-priority
@@ -104,8 +121,10 @@ class ScenarioRunner
      */
     Summary Run(vclos::ResultsDb* db, std::ostream* progress);
 
-    /// \return the topology (after Build())
+    /// \return the topology (after Build()); aborts on an OCS fabric (GetOcsFabric())
     LeafSpineHelper& GetTopology();
+    /// \return the leaf-OCS-spine fabric (after Build()), or null on a cabled leaf-spine
+    const OcsFabricHelper* GetOcsFabric() const;
     /**
      * \param job job index (in the scenario)
      * \return the job's application while it exists (from its start time until it is torn
@@ -128,7 +147,8 @@ class ScenarioRunner
     {
         uint32_t managerId{NOT_CREATED};        //!< its JobManager id once created
         std::vector<uint32_t> gpus;             //!< its GPUs in rank order (once placed)
-        double placedS{vclos::kUnknownTime};    //!< placement (creation) time, seconds
+        double placedS{vclos::kUnknownTime};    //!< placement time, seconds
+        double startS{vclos::kUnknownTime};     //!< start (creation) time, seconds
         double finishS{vclos::kUnknownTime};    //!< end of its last iteration, seconds
         double releasedS{vclos::kUnknownTime};  //!< released by the scheduler, seconds
         std::vector<uint32_t> spines;           //!< spines of its placement
@@ -143,6 +163,16 @@ class ScenarioRunner
     /// JobState::managerId of a job not created yet.
     static constexpr uint32_t NOT_CREATED = 0xFFFFFFFF;
 
+    void BuildLeafSpine();
+    void BuildOcs();
+    /// Add or remove a placement's circuits and routes on the OCS fabric; log the changes.
+    void ChangeCircuits(uint32_t job, const vclos::Placement& placement, bool add);
+    /// Compare the OCS circuits with the policy's (the running jobs'); note a mismatch.
+    void CheckCircuits(const char* when);
+    /// \return the links of the fabric built
+    const std::vector<LeafSpineHelper::Link>& Links() const;
+    /// \return the number of GPUs of the fabric built
+    uint32_t NGpus() const;
     void CreateJob(uint32_t job, Time start);
     void Arrive(uint32_t job);
     void Placed(uint64_t job, const vclos::Placement& placement);
@@ -177,6 +207,11 @@ class ScenarioRunner
 
     vclos::Scenario m_scenario;
     std::unique_ptr<LeafSpineHelper> m_topo;
+    std::unique_ptr<OcsFabricHelper> m_ocs;                     //!< with "fabric": "ocs"
+    const vclos::OcsVclosPlacementPolicy* m_ocsPolicy{nullptr}; //!< its policy
+    std::vector<vclos::OcsReconfigurationRow> m_ocsChanges;     //!< ocs_reconfigurations
+    std::string m_ocsCircuitError;                              //!< first mismatch, if any
+    uint64_t m_ocsChecks{0};                                    //!< circuit checks made
     Ptr<JobManager> m_manager;
     vclos::ResultsDb* m_db;                 //!< results of the run in progress (or null)
     int64_t m_runId;                        //!< its run id

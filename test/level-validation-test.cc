@@ -127,6 +127,6 @@ TEST(LevelValidation, TablesCompareTwoRunsJobByJobAndIterationByIteration)
               std::to_string(packet) + "|" + std::to_string(flow) + "|iteration|1|0.2\n" +
                   std::to_string(packet) + "|" + std::to_string(flow) + "|jct|2|0.25\n" +
                   std::to_string(packet) + "|" + std::to_string(flow) + "|jrt|2|0.1\n");
-    EXPECT_EQ(Rows(path, "PRAGMA user_version"), "8\n");
+    EXPECT_EQ(Rows(path, "PRAGMA user_version"), "9\n");
     std::remove(path.c_str());
 }

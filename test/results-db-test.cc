@@ -161,7 +161,7 @@ TEST_F(ResultsDbTest, TwoRunsAreWrittenAndReadBack)
     EXPECT_NE(run1, run2);
 
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "8");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "9");
     EXPECT_EQ(r.Value("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(r.Value("SELECT job_id || '/' || iteration || '/' || run || '/' || collective || "
                       "'/' || step || '/' || start_s || '/' || end_s || '/' || bytes FROM steps"),
@@ -393,7 +393,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
-        sqlite3_exec(db, "PRAGMA user_version = 9", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "PRAGMA user_version = 10", nullptr, nullptr, nullptr);
         sqlite3_close(db);
     }
     try
@@ -403,7 +403,7 @@ TEST_F(ResultsDbTest, NewerSchemaIsRejected)
     }
     catch (const std::runtime_error& e)
     {
-        EXPECT_NE(std::string(e.what()).find("schema version 9"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("schema version 10"), std::string::npos) << e.what();
     }
 }
 
@@ -432,7 +432,7 @@ TEST_F(ResultsDbTest, VersionThreeFileGainsTheDropCauseColumns)
         db.FinishRun(run, 1, 1, 1, "done");
     }
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "8");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "9");
     // The old row's causes are unknown (NULL); the new row has them.
     EXPECT_EQ(r.Query("SELECT drops, drops_queue IS NULL, drops_hop_limit FROM links "
                       "ORDER BY run_id"),
@@ -496,9 +496,12 @@ TEST_F(ResultsDbTest, VersionFourFileIsMigratedInPlace)
         db.FinishRun(run, 1, 4, 10, "done");
     }
     Reader r(m_path);
-    EXPECT_EQ(r.Value("PRAGMA user_version"), "8");
+    EXPECT_EQ(r.Value("PRAGMA user_version"), "9");
     // Table sweep_runs (version 8) exists, empty, in the upgraded file.
     EXPECT_EQ(r.Value("SELECT count(*) FROM sweep_runs"), "0");
+    // Tables ocs_reconfigurations and ocs_switches (version 9) too.
+    EXPECT_EQ(r.Value("SELECT count(*) FROM ocs_reconfigurations"), "0");
+    EXPECT_EQ(r.Value("SELECT count(*) FROM ocs_switches"), "0");
     EXPECT_EQ(r.Query("SELECT run_id, name, ok, detail FROM invariants ORDER BY name"),
               (Rows{{"2", "jobs_accounted", "1", "2/2 finished"}, {"2", "x", "0", "bad"}}));
     // The v4 run keeps its rows; its new columns are NULL.

@@ -209,7 +209,28 @@ CREATE TABLE IF NOT EXISTS sweep_runs (
     axes      TEXT NOT NULL,
     source_db TEXT NOT NULL
 );
-PRAGMA user_version = 8;
+CREATE TABLE IF NOT EXISTS ocs_reconfigurations (
+    run_id  INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    time_s  REAL NOT NULL,
+    ocs     INTEGER NOT NULL,
+    job_id  INTEGER NOT NULL,
+    added   INTEGER NOT NULL,
+    removed INTEGER NOT NULL,
+    lit_s   REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ocs_reconfigurations_by_run ON ocs_reconfigurations (run_id, time_s);
+CREATE TABLE IF NOT EXISTS ocs_switches (
+    run_id           INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    ocs              INTEGER NOT NULL,
+    ports            INTEGER NOT NULL,
+    reconfigurations INTEGER NOT NULL,
+    circuits_changed INTEGER NOT NULL,
+    dark_s           REAL NOT NULL,
+    lost_packets     INTEGER NOT NULL,
+    lost_bytes       INTEGER NOT NULL,
+    PRIMARY KEY (run_id, ocs)
+);
+PRAGMA user_version = 9;
 )sql";
 
 /// A column added by a schema version.
@@ -1004,6 +1025,66 @@ ResultsDb::AddInvariants(int64_t runId, const std::vector<InvariantResult>& resu
         throw;
     }
     sqlite3_finalize(st);
+}
+
+void
+ResultsDb::AddOcs(int64_t runId,
+                  const std::vector<OcsSwitchRow>& switches,
+                  const std::vector<OcsReconfigurationRow>& changes)
+{
+    Flush();
+    sqlite3_stmt* sw = Prepare("INSERT INTO ocs_switches (run_id, ocs, ports, reconfigurations, "
+                               "circuits_changed, dark_s, lost_packets, lost_bytes) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt* ch = Prepare("INSERT INTO ocs_reconfigurations (run_id, time_s, ocs, job_id, "
+                               "added, removed, lit_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    try
+    {
+        Exec("BEGIN IMMEDIATE", "starting a transaction");
+        try
+        {
+            for (const OcsSwitchRow& r : switches)
+            {
+                BindInt(sw, 1, runId);
+                BindInt(sw, 2, r.ocs);
+                BindInt(sw, 3, r.ports);
+                BindInt(sw, 4, r.reconfigurations);
+                BindInt(sw, 5, r.circuitsChanged);
+                BindReal(sw, 6, r.darkS);
+                BindInt(sw, 7, r.lostPackets);
+                BindInt(sw, 8, r.lostBytes);
+                Step(m_db,
+                     sw,
+                     m_path,
+                     "inserting ocs_switches row (OCS " + std::to_string(r.ocs) + ")");
+            }
+            for (const OcsReconfigurationRow& r : changes)
+            {
+                BindInt(ch, 1, runId);
+                BindReal(ch, 2, r.timeS);
+                BindInt(ch, 3, r.ocs);
+                BindInt(ch, 4, r.jobId);
+                BindInt(ch, 5, r.added);
+                BindInt(ch, 6, r.removed);
+                BindReal(ch, 7, r.litS);
+                Step(m_db, ch, m_path, "inserting ocs_reconfigurations row");
+            }
+            Exec("COMMIT", "committing");
+        }
+        catch (...)
+        {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    catch (...)
+    {
+        sqlite3_finalize(sw);
+        sqlite3_finalize(ch);
+        throw;
+    }
+    sqlite3_finalize(sw);
+    sqlite3_finalize(ch);
 }
 
 std::vector<LevelErrorSummary>

@@ -225,9 +225,39 @@ struct FlowRow
 
 /**
  * \ingroup vclos
+ * A row of table "ocs_reconfigurations": one change of one OCS's circuit map (OCS-vClos),
+ * made for one job's placement or release.
+ */
+struct OcsReconfigurationRow
+{
+    double timeS{0};     //!< when the map changed (removed circuits dark from then on)
+    uint32_t ocs{0};     //!< OCS index (= leaf uplink index)
+    uint32_t jobId{0};   //!< the job placed or released
+    uint32_t added{0};   //!< circuits added (dark until litS)
+    uint32_t removed{0}; //!< circuits removed
+    double litS{0};      //!< when the added circuits are lit (timeS if none added)
+};
+
+/**
+ * \ingroup vclos
+ * A row of table "ocs_switches": one OCS's counters over a run (OcsChannel).
+ */
+struct OcsSwitchRow
+{
+    uint32_t ocs{0};              //!< OCS index
+    uint32_t ports{0};            //!< ports
+    uint64_t reconfigurations{0}; //!< map changes that changed a circuit
+    uint64_t circuitsChanged{0};  //!< circuits added plus removed by them
+    double darkS{0};              //!< summed dark time of the added circuits, seconds
+    uint64_t lostPackets{0};      //!< packets sent into a dark port (light lost)
+    uint64_t lostBytes{0};        //!< their bytes
+};
+
+/**
+ * \ingroup vclos
  * SQLite results store holding any number of runs.
  *
- * Schema (PRAGMA user_version = 7, WAL journal, foreign keys on):
+ * Schema (PRAGMA user_version = 9, WAL journal, foreign keys on):
  *  - runs(run_id, scenario_name, scenario_json, seed, level, vclos_version, ns3_version,
  *    started_utc, wall_time_s, sim_time_s, events, status, policy, backfill, scale,
  *    trace_file, trace_first, trace_count)
@@ -248,6 +278,10 @@ struct FlowRow
  *  - queue_samples(run_id, link_id, time_s, bytes)
  *  - rate_samples(run_id, gpu, qpn, peer_gpu, time_s, rate_bps)
  *  - invariants(run_id, name, ok, detail): the end-of-run checks (RunInvariants)
+ *  - ocs_reconfigurations(run_id, time_s, ocs, job_id, added, removed, lit_s): OCS-vClos
+ *    circuit changes (the dark windows: added circuits dark from time_s to lit_s)
+ *  - ocs_switches(run_id, ocs, ports, reconfigurations, circuits_changed, dark_s,
+ *    lost_packets, lost_bytes): per OCS of the run
  *  - sweep_runs(run_key, run_id, axes, source_db): in a database merged from a sweep
  *    (MergeSweepDatabases()), the run key of each run (one row per key; empty otherwise)
  *
@@ -255,7 +289,8 @@ struct FlowRow
  * (version 4), version 1-4 the scheduler columns of runs and jobs (NULL in older rows) and
  * the tables placements, cluster_samples and link_job_bytes (version 5), version 1-5 the
  * table invariants (version 6), version 1-7 the tables validation, validation_summary and
- * sweep_runs (version 8).
+ * sweep_runs (version 8), version 1-8 the tables ocs_reconfigurations and ocs_switches
+ * (version 9).
  *
  * BeginRun() commits the run row at once (status "running", so a crashed run stays
  * visible as such). AddJob(), AddIteration(), AddLink() and AddFlow() only buffer rows;
@@ -273,7 +308,7 @@ class ResultsDb
 {
   public:
     /// Schema version stored in PRAGMA user_version.
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
 
     /**
      * Open or create the database and create missing tables.
@@ -345,6 +380,16 @@ class ResultsDb
      * \param results one per invariant (unique names)
      */
     void AddInvariants(int64_t runId, const std::vector<InvariantResult>& results);
+
+    /**
+     * Flush, then insert a run's OCS rows (OCS-vClos) and commit them.
+     * \param runId from BeginRun()
+     * \param switches one per OCS
+     * \param changes the circuit-map changes, in time order
+     */
+    void AddOcs(int64_t runId,
+                const std::vector<OcsSwitchRow>& switches,
+                const std::vector<OcsReconfigurationRow>& changes);
 
     /**
      * Flush, then compare a packet-level run with a flow-level run of the same scenario:

@@ -1285,12 +1285,13 @@ ParseOcs(const std::string& src,
         }
         return;
     }
-    if (level != "flow")
+    if (level != "flow" && topo.gpusPerServer != 1)
     {
-        t.Fail(t.Path("fabric"),
-               "\"ocs\" runs at flow level only for now: it needs \"level\": \"flow\" (level "
-               "is \"" +
-                   level + "\")");
+        // The packet-level OCS fabric (OcsFabricHelper) has no server switch.
+        t.Fail(t.Path("gpus_per_server"),
+               "expected 1 with \"fabric\": \"ocs\" at level \"" + level +
+                   "\" (the packet-level OCS fabric has one GPU per server), got " +
+                   std::to_string(topo.gpusPerServer));
     }
     if (t.Has("links_per_leaf_spine") && topo.linksPerLeafSpine != 1)
     {
@@ -1824,6 +1825,13 @@ ParseScenario(const std::string& jsonText,
     }
 
     ParseScheduler(top, s);
+    if (s.topology.fabric == "ocs" && !s.scheduler)
+    {
+        // Circuits are set per job by the ocs-vclos policy: without it no leaf reaches another.
+        top.Fail("topology",
+                 "the OCS fabric (\"fabric\": \"ocs\") needs a \"scheduler\" with policy "
+                 "\"ocs-vclos\" (it sets each job's circuits)");
+    }
 
     // jobs
     const bool hasTrace = top.Has("trace");
