@@ -35,17 +35,22 @@ namespace
 /// Reconfiguration delay of the small scenarios, microseconds.
 constexpr double kDelayUs = 25;
 
-/// A packet-level scenario on 4 leaves x 4 GPUs (one per server), 4 spines: the OCS fabric
-/// (ocs-vclos, \p delayUs) or, with \p ocs false, the cabled Clos (vclos).
+/// Default shape of the small scenarios: 4 leaves x 4 GPUs (one per server), 4 spines.
+const char* const kShape = R"("leaves": 4, "spines": 4, "gpus_per_leaf": 4)";
+
+/// A packet-level scenario of \p shape: the OCS fabric (ocs-vclos, \p delayUs) or, with
+/// \p ocs false, the cabled Clos (vclos).
 std::string
-Cluster(bool ocs, const std::string& jobs, double delayUs = kDelayUs)
+Cluster(bool ocs,
+        const std::string& jobs,
+        double delayUs = kDelayUs,
+        const std::string& shape = kShape)
 {
     const std::string fabric = ocs ? R"(, "fabric": "ocs", "ocs": {"reconfiguration_delay_us": )" +
                                          std::to_string(delayUs) + "}"
                                    : "";
-    return R"({"name": "ocs-packet", "level": "packet", "topology": {"leaves": 4, "spines": 4,
-        "gpus_per_leaf": 4, "gpus_per_server": 1)" +
-           fabric + R"(}, "network": {"queue_bytes": 4194304},
+    return R"({"name": "ocs-packet", "level": "packet", "topology": {)" + shape +
+           R"(, "gpus_per_server": 1)" + fabric + R"(}, "network": {"queue_bytes": 4194304},
         "scheduler": {"policy": ")" +
            (ocs ? "ocs-vclos" : "vclos") + R"("}, "output": {"link_job_bytes": true},
         "jobs": [)" +
@@ -153,6 +158,34 @@ TEST_F(SimTest, OcsPacketJobBytesAllCrossItsCircuits)
     // (two 0.5 us fibres = one 1 us cable): the same JRT, to the picosecond.
     const Result v = RunScenario(Cluster(false, Job(16, 0, 10, 2)), "clos16-vclos");
     EXPECT_DOUBLE_EQ(Value(o.db, "SELECT jrt_s FROM jobs"), Value(v.db, "SELECT jrt_s FROM jobs"));
+}
+
+TEST_F(SimTest, OcsPacketJobsSharingLeavesNeverShareAFabricLink)
+{
+    // On 2 leaves x 8 GPUs, a 10-GPU job (5 + 5) and a 6-GPU job (3 + 3) both join the two
+    // leaves directly, by leaf-leaf circuits on different OCSes: a leaf's destination route
+    // to the other reaches it over both jobs' circuits, but each job's pairs are pinned to
+    // its own: no leaf uplink carries data of both (fails if the pairs are left to ECMP
+    // over the circuits).
+    const Result o = RunScenario(Cluster(true,
+                                         Job(10, 0, 10, 3) + "," + Job(6, 1, 10, 3),
+                                         kDelayUs,
+                                         R"("leaves": 2, "spines": 4, "gpus_per_leaf": 8)"),
+                                 "shared-leaves");
+    EXPECT_EQ(Value(o.db, "SELECT COUNT(*) FROM placements WHERE branch = 'two-leaves'"), 2);
+    EXPECT_EQ(Value(o.db,
+                    "SELECT COUNT(*) FROM (SELECT b.link_id FROM link_job_bytes b JOIN links l "
+                    "ON l.run_id = b.run_id AND l.link_id = b.link_id WHERE l.kind = 'fabric' "
+                    "AND b.data_bytes > 0 GROUP BY b.link_id HAVING COUNT(*) > 1)"),
+              0);
+    EXPECT_GT(Value(o.db,
+                    "SELECT COUNT(DISTINCT b.job_id) FROM link_job_bytes b JOIN links l ON "
+                    "l.run_id = b.run_id AND l.link_id = b.link_id WHERE l.kind = 'fabric'"),
+              1);
+    // Both jobs' leaves are the same three.
+    const Rows leaves = Query(o.db, "SELECT leaves FROM jobs ORDER BY job_id");
+    ASSERT_EQ(leaves.size(), 2u);
+    EXPECT_EQ(leaves[0][0], leaves[1][0]);
 }
 
 TEST_F(SimTest, OcsPacketTwoLeavesJoinedDirectly)
