@@ -9,6 +9,9 @@ Writes, for the chosen run (default: the newest one):
   run<ID>-iterations.png   communication time of every iteration, per job
   run<ID>-fabric-util.png  utilisation of every leaf<->spine link direction, sorted,
                            i.e. tx_bytes * 8 / (rate_bps * sim_time_s)
+  run<ID>-ocs-dark.png     OCS fabric runs only (table ocs_reconfigurations): the dark
+                           windows of every OCS (added circuits, time_s to lit_s) over the
+                           run, under the busy GPUs (cluster_samples)
 and prints the paths written.
 """
 
@@ -163,6 +166,44 @@ def plot_fabric(con, run, out_dir):
     return path
 
 
+def plot_ocs(con, run, out_dir):
+    """Dark windows of every OCS over the run (OCS fabric at packet level only)."""
+    rid = run["run_id"]
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "ocs_reconfigurations" not in tables:
+        return None
+    rows = con.execute("SELECT time_s, ocs, added, lit_s FROM ocs_reconfigurations "
+                       "WHERE run_id = ? AND added > 0 ORDER BY time_s", (rid,)).fetchall()
+    if not rows:
+        return None
+    totals = con.execute("SELECT SUM(reconfigurations), SUM(circuits_changed), SUM(dark_s), "
+                         "SUM(lost_packets) FROM ocs_switches WHERE run_id = ?",
+                         (rid,)).fetchone()
+    samples = con.execute("SELECT time_s, busy_gpus FROM cluster_samples WHERE run_id = ? "
+                          "ORDER BY time_s", (rid,)).fetchall()
+    fig, (top, ax) = plt.subplots(2, 1, sharex=True, figsize=(9, 5.5),
+                                  gridspec_kw={"height_ratios": [1, 2.5]})
+    if samples:
+        top.step([r["time_s"] * 1e3 for r in samples], [r["busy_gpus"] for r in samples],
+                 where="post", color="tab:blue")
+    top.set_ylabel("busy GPUs")
+    top.grid(alpha=0.3)
+    for r in rows:
+        ax.broken_barh([(r["time_s"] * 1e3, (r["lit_s"] - r["time_s"]) * 1e3)],
+                       (r["ocs"] - 0.4, 0.8), color="tab:red")
+    ax.set_xlabel("simulated time (ms)")
+    ax.set_ylabel("OCS")
+    ax.grid(alpha=0.3)
+    top.set_title(f'Run {rid} "{run["scenario_name"]}": OCS dark windows (new circuits '
+                  f"until lit)\n{totals[0]} reconfigurations, {totals[1]} circuits changed, "
+                  f"{totals[2] * 1e3:.3g} ms dark in all, {totals[3]} packets lost", fontsize=10)
+    fig.tight_layout()
+    path = os.path.join(out_dir, f"run{rid}-ocs-dark.png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Plot one run of a vclos results database.")
     parser.add_argument("db", help="the SQLite results file")
@@ -178,7 +219,8 @@ def main(argv=None):
                   file=sys.stderr)
         os.makedirs(args.out, exist_ok=True)
         written = [p for p in (plot_iterations(con, run, args.out),
-                               plot_fabric(con, run, args.out)) if p]
+                               plot_fabric(con, run, args.out),
+                               plot_ocs(con, run, args.out)) if p]
     except PlotError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -11,7 +11,9 @@
 #include "vclos-test-utils.h"
 
 #include "ns3/collective-schedule.h"
+#include "ns3/config.h"
 #include "ns3/scenario-runner.h"
+#include "ns3/string.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -295,4 +297,24 @@ TEST(OcsPacketScenario, KeysAndErrors)
     EXPECT_EQ(ParseError(bad),
               "s.json: topology.gpus_per_server: expected 1 with \"fabric\": \"ocs\" at level "
               "\"packet\" (the packet-level OCS fabric has one GPU per server), got 2");
+}
+
+TEST_F(SimTest, OcsPacketInjectedCircuitViolationFailsTheRun)
+{
+    // The VclosInvariantFault hook fabricates an ocs_circuits violation: only it fails.
+    Config::SetGlobal("VclosInvariantFault", StringValue("ocs_circuits"));
+    const vclos::Scenario s =
+        vclos::ParseScenario(Cluster(true, Job(8, 0, 10)), "s.json", vclos::CollectiveAlgorithms());
+    ScenarioRunner::Summary sum;
+    {
+        ScenarioRunner runner(s);
+        sum = runner.Run(nullptr, nullptr);
+    }
+    Config::SetGlobal("VclosInvariantFault", StringValue(""));
+    EXPECT_EQ(sum.status, "failed");
+    ASSERT_EQ(sum.invariants.size(), 5u);
+    for (const vclos::InvariantResult& r : sum.invariants)
+    {
+        EXPECT_EQ(r.ok, r.name != "ocs_circuits") << r.name << ": " << r.detail;
+    }
 }
