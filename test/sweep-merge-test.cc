@@ -172,7 +172,8 @@ TEST_F(SweepMergeTest, MergesCompleteRunsOnceAndTheRestAfterAResume)
               "j.job_id"),
         (Rows{{"k1", "0", "2000", "1.0"}, {"k1", "1", "2001", "2.0"}, {"k1", "2", "2002", "3.0"}}));
     EXPECT_EQ(Query(m_merged, "SELECT count(*) FROM runs"), (Rows{{"3"}}));
-    EXPECT_EQ(Query(m_merged, "PRAGMA user_version"), (Rows{{"8"}}));
+    EXPECT_EQ(Query(m_merged, "PRAGMA user_version"),
+              (Rows{{std::to_string(ResultsDb::kSchemaVersion)}}));
 }
 
 TEST_F(SweepMergeTest, ADatabaseOfAnotherScenarioIsNotMerged)
