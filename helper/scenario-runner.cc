@@ -644,6 +644,10 @@ ScenarioRunner::UnfinishedReason(uint32_t job) const
     {
         return (spec.startS > now ? "not arrived yet" : "queued") + when;
     }
+    if (m_ocs && st.placed && st.startS > now)
+    {
+        return "waiting for its circuits (lit at " + std::to_string(st.startS) + " s)" + when;
+    }
     if (st.managerId == NOT_CREATED || spec.startS > now)
     {
         return "not started yet" + when;
