@@ -75,7 +75,7 @@ OcsFabricHelper::Build()
     {
         Ptr<Node> node = CreateObject<Node>();
         Ptr<RdmaNic> nic = m_nicFactory.Create<RdmaNic>();
-        nic->SetGpu(g, g);
+        nic->SetGpu(g, g / m_config.gpusPerServer);
         nic->SetAttribute("RunSeed", UintegerValue(runSeed));
         node->AggregateObject(nic);
         gpuNodes.push_back(node);
@@ -150,6 +150,35 @@ OcsFabricHelper::Build()
                 m_ocs[i]->Connect(dev, m_fabric.GetSpineOcsPort(sp, j), m_config.fibreDelay);
                 m_spines[sp]->AddPort(dev);
                 addLink("spine" + std::to_string(sp), i, dev);
+            }
+        }
+    }
+    // Server switches: GPU port 1 (the NIC's intra-server port) to switch port g % n.
+    m_intraLink0 = m_links.size();
+    const uint32_t perServer = m_config.gpusPerServer;
+    if (perServer > 1)
+    {
+        for (uint32_t server = 0; server < m_nics.size() / perServer; ++server)
+        {
+            auto [sw, table] = makeSwitch(perServer);
+            m_servers.push_back(sw);
+            const std::string name = "server" + std::to_string(server);
+            for (uint32_t t = 0; t < perServer; ++t)
+            {
+                const uint32_t g = server * perServer + t;
+                Ptr<VclosNetDevice> a = makeDevice(gpuNodes[g], m_config.intraRate, mtu);
+                Ptr<VclosNetDevice> b = makeDevice(sw->GetObject<Node>(), m_config.intraRate, mtu);
+                Ptr<VclosChannel> ch = CreateObject<VclosChannel>();
+                ch->SetAttribute("Delay", TimeValue(m_config.intraDelay));
+                a->Attach(ch);
+                b->Attach(ch);
+                m_nics[g]->AddPort(a);
+                sw->AddPort(b);
+                table->SetRoute(g, {t});
+                const std::string gpu = "gpu" + std::to_string(g);
+                const auto id = static_cast<uint32_t>(m_links.size());
+                m_links.push_back(Link{id, gpu, name, LeafSpineHelper::LinkKind::INTRA, a});
+                m_links.push_back(Link{id + 1, name, gpu, LeafSpineHelper::LinkKind::INTRA, b});
             }
         }
     }
@@ -397,6 +426,12 @@ OcsFabricHelper::GetPath(uint32_t srcGpu, uint32_t dstGpu, uint16_t srcPort) con
     const uint32_t k = s.spinePortsPerOcs;
     const uint32_t leaf = srcGpu / s.gpusPerLeaf;
     const uint32_t dstLeaf = dstGpu / s.gpusPerLeaf;
+    const uint32_t perServer = m_config.gpusPerServer;
+    if (perServer > 1 && srcGpu / perServer == dstGpu / perServer)
+    {
+        // The NICs' intra-server port: through the server switch.
+        return {m_intraLink0 + 2 * srcGpu, m_intraLink0 + 2 * dstGpu + 1};
+    }
     std::vector<uint32_t> path{2 * srcGpu};
     const vclos::FlowKey key = vclos::Routing::MakeKey(srcGpu, dstGpu, srcPort);
     uint32_t at = leaf; // the leaf the packet is at
@@ -483,6 +518,12 @@ Ptr<VclosSwitch>
 OcsFabricHelper::GetSpine(uint32_t spine) const
 {
     return m_spines.at(spine);
+}
+
+const std::vector<Ptr<VclosSwitch>>&
+OcsFabricHelper::GetServerSwitches() const
+{
+    return m_servers;
 }
 
 std::shared_ptr<vclos::ForwardingTable>

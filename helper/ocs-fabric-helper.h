@@ -37,13 +37,18 @@ struct OcsFabricConfig
     Time fibreDelay{NanoSeconds(500)};           //!< each fibre between a switch and an OCS
     Time reconfigurationDelay{MilliSeconds(25)}; //!< OcsChannel ReconfigurationDelay
     uint32_t queueBytes{1 << 20};                //!< egress buffer of every port
+    uint32_t gpusPerServer{1};                   //!< > 1: a server switch joins a server's GPUs
+    DataRate intraRate{"1000Gbps"};              //!< GPU <-> server switch (NVSwitch-like)
+    Time intraDelay{NanoSeconds(500)};           //!< GPU <-> server switch propagation delay
 };
 
 /**
  * \ingroup vclos
  * Builds a leaf-OCS-spine GPU cluster (vclos::OcsFabric numbering): one GPU node with an
- * RdmaNic per GPU (one GPU per server; GPU g below leaf g / gpusPerLeaf, address
- * 10.0.0.1 + g), leaf and spine VclosSwitch nodes, and one OcsChannel per leaf uplink index:
+ * RdmaNic per GPU (GPU g below leaf g / gpusPerLeaf and in server g / gpusPerServer, address
+ * 10.0.0.1 + g; with gpusPerServer > 1 a server VclosSwitch joins the GPUs of a server by
+ * their NICs' second port, as LeafSpineHelper does), leaf and spine VclosSwitch nodes, and
+ * one OcsChannel per leaf uplink index:
  * leaf l's uplink i (switch port gpusPerLeaf + i) on port l of OCS i, spine s's j-th port
  * on OCS i (switch port i * k + j) on port leaves + s * k + j.
  *
@@ -137,7 +142,8 @@ class OcsFabricHelper
 
     /// \return the links (after Build()): per GPU g ids 2g (gpu -> leaf) and 2g + 1 (leaf
     ///         -> gpu), then every leaf's uplinks (leaf-major), then every spine's OCS ports
-    ///         (spine-major, in switch port order)
+    ///         (spine-major, in switch port order), then with server switches per GPU g
+    ///         gpu -> server and server -> gpu
     const std::vector<Link>& GetLinks() const;
     /**
      * The links a data packet crosses now, as the switches forward it and the circuits set
@@ -161,6 +167,8 @@ class OcsFabricHelper
     Ptr<VclosSwitch> GetLeaf(uint32_t leaf) const;
     /// \param spine index \return the switch
     Ptr<VclosSwitch> GetSpine(uint32_t spine) const;
+    /// \return the server switches (none with one GPU per server), by server
+    const std::vector<Ptr<VclosSwitch>>& GetServerSwitches() const;
     /// \param leaf index \return its forwarding table
     std::shared_ptr<vclos::ForwardingTable> GetLeafTable(uint32_t leaf) const;
     /// \param spine index \return its forwarding table
@@ -180,6 +188,7 @@ class OcsFabricHelper
     std::vector<Ptr<RdmaNic>> m_nics;
     std::vector<Ptr<VclosSwitch>> m_leaves;
     std::vector<Ptr<VclosSwitch>> m_spines;
+    std::vector<Ptr<VclosSwitch>> m_servers; //!< server switches (gpusPerServer > 1)
     std::vector<std::shared_ptr<vclos::ForwardingTable>> m_leafTables;
     std::vector<std::shared_ptr<vclos::ForwardingTable>> m_spineTables;
     std::vector<Ptr<OcsChannel>> m_ocs;
@@ -188,6 +197,7 @@ class OcsFabricHelper
     std::vector<Link> m_links;     //!< GetLinks()
     uint32_t m_leafUplinkLink0{0}; //!< id of leaf 0's uplink 0
     uint32_t m_spinePortLink0{0};  //!< id of spine 0's port 0
+    uint32_t m_intraLink0{0};      //!< id of GPU 0's link to its server switch
     /// Per running job (by its first GPU): the spine routes it set (spine, src, dst).
     std::map<uint32_t, std::vector<std::tuple<uint32_t, uint32_t, uint32_t>>> m_jobRoutes;
 };

@@ -165,7 +165,7 @@ ScenarioRunner::Build()
     m_manager = CreateObject<JobManager>();
     if (m_ocs)
     {
-        m_manager->SetGpus(m_ocs->GetNics(), 1);
+        m_manager->SetGpus(m_ocs->GetNics(), s.topology.gpusPerServer);
     }
     else
     {
@@ -679,6 +679,12 @@ ScenarioRunner::CheckInvariants(bool runDone) const
             drops.push_back(
                 vclos::LosslessDrops{shape.leaves + sp, m_ocs->GetSpine(sp)->GetLosslessDrops()});
         }
+        const auto& servers = m_ocs->GetServerSwitches();
+        for (uint32_t i = 0; i < servers.size(); ++i)
+        {
+            drops.push_back(vclos::LosslessDrops{shape.leaves + shape.spines + i,
+                                                 servers[i]->GetLosslessDrops()});
+        }
     }
     else
     {
@@ -1020,6 +1026,9 @@ ScenarioRunner::BuildOcs()
     c.fibreDelay = Seconds(s.topology.fabricLink.delayS) / 2;
     c.reconfigurationDelay = Seconds(s.topology.ocs.reconfigurationS);
     c.queueBytes = static_cast<uint32_t>(net.queueBytes);
+    c.gpusPerServer = s.topology.gpusPerServer;
+    c.intraRate = DataRate(static_cast<uint64_t>(s.topology.intraServer.rateBps));
+    c.intraDelay = Seconds(s.topology.intraServer.delayS);
     m_ocs = std::make_unique<OcsFabricHelper>(c);
     SetNetworkAttributes(*m_ocs, net);
     m_ocs->Build();

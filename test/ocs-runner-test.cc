@@ -6,7 +6,6 @@
 // circuits set at placement, jobs starting when their circuits are lit, routes over the
 // circuits, ports freed at job end, and the OCS results tables.
 
-#include "scenario-test-utils.h"
 #include "sqlite-rows.h"
 #include "vclos-test-utils.h"
 
@@ -21,12 +20,12 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace ns3;
 using namespace vclos_test;
-using vclostest::ParseError;
 using vclostest::Query;
 using vclostest::Rows;
 
@@ -39,7 +38,7 @@ namespace
 constexpr double kDelayUs = 25;
 
 /// Default shape of the small scenarios: 4 leaves x 4 GPUs (one per server), 4 spines.
-const char* const kShape = R"("leaves": 4, "spines": 4, "gpus_per_leaf": 4)";
+const char* const kShape = R"("leaves": 4, "spines": 4, "gpus_per_leaf": 4, "gpus_per_server": 1)";
 
 /// A packet-level scenario of \p shape: the OCS fabric (ocs-vclos, \p delayUs) or, with
 /// \p ocs false, the cabled Clos (vclos).
@@ -52,8 +51,8 @@ Cluster(bool ocs,
     const std::string fabric = ocs ? R"(, "fabric": "ocs", "ocs": {"reconfiguration_delay_us": )" +
                                          std::to_string(delayUs) + "}"
                                    : "";
-    return R"({"name": "ocs-packet", "level": "packet", "topology": {)" + shape +
-           R"(, "gpus_per_server": 1)" + fabric + R"(}, "network": {"queue_bytes": 4194304},
+    return R"({"name": "ocs-packet", "level": "packet", "topology": {)" + shape + fabric +
+           R"(}, "network": {"queue_bytes": 4194304},
         "scheduler": {"policy": ")" +
            (ocs ? "ocs-vclos" : "vclos") + R"("}, "output": {"link_job_bytes": true},
         "jobs": [)" +
@@ -170,11 +169,12 @@ TEST_F(SimTest, OcsPacketJobsSharingLeavesNeverShareAFabricLink)
     // to the other reaches it over both jobs' circuits, but each job's pairs are pinned to
     // its own: no leaf uplink carries data of both (fails if the pairs are left to ECMP
     // over the circuits).
-    const Result o = RunScenario(Cluster(true,
-                                         Job(10, 0, 10, 3) + "," + Job(6, 1, 10, 3),
-                                         kDelayUs,
-                                         R"("leaves": 2, "spines": 4, "gpus_per_leaf": 8)"),
-                                 "shared-leaves");
+    const Result o = RunScenario(
+        Cluster(true,
+                Job(10, 0, 10, 3) + "," + Job(6, 1, 10, 3),
+                kDelayUs,
+                R"("leaves": 2, "spines": 4, "gpus_per_leaf": 8, "gpus_per_server": 1)"),
+        "shared-leaves");
     EXPECT_EQ(Value(o.db, "SELECT COUNT(*) FROM placements WHERE branch = 'two-leaves'"), 2);
     EXPECT_EQ(Value(o.db,
                     "SELECT COUNT(*) FROM (SELECT b.link_id FROM link_job_bytes b JOIN links l "
@@ -290,14 +290,48 @@ TEST_F(SimTest, OcsPacketCircuitMapsValidAtEveryPlacementAndFreedAtJobEnd)
     EXPECT_EQ(Value(o.db, "SELECT SUM(lost_packets) FROM ocs_switches"), 0);
 }
 
-TEST(OcsPacketScenario, KeysAndErrors)
+TEST_F(SimTest, OcsPacketServerSwitchesAsOnTheClos)
 {
-    EXPECT_EQ(ParseError(Cluster(true, Job(4, 0, 10))), "");
-    std::string bad = Cluster(true, Job(4, 0, 10));
-    bad.replace(bad.find(R"("gpus_per_server": 1)"), 20, R"("gpus_per_server": 2)");
-    EXPECT_EQ(ParseError(bad),
-              "s.json: topology.gpus_per_server: expected 1 with \"fabric\": \"ocs\" at level "
-              "\"packet\" (the packet-level OCS fabric has one GPU per server), got 2");
+    // Two GPUs per server: a server switch joins them (the NICs' second port), as on the
+    // cabled Clos. A 16-GPU job through the spines has vclos's JRT on the cabled Clos with
+    // the same servers, to the picosecond; its same-server flows cross the server switch.
+    const std::string shape =
+        R"("leaves": 4, "spines": 4, "gpus_per_leaf": 4, "gpus_per_server": 2)";
+    const Result o = RunScenario(Cluster(true, Job(16, 0, 10, 2), kDelayUs, shape), "servers");
+    const Result v =
+        RunScenario(Cluster(false, Job(16, 0, 10, 2), kDelayUs, shape), "servers-vclos");
+    EXPECT_DOUBLE_EQ(Value(o.db, "SELECT jrt_s FROM jobs"), Value(v.db, "SELECT jrt_s FROM jobs"));
+    EXPECT_NEAR(Value(o.db, "SELECT jwt_s FROM jobs"), kDelayUs * 1e-6, 1e-12);
+    EXPECT_GT(Value(o.db,
+                    "SELECT SUM(b.data_bytes) FROM link_job_bytes b JOIN links l ON l.run_id = "
+                    "b.run_id AND l.link_id = b.link_id WHERE l.kind = 'intra'"),
+              0);
+    EXPECT_EQ(Query(o.db,
+                    "SELECT src, dst FROM links WHERE kind = 'intra' ORDER BY link_id "
+                    "LIMIT 2"),
+              (Rows{{"gpu0", "server0"}, {"server0", "gpu0"}}));
+    std::map<std::string, std::string> kind;
+    for (const auto& row : Query(o.db, "SELECT link_id, kind FROM links"))
+    {
+        kind[row[0]] = row[1];
+    }
+    // Same server: 2 intra links; same leaf: 2 host links; else host, uplink, spine, host.
+    for (const auto& row :
+         Query(o.db,
+               "SELECT src_gpu / 2 = dst_gpu / 2, src_gpu / 4 = dst_gpu / 4, path FROM flows"))
+    {
+        std::vector<std::string> kinds;
+        std::stringstream path(row[2]);
+        for (std::string id; std::getline(path, id, ',');)
+        {
+            kinds.push_back(kind[id]);
+        }
+        const std::vector<std::string> want =
+            row[0] == "1"   ? std::vector<std::string>{"intra", "intra"}
+            : row[1] == "1" ? std::vector<std::string>{"host", "host"}
+                            : std::vector<std::string>{"host", "fabric", "fabric", "host"};
+        EXPECT_EQ(kinds, want) << row[2];
+    }
 }
 
 TEST_F(SimTest, OcsPacketInjectedCircuitViolationFailsTheRun)

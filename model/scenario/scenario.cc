@@ -1266,10 +1266,7 @@ PolicyNames()
 
 /// Parse topology keys "fabric" and "ocs" (leaf-OCS-spine fabric) into \p topo.
 void
-ParseOcs(const std::string& src,
-         const ObjectReader& t,
-         const std::string& level,
-         TopologySpec& topo)
+ParseOcs(const std::string& src, const ObjectReader& t, TopologySpec& topo)
 {
     topo.fabric = t.String("fabric", "clos");
     if (topo.fabric != "clos" && topo.fabric != "ocs")
@@ -1284,14 +1281,6 @@ ParseOcs(const std::string& src,
             t.Fail(t.Path("ocs"), "the key 'ocs' needs \"fabric\": \"ocs\"");
         }
         return;
-    }
-    if (level != "flow" && topo.gpusPerServer != 1)
-    {
-        // The packet-level OCS fabric (OcsFabricHelper) has no server switch.
-        t.Fail(t.Path("gpus_per_server"),
-               "expected 1 with \"fabric\": \"ocs\" at level \"" + level +
-                   "\" (the packet-level OCS fabric has one GPU per server), got " +
-                   std::to_string(topo.gpusPerServer));
     }
     if (t.Has("links_per_leaf_spine") && topo.linksPerLeafSpine != 1)
     {
@@ -1711,7 +1700,7 @@ ParseScenario(const std::string& jsonText,
         topo.hostLink = ParseLink(src, t, "host_link", defaults.hostLink);
         topo.fabricLink = ParseLink(src, t, "fabric_link", defaults.fabricLink);
         topo.intraServer = ParseLink(src, t, "intra_server", defaults.intraServer);
-        ParseOcs(src, t, s.level, topo);
+        ParseOcs(src, t, topo);
     }
 
     // network
