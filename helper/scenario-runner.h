@@ -56,8 +56,8 @@ namespace ns3
  * (its unfinished jobs written as at the stop time).
  *
  * OCS fabric (topology "fabric": "ocs", policy "ocs-vclos"): the cluster is a
- * leaf-OCS-spine fabric built by OcsFabricHelper (one GPU per server). When the scheduler
- * places a job, its circuits are added to the OCSes (only the OCSes it touches are
+ * leaf-OCS-spine fabric built by OcsFabricHelper (with server switches as on the Clos). When the
+ * scheduler places a job, its circuits are added to the OCSes (only the OCSes it touches are
  * reconfigured; its new circuits are dark for topology.ocs.reconfiguration_delay_us, the
  * others undisturbed), every switch's destination routes follow the circuits (unused route
  * groups freed), the job's cross-leaf pairs get flow routes over its own circuits
