@@ -13,7 +13,7 @@
 #include "ns3/ocs-fabric-helper.h"
 #include "ns3/ocs-vclos-placement-policy.h"
 #include "ns3/results-db.h"
-#include "ns3/run-invariants.h"
+#include "ns3/run-summary.h"
 #include "ns3/scenario.h"
 #include "ns3/training-job.h"
 
@@ -82,24 +82,7 @@ class ScenarioRunner
 {
   public:
     /// What a run produced.
-    struct Summary
-    {
-        int64_t runId{-1};        //!< run id in the database (-1 without one)
-        double wallTimeS{0};      //!< wall-clock seconds of build + simulation
-        double simTimeS{0};       //!< simulated seconds at the end
-        uint64_t events{0};       //!< simulator events executed
-        uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
-        uint32_t jobs{0};         //!< jobs in the scenario
-        uint32_t jobsQueued{0};   //!< with a scheduler: jobs still waiting at the end
-        uint32_t jobsRunning{0};  //!< with a scheduler: jobs placed and not released at the end
-        uint64_t unattributedPackets{0}; //!< packets the LinkJobCounter gave to no job
-        /// "done", "incomplete" (stop time reached), "interrupted" (a signal) or "failed"
-        /// (an invariant was violated)
-        std::string status;
-        int interruptSignal{0}; //!< the signal that interrupted the run (0: none)
-        std::vector<vclos::InvariantResult> invariants; //!< the end-of-run checks
-        bool invariantsOk{true};                        //!< every invariant held
-    };
+    using Summary = vclos::RunSummary;
 
     /// Simulated seconds between two checks for an interruption (with RunInterrupt).
     static constexpr double kInterruptPollS = 100e-6;

@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${VCLOS_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(cmake g++ make pkg-config libns3-dev ns3 libgsl-dev libsqlite3-dev sqlite3
-          nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib time parallel
+          nlohmann-json3-dev libgtest-dev libbenchmark-dev python3 python3-matplotlib python3-docutils time parallel
           ${VCLOS_EXTRA_PACKAGES:-})
 missing=()
 for p in "${PACKAGES[@]}"; do

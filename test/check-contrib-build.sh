@@ -124,7 +124,7 @@ fail=0
 # CMakeLists.txt leaves it out of an ns-3 tree)
 expected=$(cd "$ROOT/test" && ls -- *-test.cc | grep -vx 'sweep-run-test.cc' |
     sed -e 's/-test\.cc$//' -e 's/^vclos-//' -e 's/^/vclos-/' | sort)
-listed=$(output list | grep -oE '(^|[[:space:]])vclos-[a-z0-9-]+' | tr -d '[:space:]' | sort -u)
+listed=$(output list | grep -oE '(^|[[:space:]])vclos-[a-z0-9-]+' | sed 's/^[[:space:]]*//' | sort -u)
 if [[ " ${steps[*]} " == *" list "* ]]; then
     if [ "$(comm -3 <(echo "$expected") <(echo "$listed") | wc -l)" != 0 ]; then
         echo "[check] test.py --list differs from test/*-test.cc:" >&2

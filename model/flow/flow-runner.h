@@ -9,7 +9,7 @@
 
 #include "ns3/flow-engine.h"
 #include "ns3/results-db.h"
-#include "ns3/run-invariants.h"
+#include "ns3/run-summary.h"
 #include "ns3/scenario.h"
 
 #include <cstdint>
@@ -44,23 +44,7 @@ class FlowRunner
 {
   public:
     /// What a run produced.
-    struct Summary
-    {
-        int64_t runId{-1};        //!< run id in the database (-1 without one)
-        double wallTimeS{0};      //!< wall-clock seconds of build + simulation
-        double simTimeS{0};       //!< simulated seconds at the end
-        uint64_t events{0};       //!< engine events processed
-        uint32_t jobsFinished{0}; //!< jobs that ran all their iterations
-        uint32_t jobs{0};         //!< jobs in the scenario
-        uint32_t jobsQueued{0};   //!< jobs waiting at the end (under a scheduler)
-        uint32_t jobsRunning{0};  //!< jobs running at the end
-        int interruptSignal{0};   //!< the signal that interrupted the run (0: none)
-        /// "done" (every job finished), "interrupted", "incomplete", or "failed" (an
-        /// invariant was violated)
-        std::string status;
-        std::vector<InvariantResult> invariants; //!< end-of-run checks (table invariants)
-        bool invariantsOk{true};                 //!< every invariant held
-    };
+    using Summary = RunSummary;
 
     /**
      * \param scenario a validated scenario (its level is not checked: the caller chose it)

@@ -502,9 +502,7 @@ ResultsDb::InitSchema()
     }
     if (upgrade)
     {
-        Exec("BEGIN IMMEDIATE", "creating the schema");
-        try
-        {
+        InTransaction("creating the schema", [&] {
             if (version >= 1 && version < 4)
             {
                 Exec(kMigrateLinksTo4, "adding the drop causes to table links");
@@ -519,13 +517,23 @@ ResultsDb::InitSchema()
                 }
             }
             Exec(kSchemaSql, "creating the schema");
-            Exec("COMMIT", "creating the schema");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        });
+    }
+}
+
+void
+ResultsDb::InTransaction(const std::string& what, const std::function<void()>& body)
+{
+    Exec("BEGIN IMMEDIATE", what + ": starting a transaction");
+    try
+    {
+        body();
+        Exec("COMMIT", what + ": committing");
+    }
+    catch (...)
+    {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
     }
 }
 
@@ -928,17 +936,7 @@ ResultsDb::Flush()
     }
     try
     {
-        Exec("BEGIN IMMEDIATE", "starting a transaction");
-        try
-        {
-            WritePending();
-            Exec("COMMIT", "committing");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        InTransaction("writing results", [&] { WritePending(); });
     }
     catch (...)
     {
@@ -957,9 +955,7 @@ ResultsDb::FinishRun(int64_t runId,
 {
     try
     {
-        Exec("BEGIN IMMEDIATE", "starting a transaction");
-        try
-        {
+        InTransaction("writing results", [&] {
             WritePending();
             BindInt(m_finishRun, 1, runId);
             BindReal(m_finishRun, 2, wallTimeS);
@@ -972,13 +968,7 @@ ResultsDb::FinishRun(int64_t runId,
                 throw std::runtime_error(m_path + ": finishing run " + std::to_string(runId) +
                                          ": no such run");
             }
-            Exec("COMMIT", "committing");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        });
     }
     catch (...)
     {
@@ -996,9 +986,7 @@ ResultsDb::AddInvariants(int64_t runId, const std::vector<InvariantResult>& resu
                                "VALUES (?1, ?2, ?3, ?4)");
     try
     {
-        Exec("BEGIN IMMEDIATE", "starting a transaction");
-        try
-        {
+        InTransaction("writing results", [&] {
             for (const InvariantResult& r : results)
             {
                 BindInt(st, 1, runId);
@@ -1011,13 +999,7 @@ ResultsDb::AddInvariants(int64_t runId, const std::vector<InvariantResult>& resu
                      "inserting invariants row (run " + std::to_string(runId) + ", " + r.name +
                          ")");
             }
-            Exec("COMMIT", "committing");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        });
     }
     catch (...)
     {
@@ -1040,9 +1022,7 @@ ResultsDb::AddOcs(int64_t runId,
                                "added, removed, lit_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     try
     {
-        Exec("BEGIN IMMEDIATE", "starting a transaction");
-        try
-        {
+        InTransaction("writing results", [&] {
             for (const OcsSwitchRow& r : switches)
             {
                 BindInt(sw, 1, runId);
@@ -1069,13 +1049,7 @@ ResultsDb::AddOcs(int64_t runId,
                 BindReal(ch, 7, r.litS);
                 Step(m_db, ch, m_path, "inserting ocs_reconfigurations row");
             }
-            Exec("COMMIT", "committing");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        });
     }
     catch (...)
     {
@@ -1118,9 +1092,7 @@ ResultsDb::AddValidation(int64_t packetRunId, int64_t flowRunId)
         sum = Prepare("INSERT INTO validation_summary (packet_run_id, flow_run_id, metric, n, "
                       "mean_abs, p50_abs, p90_abs, max_abs) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        Exec("BEGIN IMMEDIATE", "starting a transaction");
-        try
-        {
+        InTransaction("writing results", [&] {
             for (const char* query : kCompare)
             {
                 sel = Prepare(query);
@@ -1168,13 +1140,7 @@ ResultsDb::AddValidation(int64_t packetRunId, int64_t flowRunId)
                 Step(m_db, sum, m_path, "inserting validation_summary row (" + what + ")");
                 out.push_back(s);
             }
-            Exec("COMMIT", "committing");
-        }
-        catch (...)
-        {
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
+        });
     }
     catch (...)
     {

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -413,6 +414,13 @@ class ResultsDb
   private:
     /// Execute SQL without results; throws with \p what on error.
     void Exec(const char* sql, const std::string& what);
+    /**
+     * Run \p body in one transaction (BEGIN IMMEDIATE ... COMMIT); roll back and rethrow
+     * if it throws.
+     * \param what what the transaction does, for error messages
+     * \param body the statements
+     */
+    void InTransaction(const std::string& what, const std::function<void()>& body);
     /// Prepare a statement; throws on error.
     sqlite3_stmt* Prepare(const char* sql);
     /// Throw std::runtime_error "<path>: <what>: <sqlite message>".
