@@ -127,9 +127,9 @@ VclosNetDevice::DoDispose()
     m_channel = nullptr;
     for (auto& q : m_queue)
     {
-        q.clear();
+        q.Clear();
     }
-    m_control.clear();
+    m_control.Clear();
     m_jobCounter = nullptr;
     m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
     m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
@@ -157,7 +157,7 @@ bool
 VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted)
 {
     NS_ASSERT(priority < PRIORITIES);
-    if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && m_linkUp && !IsPaused(priority))
+    if (!IsBusy() && m_queuedPackets == 0 && m_control.Empty() && m_linkUp && !IsPaused(priority))
     {
         if (!m_enqueueTrace.IsEmpty())
         {
@@ -192,7 +192,7 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     {
         m_enqueueTrace(p);
     }
-    m_queue[priority].push_back(Item{p, ingress});
+    m_queue[priority].PushBack(Item{p, ingress});
     if (!IsBusy())
     {
         // The line is free but packets wait: a transmission that ends right now (its
@@ -221,7 +221,7 @@ VclosNetDevice::NextPriority() const
 {
     for (uint32_t prio = PRIORITIES; prio-- > 0;)
     {
-        if (!m_queue[prio].empty() && !IsPaused(prio))
+        if (!m_queue[prio].Empty() && !IsPaused(prio))
         {
             return prio;
         }
@@ -256,7 +256,7 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
     }
     // A port needs an event at the end of the transmission only if something waits
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
-    if (m_queuedPackets > 0 || !m_control.empty() || !m_txIdle.IsNull())
+    if (m_queuedPackets > 0 || !m_control.Empty() || !m_txIdle.IsNull())
     {
         m_txCompletePending = true;
         m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
@@ -285,18 +285,16 @@ VclosNetDevice::TransmitNext()
     {
         return;
     }
-    if (!m_control.empty())
+    if (!m_control.Empty())
     {
-        Ptr<Packet> p = m_control.front();
-        m_control.pop_front();
+        Ptr<Packet> p = m_control.PopFront();
         StartTransmission(p);
         return;
     }
     const uint32_t prio = NextPriority();
     if (prio < PRIORITIES)
     {
-        Item item = m_queue[prio].front();
-        m_queue[prio].pop_front();
+        Item item = m_queue[prio].PopFront();
         const uint32_t size = item.packet->GetSize();
         m_queueBytes -= size;
         m_prioBytes[prio] -= size;
@@ -326,7 +324,7 @@ VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
     pfc.SetPause(priority, quanta);
     p->AddHeader(pfc);
     ++m_pfcSent;
-    m_control.push_back(p);
+    m_control.PushBack(p);
     if (IsBusy())
     {
         if (!m_txCompletePending)
@@ -427,7 +425,7 @@ VclosNetDevice::HasRoom(uint32_t priority, uint32_t size) const
 {
     // As Enqueue decides: room in the FIFO, or the fast path to an idle line.
     return m_queueBytes + size <= m_queueLimit ||
-           (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority));
+           (!IsBusy() && m_queuedPackets == 0 && m_control.Empty() && !IsPaused(priority));
 }
 
 void

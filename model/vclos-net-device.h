@@ -14,10 +14,10 @@
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
+#include "ns3/ring-fifo.h"
 #include "ns3/traced-callback.h"
 
 #include <array>
-#include <deque>
 
 namespace ns3
 {
@@ -293,9 +293,9 @@ class VclosNetDevice : public NetDevice
     DataRate m_bps;
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
-    std::array<std::deque<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority
-    std::array<uint32_t, PRIORITIES> m_prioBytes;     //!< bytes queued per priority
-    std::deque<Ptr<Packet>> m_control;                //!< PFC frames to send first
+    std::array<RingFifo<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority (lazy)
+    std::array<uint32_t, PRIORITIES> m_prioBytes;   //!< bytes queued per priority
+    RingFifo<Ptr<Packet>> m_control;                //!< PFC frames to send first (lazy)
     uint32_t m_queueBytes;
     uint32_t m_queuedPackets;
     std::array<Time, PRIORITIES> m_pausedUntil; //!< the other end paused us until
