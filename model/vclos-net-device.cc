@@ -15,6 +15,8 @@
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
+#include <cstring>
+
 namespace ns3
 {
 
@@ -449,9 +451,9 @@ VclosNetDevice::DropCauseName(DropCause cause)
 void
 VclosNetDevice::Receive(Ptr<Packet> p)
 {
-    uint8_t head[2];
-    p->CopyData(head, 2);
-    if (PfcHeader::IsPfc(head))
+    // One copy of the headers per hop: the PFC test here, the handler's parsing there.
+    const uint32_t length = p->CopyData(m_rxHead.data(), RX_PEEK_BYTES);
+    if (length >= 2 && PfcHeader::IsPfc(m_rxHead.data()))
     {
         ReceivePfc(p);
         return;
@@ -473,7 +475,17 @@ VclosNetDevice::Receive(Ptr<Packet> p)
     {
         m_snifferTrace(p);
     }
+    // Sinks get const packets: the bytes in m_rxHead are still the packet's. Bytes past a
+    // short packet's end read as zero, as in a zero-filled copy.
+    if (length < RX_PEEK_BYTES)
+    {
+        std::memset(m_rxHead.data() + length, 0, RX_PEEK_BYTES - length);
+    }
+    m_rxHeadLength = length;
+    const Packet* outer = m_rxPacket; // (a handler never delivers to this port re-entrantly)
+    m_rxPacket = PeekPointer(p);
     m_handler(this, p);
+    m_rxPacket = outer;
 }
 
 void

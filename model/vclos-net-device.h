@@ -60,6 +60,9 @@ class VclosNetDevice : public NetDevice
     static constexpr uint32_t kIpv4HeaderBytes = 20;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
+    /// Bytes Receive() copies for the packet handler (PeekReceived()): IPv4, UDP, BTH and
+    /// AETH or ImmDt (44) rounded up
+    static constexpr uint32_t RX_PEEK_BYTES = 48;
 
     /**
      * Why a packet was lost. A drop is counted on the port whose link the packet
@@ -166,6 +169,25 @@ class VclosNetDevice : public NetDevice
      * \param p the packet
      */
     void Receive(Ptr<Packet> p);
+
+    /**
+     * The first bytes of the packet this port is delivering to its packet handler, copied
+     * once per hop by Receive() so that the handler (a switch reading the flow key, a NIC
+     * reading the RoCE headers) need not copy them out of the packet again.
+     * \param p the packet the handler was given
+     * \param[out] length bytes available (the packet's size if below RX_PEEK_BYTES)
+     * \return the bytes as they arrived, or nullptr if \p p is not the packet this port is
+     *         delivering right now (e.g. a handler called directly): then copy them yourself
+     */
+    const uint8_t* PeekReceived(const Ptr<Packet>& p, uint32_t& length) const
+    {
+        if (m_rxPacket == nullptr || PeekPointer(p) != m_rxPacket)
+        {
+            return nullptr;
+        }
+        length = m_rxHeadLength;
+        return m_rxHead.data();
+    }
 
     /// \param handler handler of received packets
     void SetPacketHandler(PacketHandler handler);
@@ -321,7 +343,10 @@ class VclosNetDevice : public NetDevice
     uint64_t m_txPackets;
     uint64_t m_rxBytes;
     uint64_t m_rxPackets;
-    std::array<uint64_t, DROP_CAUSES> m_drops; //!< per cause
+    std::array<uint8_t, RX_PEEK_BYTES> m_rxHead{}; //!< first bytes of m_rxPacket
+    uint32_t m_rxHeadLength{0};                    //!< valid bytes in m_rxHead
+    const Packet* m_rxPacket{nullptr};             //!< packet in the packet handler, if any
+    std::array<uint64_t, DROP_CAUSES> m_drops;     //!< per cause
     uint32_t m_maxQueueBytes;
     Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)
     Ptr<LinkJobCounter> m_jobCounter;    //!< per-job transmit counter (optional)

@@ -8,9 +8,11 @@
 #include "vclos-test-utils.h"
 
 #include "ns3/pcap-file.h"
+#include "ns3/vclos-channel.h"
 #include "ns3/ring-fifo.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -190,4 +192,45 @@ TEST_F(SimTest, UserTraceSinksAndPcapSeeEveryPacket)
     }
     EXPECT_EQ(records, gpu0Port);
     std::remove(file.c_str());
+}
+
+TEST_F(SimTest, PeekReceivedHoldsTheDeliveredPacketsFirstBytesOnly)
+{
+    // Two ports on one cable; B's handler compares PeekReceived() with the packet's bytes.
+    Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
+    Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
+    Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
+    a->Attach(cable);
+    b->Attach(cable);
+    a->SetPacketHandler(
+        Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>([](Ptr<VclosNetDevice>, Ptr<Packet>) {}));
+    const Ptr<Packet> other = Create<Packet>(100);
+    std::vector<uint32_t> lengths;
+    b->SetPacketHandler(Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>(
+        [&lengths, &other](Ptr<VclosNetDevice> in, Ptr<Packet> p) {
+            uint32_t length = 0;
+            const uint8_t* head = in->PeekReceived(p, length);
+            ASSERT_NE(head, nullptr);
+            lengths.push_back(length);
+            uint8_t copy[VclosNetDevice::RX_PEEK_BYTES] = {};
+            EXPECT_EQ(length, p->CopyData(copy, VclosNetDevice::RX_PEEK_BYTES));
+            // Past a short packet's end the bytes read as zero.
+            EXPECT_EQ(std::memcmp(head, copy, VclosNetDevice::RX_PEEK_BYTES), 0);
+            uint32_t unused = 0;
+            EXPECT_EQ(in->PeekReceived(other, unused), nullptr); // not the delivered packet
+        }));
+    // A long packet first leaves its bytes behind; the short one must not show them.
+    std::vector<uint8_t> bytes(300);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+    {
+        bytes[i] = static_cast<uint8_t>(0x45 + i);
+    }
+    Simulator::Schedule(Time(0), [&]() {
+        a->Enqueue(Create<Packet>(bytes.data(), 300), 0, VclosNetDevice::NO_INGRESS, false);
+        a->Enqueue(Create<Packet>(bytes.data(), 10), 0, VclosNetDevice::NO_INGRESS, false);
+    });
+    Simulator::Run();
+    ASSERT_EQ(lengths, (std::vector<uint32_t>{VclosNetDevice::RX_PEEK_BYTES, 10}));
+    uint32_t unused = 0;
+    EXPECT_EQ(b->PeekReceived(other, unused), nullptr);
 }
