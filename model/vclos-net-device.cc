@@ -156,10 +156,12 @@ VclosNetDevice::Enqueue(Ptr<Packet> p)
 }
 
 bool
-VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted)
+VclosNetDevice::Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted)
 {
     NS_ASSERT(priority < PRIORITIES);
-    if (!IsBusy() && m_queuedPackets == 0 && m_control.Empty() && m_linkUp && !IsPaused(priority))
+    const Time now = Simulator::Now(); // read once: IsBusy() and IsPaused() at this instant
+    if (!(now < m_txEnd) && m_queuedPackets == 0 && m_control.Empty() && m_linkUp &&
+        !(now < m_pausedUntil[priority]))
     {
         if (!m_enqueueTrace.IsEmpty())
         {
@@ -173,7 +175,7 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
         {
             m_dequeueHook(ingress, priority, p->GetSize());
         }
-        StartTransmission(p);
+        StartTransmission(p, now);
         return true;
     }
     const uint32_t size = p->GetSize();
@@ -195,7 +197,7 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
         m_enqueueTrace(p);
     }
     m_queue[priority].PushBack(Item{p, ingress});
-    if (!IsBusy())
+    if (!(now < m_txEnd))
     {
         // The line is free but packets wait: a transmission that ends right now (its
         // TransmitComplete is pending and sends the next one), or paused priorities. This
@@ -211,19 +213,18 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     {
         // The line is busy: come back when the packet on the wire is out.
         m_txCompletePending = true;
-        m_txCompleteEvent = Simulator::Schedule(m_txEnd - Simulator::Now(),
-                                                &VclosNetDevice::TransmitComplete,
-                                                this);
+        m_txCompleteEvent =
+            Simulator::Schedule(m_txEnd - now, &VclosNetDevice::TransmitComplete, this);
     }
     return true;
 }
 
 uint32_t
-VclosNetDevice::NextPriority() const
+VclosNetDevice::NextPriority(const Time& now) const
 {
     for (uint32_t prio = PRIORITIES; prio-- > 0;)
     {
-        if (!m_queue[prio].Empty() && !IsPaused(prio))
+        if (!m_queue[prio].Empty() && !(now < m_pausedUntil[prio]))
         {
             return prio;
         }
@@ -232,11 +233,11 @@ VclosNetDevice::NextPriority() const
 }
 
 void
-VclosNetDevice::StartTransmission(Ptr<Packet> p)
+VclosNetDevice::StartTransmission(const Ptr<Packet>& p, const Time& now)
 {
     const uint32_t size = p->GetSize();
     const Time txTime = GetTxTime(size);
-    m_txEnd = Simulator::Now() + txTime;
+    m_txEnd = now + txTime;
     m_txBytes += size;
     ++m_txPackets;
     if (m_jobCounter)
@@ -245,7 +246,7 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
         p->CopyData(head, kIpv4HeaderBytes);
         if (!PfcHeader::IsPfc(head))
         {
-            m_jobCounter->Count(m_jobCounterLink, head, size, Simulator::Now().GetTimeStep());
+            m_jobCounter->Count(m_jobCounterLink, head, size, now.GetTimeStep());
         }
     }
     if (!m_phyTxBeginTrace.IsEmpty())
@@ -283,17 +284,18 @@ VclosNetDevice::TransmitComplete()
 void
 VclosNetDevice::TransmitNext()
 {
-    if (IsBusy() || !m_linkUp)
+    const Time now = Simulator::Now();
+    if (now < m_txEnd || !m_linkUp)
     {
         return;
     }
     if (!m_control.Empty())
     {
         Ptr<Packet> p = m_control.PopFront();
-        StartTransmission(p);
+        StartTransmission(p, now);
         return;
     }
-    const uint32_t prio = NextPriority();
+    const uint32_t prio = NextPriority(now);
     if (prio < PRIORITIES)
     {
         Item item = m_queue[prio].PopFront();
@@ -309,7 +311,7 @@ VclosNetDevice::TransmitNext()
         {
             m_dequeueHook(item.ingress, prio, size);
         }
-        StartTransmission(item.packet);
+        StartTransmission(item.packet, now);
         return;
     }
     if (!m_txIdle.IsNull())
@@ -426,8 +428,13 @@ bool
 VclosNetDevice::HasRoom(uint32_t priority, uint32_t size) const
 {
     // As Enqueue decides: room in the FIFO, or the fast path to an idle line.
-    return m_queueBytes + size <= m_queueLimit ||
-           (!IsBusy() && m_queuedPackets == 0 && m_control.Empty() && !IsPaused(priority));
+    if (m_queueBytes + size <= m_queueLimit)
+    {
+        return true;
+    }
+    const Time now = Simulator::Now();
+    return !(now < m_txEnd) && m_queuedPackets == 0 && m_control.Empty() &&
+           !(now < m_pausedUntil[priority]);
 }
 
 void

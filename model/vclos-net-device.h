@@ -134,7 +134,7 @@ class VclosNetDevice : public NetDevice
      *        buffer): the port's own QueueBytes limit is not applied
      * \return false if the packet was dropped
      */
-    bool Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted);
+    bool Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted);
 
     /**
      * Send a PFC frame to the other end, ahead of every queued packet.
@@ -297,12 +297,21 @@ class VclosNetDevice : public NetDevice
     };
 
     void DoDispose() override;
-    void StartTransmission(Ptr<Packet> p);
+    /**
+     * Serialise \p p onto the link now (the line is free).
+     * \param p the packet
+     * \param now Simulator::Now(), read once by the caller
+     */
+    void StartTransmission(const Ptr<Packet>& p, const Time& now);
     void TransmitComplete();
     /// Start the next eligible packet if the line is free; else wait for a resume.
     void TransmitNext();
-    /// Pick the highest priority non-empty, non-paused queue; PRIORITIES if none.
-    uint32_t NextPriority() const;
+    /**
+     * Pick the highest priority non-empty queue not paused at \p now.
+     * \param now Simulator::Now(), read once by the caller
+     * \return the priority, or PRIORITIES if none
+     */
+    uint32_t NextPriority(const Time& now) const;
     void ReceivePfc(Ptr<Packet> p);
     void PauseExpired();
 
