@@ -575,11 +575,18 @@ RdmaNic::RetransmitTimeout(uint32_t qpn)
 }
 
 void
-RdmaNic::Receive(Ptr<VclosNetDevice> /* in */, Ptr<Packet> p)
+RdmaNic::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
 {
     const uint32_t size = p->GetSize();
-    uint8_t hdr[kParseBytes] = {};
-    p->CopyData(hdr, std::min(size, kParseBytes));
+    uint8_t copy[kParseBytes] = {};
+    uint32_t peeked = 0;
+    // The port copied the headers once on arrival; copy them here only if it did not.
+    const uint8_t* hdr = in ? in->PeekReceived(p, peeked) : nullptr;
+    if (hdr == nullptr || peeked < std::min(size, kParseBytes))
+    {
+        p->CopyData(copy, std::min(size, kParseBytes));
+        hdr = copy;
+    }
     const uint16_t dport = static_cast<uint16_t>((hdr[22] << 8) | hdr[23]);
     const uint8_t* bth = hdr + 28;
     const uint32_t destQp = ReadU24(bth + 5);

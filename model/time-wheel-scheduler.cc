@@ -113,6 +113,21 @@ TimeWheelScheduler::BucketInsert(const Event& ev) const
 }
 
 void
+TimeWheelScheduler::ResetBucket(Bucket& b)
+{
+    // This turn the bucket held b.items.size() events. A burst (N flows in lockstep put N
+    // events in one bucket) would otherwise keep its capacity for the rest of the run in
+    // every bucket it passed: give it back when it is far above this turn's need.
+    const std::size_t need = std::max<std::size_t>(b.items.size(), kKeepEvents);
+    b.items.clear();
+    b.head = 0;
+    if (b.items.capacity() > kShrinkFactor * need)
+    {
+        std::vector<Event>().swap(b.items);
+    }
+}
+
+void
 TimeWheelScheduler::Migrate() const
 {
     const uint64_t horizon = (m_slot + m_buckets.size()) * m_w; // first ts beyond the wheel
@@ -201,8 +216,7 @@ TimeWheelScheduler::RemoveNext()
     Event ev = b.items[b.head++];
     if (b.head == b.items.size())
     {
-        b.items.clear();
-        b.head = 0;
+        ResetBucket(b);
     }
     --m_inWheel;
     return ev;
@@ -220,8 +234,7 @@ TimeWheelScheduler::Remove(const Event& ev)
             b.items.erase(b.items.begin() + i);
             if (b.head == b.items.size())
             {
-                b.items.clear();
-                b.head = 0;
+                ResetBucket(b);
             }
             --m_inWheel;
             return;
@@ -234,6 +247,17 @@ uint64_t
 TimeWheelScheduler::GetEarlierInserts() const
 {
     return m_earlierInserts;
+}
+
+uint64_t
+TimeWheelScheduler::GetBucketCapacity() const
+{
+    uint64_t slots = 0;
+    for (const auto& b : m_buckets)
+    {
+        slots += b.items.capacity();
+    }
+    return slots;
 }
 
 } // namespace ns3

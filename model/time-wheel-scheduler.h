@@ -58,6 +58,16 @@ class TimeWheelScheduler : public Scheduler
      */
     uint64_t GetEarlierInserts() const;
 
+    /**
+     * \brief Event slots the wheel's buckets hold allocated (each one an Event).
+     *
+     * A bucket whose last event leaves keeps at most kShrinkFactor times the events it held
+     * in that turn (or kKeepEvents): a burst does not pin its memory for the rest of the
+     * run. Counts the buckets only, not the far events' heap. Walks every bucket.
+     * \return the sum of the buckets' capacities
+     */
+    uint64_t GetBucketCapacity() const;
+
   private:
     /// Turn the wheel until the current bucket holds the earliest event.
     void Advance() const;
@@ -83,6 +93,16 @@ class TimeWheelScheduler : public Scheduler
             return head == items.size();
         }
     };
+
+    /**
+     * Empty a bucket whose last event left; free its buffer if its capacity exceeds
+     * kShrinkFactor times the events it held this turn (at least kKeepEvents).
+     * \param b the bucket
+     */
+    static void ResetBucket(Bucket& b);
+
+    static constexpr std::size_t kKeepEvents = 64;  //!< capacity a bucket may always keep
+    static constexpr std::size_t kShrinkFactor = 4; //!< capacity over need that is freed
 
     mutable std::vector<Bucket> m_buckets; //!< the wheel
     mutable uint64_t m_slot;               //!< absolute index of the current bucket (ts / m_w)

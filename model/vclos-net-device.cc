@@ -15,6 +15,8 @@
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
+#include <cstring>
+
 namespace ns3
 {
 
@@ -127,9 +129,9 @@ VclosNetDevice::DoDispose()
     m_channel = nullptr;
     for (auto& q : m_queue)
     {
-        q.clear();
+        q.Clear();
     }
-    m_control.clear();
+    m_control.Clear();
     m_jobCounter = nullptr;
     m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
     m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
@@ -154,10 +156,12 @@ VclosNetDevice::Enqueue(Ptr<Packet> p)
 }
 
 bool
-VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted)
+VclosNetDevice::Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted)
 {
     NS_ASSERT(priority < PRIORITIES);
-    if (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && m_linkUp && !IsPaused(priority))
+    const Time now = Simulator::Now(); // read once: IsBusy() and IsPaused() at this instant
+    if (!(now < m_txEnd) && m_queuedPackets == 0 && m_control.Empty() && m_linkUp &&
+        !(now < m_pausedUntil[priority]))
     {
         if (!m_enqueueTrace.IsEmpty())
         {
@@ -171,7 +175,7 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
         {
             m_dequeueHook(ingress, priority, p->GetSize());
         }
-        StartTransmission(p);
+        StartTransmission(p, now);
         return true;
     }
     const uint32_t size = p->GetSize();
@@ -192,8 +196,8 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     {
         m_enqueueTrace(p);
     }
-    m_queue[priority].push_back(Item{p, ingress});
-    if (!IsBusy())
+    m_queue[priority].PushBack(Item{p, ingress});
+    if (!(now < m_txEnd))
     {
         // The line is free but packets wait: a transmission that ends right now (its
         // TransmitComplete is pending and sends the next one), or paused priorities. This
@@ -209,19 +213,18 @@ VclosNetDevice::Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool
     {
         // The line is busy: come back when the packet on the wire is out.
         m_txCompletePending = true;
-        m_txCompleteEvent = Simulator::Schedule(m_txEnd - Simulator::Now(),
-                                                &VclosNetDevice::TransmitComplete,
-                                                this);
+        m_txCompleteEvent =
+            Simulator::Schedule(m_txEnd - now, &VclosNetDevice::TransmitComplete, this);
     }
     return true;
 }
 
 uint32_t
-VclosNetDevice::NextPriority() const
+VclosNetDevice::NextPriority(const Time& now) const
 {
     for (uint32_t prio = PRIORITIES; prio-- > 0;)
     {
-        if (!m_queue[prio].empty() && !IsPaused(prio))
+        if (!m_queue[prio].Empty() && !(now < m_pausedUntil[prio]))
         {
             return prio;
         }
@@ -230,11 +233,11 @@ VclosNetDevice::NextPriority() const
 }
 
 void
-VclosNetDevice::StartTransmission(Ptr<Packet> p)
+VclosNetDevice::StartTransmission(const Ptr<Packet>& p, const Time& now)
 {
     const uint32_t size = p->GetSize();
     const Time txTime = GetTxTime(size);
-    m_txEnd = Simulator::Now() + txTime;
+    m_txEnd = now + txTime;
     m_txBytes += size;
     ++m_txPackets;
     if (m_jobCounter)
@@ -243,7 +246,7 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
         p->CopyData(head, kIpv4HeaderBytes);
         if (!PfcHeader::IsPfc(head))
         {
-            m_jobCounter->Count(m_jobCounterLink, head, size, Simulator::Now().GetTimeStep());
+            m_jobCounter->Count(m_jobCounterLink, head, size, now.GetTimeStep());
         }
     }
     if (!m_phyTxBeginTrace.IsEmpty())
@@ -256,7 +259,7 @@ VclosNetDevice::StartTransmission(Ptr<Packet> p)
     }
     // A port needs an event at the end of the transmission only if something waits
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
-    if (m_queuedPackets > 0 || !m_control.empty() || !m_txIdle.IsNull())
+    if (m_queuedPackets > 0 || !m_control.Empty() || !m_txIdle.IsNull())
     {
         m_txCompletePending = true;
         m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
@@ -281,22 +284,21 @@ VclosNetDevice::TransmitComplete()
 void
 VclosNetDevice::TransmitNext()
 {
-    if (IsBusy() || !m_linkUp)
+    const Time now = Simulator::Now();
+    if (now < m_txEnd || !m_linkUp)
     {
         return;
     }
-    if (!m_control.empty())
+    if (!m_control.Empty())
     {
-        Ptr<Packet> p = m_control.front();
-        m_control.pop_front();
-        StartTransmission(p);
+        Ptr<Packet> p = m_control.PopFront();
+        StartTransmission(p, now);
         return;
     }
-    const uint32_t prio = NextPriority();
+    const uint32_t prio = NextPriority(now);
     if (prio < PRIORITIES)
     {
-        Item item = m_queue[prio].front();
-        m_queue[prio].pop_front();
+        Item item = m_queue[prio].PopFront();
         const uint32_t size = item.packet->GetSize();
         m_queueBytes -= size;
         m_prioBytes[prio] -= size;
@@ -309,7 +311,7 @@ VclosNetDevice::TransmitNext()
         {
             m_dequeueHook(item.ingress, prio, size);
         }
-        StartTransmission(item.packet);
+        StartTransmission(item.packet, now);
         return;
     }
     if (!m_txIdle.IsNull())
@@ -326,7 +328,7 @@ VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
     pfc.SetPause(priority, quanta);
     p->AddHeader(pfc);
     ++m_pfcSent;
-    m_control.push_back(p);
+    m_control.PushBack(p);
     if (IsBusy())
     {
         if (!m_txCompletePending)
@@ -426,8 +428,13 @@ bool
 VclosNetDevice::HasRoom(uint32_t priority, uint32_t size) const
 {
     // As Enqueue decides: room in the FIFO, or the fast path to an idle line.
-    return m_queueBytes + size <= m_queueLimit ||
-           (!IsBusy() && m_queuedPackets == 0 && m_control.empty() && !IsPaused(priority));
+    if (m_queueBytes + size <= m_queueLimit)
+    {
+        return true;
+    }
+    const Time now = Simulator::Now();
+    return !(now < m_txEnd) && m_queuedPackets == 0 && m_control.Empty() &&
+           !(now < m_pausedUntil[priority]);
 }
 
 void
@@ -451,9 +458,9 @@ VclosNetDevice::DropCauseName(DropCause cause)
 void
 VclosNetDevice::Receive(Ptr<Packet> p)
 {
-    uint8_t head[2];
-    p->CopyData(head, 2);
-    if (PfcHeader::IsPfc(head))
+    // One copy of the headers per hop: the PFC test here, the handler's parsing there.
+    const uint32_t length = p->CopyData(m_rxHead.data(), RX_PEEK_BYTES);
+    if (length >= 2 && PfcHeader::IsPfc(m_rxHead.data()))
     {
         ReceivePfc(p);
         return;
@@ -475,7 +482,17 @@ VclosNetDevice::Receive(Ptr<Packet> p)
     {
         m_snifferTrace(p);
     }
+    // Sinks get const packets: the bytes in m_rxHead are still the packet's. Bytes past a
+    // short packet's end read as zero, as in a zero-filled copy.
+    if (length < RX_PEEK_BYTES)
+    {
+        std::memset(m_rxHead.data() + length, 0, RX_PEEK_BYTES - length);
+    }
+    m_rxHeadLength = length;
+    const Packet* outer = m_rxPacket; // (a handler never delivers to this port re-entrantly)
+    m_rxPacket = PeekPointer(p);
     m_handler(this, p);
+    m_rxPacket = outer;
 }
 
 void

@@ -14,10 +14,10 @@
 #include "ns3/net-device.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
+#include "ns3/ring-fifo.h"
 #include "ns3/traced-callback.h"
 
 #include <array>
-#include <deque>
 
 namespace ns3
 {
@@ -60,6 +60,9 @@ class VclosNetDevice : public NetDevice
     static constexpr uint32_t kIpv4HeaderBytes = 20;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
+    /// Bytes Receive() copies for the packet handler (PeekReceived()): IPv4, UDP, BTH and
+    /// AETH or ImmDt (44) rounded up
+    static constexpr uint32_t RX_PEEK_BYTES = 48;
 
     /**
      * Why a packet was lost. A drop is counted on the port whose link the packet
@@ -131,7 +134,7 @@ class VclosNetDevice : public NetDevice
      *        buffer): the port's own QueueBytes limit is not applied
      * \return false if the packet was dropped
      */
-    bool Enqueue(Ptr<Packet> p, uint32_t priority, uint32_t ingress, bool admitted);
+    bool Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted);
 
     /**
      * Send a PFC frame to the other end, ahead of every queued packet.
@@ -166,6 +169,25 @@ class VclosNetDevice : public NetDevice
      * \param p the packet
      */
     void Receive(Ptr<Packet> p);
+
+    /**
+     * The first bytes of the packet this port is delivering to its packet handler, copied
+     * once per hop by Receive() so that the handler (a switch reading the flow key, a NIC
+     * reading the RoCE headers) need not copy them out of the packet again.
+     * \param p the packet the handler was given
+     * \param[out] length bytes available (the packet's size if below RX_PEEK_BYTES)
+     * \return the bytes as they arrived, or nullptr if \p p is not the packet this port is
+     *         delivering right now (e.g. a handler called directly): then copy them yourself
+     */
+    const uint8_t* PeekReceived(const Ptr<Packet>& p, uint32_t& length) const
+    {
+        if (m_rxPacket == nullptr || PeekPointer(p) != m_rxPacket)
+        {
+            return nullptr;
+        }
+        length = m_rxHeadLength;
+        return m_rxHead.data();
+    }
 
     /// \param handler handler of received packets
     void SetPacketHandler(PacketHandler handler);
@@ -275,12 +297,21 @@ class VclosNetDevice : public NetDevice
     };
 
     void DoDispose() override;
-    void StartTransmission(Ptr<Packet> p);
+    /**
+     * Serialise \p p onto the link now (the line is free).
+     * \param p the packet
+     * \param now Simulator::Now(), read once by the caller
+     */
+    void StartTransmission(const Ptr<Packet>& p, const Time& now);
     void TransmitComplete();
     /// Start the next eligible packet if the line is free; else wait for a resume.
     void TransmitNext();
-    /// Pick the highest priority non-empty, non-paused queue; PRIORITIES if none.
-    uint32_t NextPriority() const;
+    /**
+     * Pick the highest priority non-empty queue not paused at \p now.
+     * \param now Simulator::Now(), read once by the caller
+     * \return the priority, or PRIORITIES if none
+     */
+    uint32_t NextPriority(const Time& now) const;
     void ReceivePfc(Ptr<Packet> p);
     void PauseExpired();
 
@@ -293,9 +324,9 @@ class VclosNetDevice : public NetDevice
     DataRate m_bps;
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
-    std::array<std::deque<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority
-    std::array<uint32_t, PRIORITIES> m_prioBytes;     //!< bytes queued per priority
-    std::deque<Ptr<Packet>> m_control;                //!< PFC frames to send first
+    std::array<RingFifo<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority (lazy)
+    std::array<uint32_t, PRIORITIES> m_prioBytes;   //!< bytes queued per priority
+    RingFifo<Ptr<Packet>> m_control;                //!< PFC frames to send first (lazy)
     uint32_t m_queueBytes;
     uint32_t m_queuedPackets;
     std::array<Time, PRIORITIES> m_pausedUntil; //!< the other end paused us until
@@ -321,7 +352,10 @@ class VclosNetDevice : public NetDevice
     uint64_t m_txPackets;
     uint64_t m_rxBytes;
     uint64_t m_rxPackets;
-    std::array<uint64_t, DROP_CAUSES> m_drops; //!< per cause
+    std::array<uint8_t, RX_PEEK_BYTES> m_rxHead{}; //!< first bytes of m_rxPacket
+    uint32_t m_rxHeadLength{0};                    //!< valid bytes in m_rxHead
+    const Packet* m_rxPacket{nullptr};             //!< packet in the packet handler, if any
+    std::array<uint64_t, DROP_CAUSES> m_drops;     //!< per cause
     uint32_t m_maxQueueBytes;
     Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)
     Ptr<LinkJobCounter> m_jobCounter;    //!< per-job transmit counter (optional)

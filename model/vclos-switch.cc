@@ -16,6 +16,7 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <sstream>
 
@@ -302,7 +303,17 @@ void
 VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
 {
     uint8_t buf[vclos::kFlowKeyBytes]; // IPv4 header (20 bytes) + UDP ports
-    p->CopyData(buf, vclos::kFlowKeyBytes);
+    uint32_t peeked = 0;
+    const uint8_t* head = in->PeekReceived(p, peeked);
+    if (head != nullptr && peeked >= vclos::kFlowKeyBytes)
+    {
+        std::memcpy(buf, head, vclos::kFlowKeyBytes); // copied once by the port
+    }
+    else
+    {
+        std::memset(buf, 0, sizeof(buf));
+        p->CopyData(buf, vclos::kFlowKeyBytes);
+    }
     // Hop limit: a packet that arrives with TTL 1 (or 0) would leave with 0.
     if (buf[8] <= 1)
     {

@@ -2,7 +2,7 @@
 """Benchmark workload W on the vclos data plane and on stock ns-3, in one run.
 
 Usage: /usr/bin/python3 test/benchmark/run_benchmarks.py [--build DIR] [--quick] [--out FILE]
-                                                          [--baseline DIR]
+                                                          [--baseline DIR] [--cases a,b]
 
 Runs every (case, MTU) of workload W (doc/performance.rst) with vclos-ring-bench (line rate,
 and --lossless: shared buffers, PFC, ECN, DCQCN) and with stock-ns3-ring (UDP at line rate and
@@ -12,6 +12,8 @@ wall time relative to vclos at line rate. Wall times are the minimum of --repeat
 machines are noisy; the slow TCP runs go once). --quick skips stock TCP at MTU 1448.
 --baseline DIR also runs the vclos variants of another build (e.g. the previous commit's),
 interleaved run by run with this build's, so their ratio is measured under the same load.
+--cases lists vclos-ring-bench presets (a = W32, b = W256, W1024, W4096); stock-ns3-ring runs
+only a and b (it has no larger presets), so it is skipped for W1024 and W4096.
 """
 import argparse
 import os
@@ -40,7 +42,13 @@ def main():
     ap.add_argument("--out", help="also write the table to this file")
     ap.add_argument("--repeat", type=int, default=3, help="runs per fast variant (minimum wins)")
     ap.add_argument("--baseline", help="another build directory to compare vclos with")
+    ap.add_argument("--cases", default="a,b",
+                    help="comma-separated presets: a (W32), b (W256), W1024, W4096")
     args = ap.parse_args()
+    cases = args.cases.split(",")
+    for case in cases:
+        if case not in ("a", "b", "W32", "W256", "W1024", "W4096"):
+            sys.exit(f"error: --cases: {case!r} is not one of a, b, W32, W256, W1024, W4096")
     bench = os.path.join(args.build, "test", "benchmark")
     for prog in ("vclos-ring-bench", "stock-ns3-ring"):
         if not os.access(os.path.join(bench, prog), os.X_OK):
@@ -49,22 +57,25 @@ def main():
         sys.exit("error: /usr/bin/time missing (apt-get install time)")
 
     rows = []
-    for case in ("a", "b"):
+    for case in cases:
+        stock_case = {"a": "a", "W32": "a", "b": "b", "W256": "b"}.get(case)
         for mtu in (1448, 4096):
             results = {}
             variants = [("vclos", [f"{bench}/vclos-ring-bench", f"--case={case}", f"--mtu={mtu}"]),
                         ("vclos-lossless", [f"{bench}/vclos-ring-bench", f"--case={case}",
                                             f"--mtu={mtu}", "--lossless"]),
-                        ("stock-udp", [f"{bench}/stock-ns3-ring", f"--case={case}", f"--mtu={mtu}",
-                                       "--transport=udp"])]
+                        ("stock-udp", [f"{bench}/stock-ns3-ring", f"--case={stock_case}",
+                                       f"--mtu={mtu}", "--transport=udp"])]
+            if stock_case is None:
+                variants.pop()
             if args.baseline:
                 base = os.path.join(args.baseline, "test", "benchmark", "vclos-ring-bench")
                 # interleaved: baseline and this build alternate run by run
                 variants[0:2] = [("vclos", variants[0][1], ("baseline", [base] + variants[0][1][1:])),
                                  ("vclos-lossless", variants[1][1],
                                   ("baseline-lossless", [base] + variants[1][1][1:]))]
-            if not (args.quick and mtu == 1448):
-                variants.append(("stock-tcp", [f"{bench}/stock-ns3-ring", f"--case={case}",
+            if stock_case is not None and not (args.quick and mtu == 1448):
+                variants.append(("stock-tcp", [f"{bench}/stock-ns3-ring", f"--case={stock_case}",
                                                f"--mtu={mtu}", "--transport=tcp"]))
             for name, cmd, *other in variants:
                 print(f"[bench] case {case} mtu {mtu} {name} ...", file=sys.stderr, flush=True)
