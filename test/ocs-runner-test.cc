@@ -386,4 +386,29 @@ TEST_F(SimTest, OcsPacketAndFlowLevelsAgree)
     EXPECT_EQ(summaries[0].metric, "jct");
     EXPECT_EQ(summaries[0].n, 2u);
     EXPECT_LT(summaries[0].maxAbs, 0.02);
+    // Both levels write the OCS tables, the same changes per OCS and job: the flow level
+    // from the placements (no light is lost there), the packet level from the channels.
+    const std::string perChange = "SELECT ocs, job_id, added, removed, ROUND((lit_s - time_s) "
+                                  "* 1e9) FROM ocs_reconfigurations WHERE run_id = ";
+    const Rows packetChanges = Query(db, perChange + "1 ORDER BY ocs, job_id, added");
+    const Rows flowChanges = Query(db, perChange + "2 ORDER BY ocs, job_id, added");
+    EXPECT_FALSE(packetChanges.empty());
+    EXPECT_EQ(packetChanges, flowChanges);
+    const std::string perOcs = "SELECT ocs, ports, reconfigurations, circuits_changed, "
+                               "ROUND(dark_s * 1e9) FROM ocs_switches WHERE run_id = ";
+    const Rows packetSwitches = Query(db, perOcs + "1 ORDER BY ocs");
+    EXPECT_EQ(packetSwitches.size(), 4u);
+    EXPECT_EQ(packetSwitches, Query(db, perOcs + "2 ORDER BY ocs"));
+    EXPECT_EQ(Value(db, "SELECT SUM(lost_packets) FROM ocs_switches WHERE run_id = 2"), 0);
+    // Release times (and so the second job's placement) differ by the JCT error; the first
+    // placement is at 0 at both levels.
+    EXPECT_EQ(
+        Query(
+            db,
+            "SELECT time_s FROM ocs_reconfigurations WHERE run_id = 1 AND job_id = 0 AND added > 0 "
+            "ORDER BY ocs, added"),
+        Query(
+            db,
+            "SELECT time_s FROM ocs_reconfigurations WHERE run_id = 2 AND job_id = 0 AND added > 0 "
+            "ORDER BY ocs, added"));
 }

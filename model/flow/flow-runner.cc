@@ -467,6 +467,10 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()
     {
         sum.status = "failed";
     }
+    if (db != nullptr && s.topology.fabric == "ocs")
+    {
+        AddOcsRows(*db, runId);
+    }
     if (db != nullptr)
     {
         db->AddInvariants(runId, sum.invariants);
@@ -475,6 +479,65 @@ FlowRunner::Run(ResultsDb* db, std::ostream* progress, const std::function<int()
     }
     sum.wallTimeS = WallNow() - wall0;
     return sum;
+}
+
+void
+FlowRunner::AddOcsRows(ResultsDb& db, int64_t runId) const
+{
+    const OcsFabric fabric(m_scenario.topology.OcsShape());
+    const uint32_t nOcs = fabric.GetNOcs();
+    std::vector<OcsReconfigurationRow> changes;
+    std::vector<uint32_t> perOcs(nOcs);
+    auto add = [&changes, &perOcs, nOcs](const FlowJobResult& r, bool placed) {
+        std::fill(perOcs.begin(), perOcs.end(), 0);
+        for (const OcsCircuit& c : r.placement.circuits)
+        {
+            ++perOcs.at(c.ocs);
+        }
+        const double time = placed ? r.startS - r.placement.readySeconds : r.releasedS;
+        for (uint32_t i = 0; i < nOcs; ++i)
+        {
+            if (perOcs[i] != 0)
+            {
+                changes.push_back(OcsReconfigurationRow{time,
+                                                        i,
+                                                        r.index,
+                                                        placed ? perOcs[i] : 0,
+                                                        placed ? 0 : perOcs[i],
+                                                        placed ? r.startS : time});
+            }
+        }
+    };
+    for (const FlowJobResult& r : m_result.jobs)
+    {
+        if (r.startS >= 0 && !r.placement.circuits.empty())
+        {
+            add(r, true);
+            if (r.releasedS >= 0)
+            {
+                add(r, false);
+            }
+        }
+    }
+    std::stable_sort(changes.begin(),
+                     changes.end(),
+                     [](const OcsReconfigurationRow& a, const OcsReconfigurationRow& b) {
+                         return a.timeS < b.timeS;
+                     });
+    std::vector<OcsSwitchRow> switches(nOcs);
+    for (uint32_t i = 0; i < nOcs; ++i)
+    {
+        switches[i].ocs = i;
+        switches[i].ports = fabric.GetNOcsPorts();
+    }
+    for (const OcsReconfigurationRow& c : changes)
+    {
+        OcsSwitchRow& w = switches[c.ocs];
+        ++w.reconfigurations;
+        w.circuitsChanged += c.added + c.removed;
+        w.darkS += c.added * (c.litS - c.timeS);
+    }
+    db.AddOcs(runId, switches, changes);
 }
 
 const FlowRunResult&

@@ -105,6 +105,11 @@ class FlowRunner
 
   private:
     void AddJobRow(ResultsDb& db, int64_t runId, const FlowJobResult& r) const;
+    /// OCS fabric: write tables ocs_reconfigurations (each job's circuits added at its
+    /// placement, start - readySeconds, lit at its start; removed at its release) and
+    /// ocs_switches (per OCS: map changes, circuits changed, dark time = circuits added x
+    /// delay; no light is lost at flow level), as the packet level counts them.
+    void AddOcsRows(ResultsDb& db, int64_t runId) const;
     /// The invariants of the finished run.
     std::vector<InvariantResult> CheckInvariants(bool runDone, bool interrupted) const;
 
