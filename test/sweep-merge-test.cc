@@ -79,7 +79,9 @@ class SweepMergeTest : public ::testing::Test
   protected:
     void SetUp() override
     {
-        m_dir = ::testing::TempDir() + "vclos-sweep-merge-";
+        // One prefix per test: ctest runs the tests of this fixture in parallel processes.
+        m_dir = ::testing::TempDir() + "vclos-sweep-merge-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-";
         m_merged = m_dir + "merged.db";
         RemoveDb(m_merged);
         for (int i = 0; i < 3; ++i)

@@ -49,7 +49,8 @@ RunOnFile(const std::string& path, const std::string& name)
     const std::string dir = ::testing::TempDir();
     const std::string err = dir + "vclos-hostile-" + name + ".err";
     const std::string cmd = std::string(VCLOS_SIM_PROGRAM) + " --quiet --scenario=" + path +
-                            " --db=" + dir + "vclos-hostile.db 2>" + err + " >/dev/null";
+                            " --db=" + dir + "vclos-hostile-" + name + ".db 2>" + err +
+                            " >/dev/null";
     const int status = std::system(cmd.c_str());
     std::ifstream in(err);
     std::stringstream ss;
