@@ -9,7 +9,6 @@
 #include "ns3/aeth-header.h"
 #include "ns3/bth-header.h"
 #include "ns3/ipv4-header.h"
-#include "ns3/pcap-file.h"
 #include "ns3/udp-header.h"
 
 #include <cstdio>
@@ -256,23 +255,15 @@ TEST_F(SimTest, PcapHoldsParsableRoceHeaders)
     }
     Simulator::Destroy(); // the last reference to the devices goes: the file is closed
 
-    PcapFile pcap;
-    pcap.Open(file, std::ios::in);
-    ASSERT_FALSE(pcap.Fail());
-    EXPECT_EQ(pcap.GetDataLinkType(), 101u); // DLT_RAW: IPv4
+    uint32_t linkType = 0;
+    const std::vector<std::vector<uint8_t>> records = vclos_test::ReadPcapRecords(file, linkType);
+    EXPECT_EQ(linkType, 101u); // DLT_RAW: IPv4
     std::vector<uint8_t> opcodes;
     std::vector<uint32_t> psns;
     uint32_t acks = 0;
-    uint8_t buf[65536];
-    while (true)
+    for (const std::vector<uint8_t>& record : records)
     {
-        uint32_t sec, usec, inclLen, origLen, readLen;
-        pcap.Read(buf, sizeof(buf), sec, usec, inclLen, origLen, readLen);
-        if (pcap.Eof())
-        {
-            break;
-        }
-        Ptr<Packet> p = Create<Packet>(buf, readLen);
+        Ptr<Packet> p = Create<Packet>(record.data(), record.size());
         Ipv4Header ip;
         p->RemoveHeader(ip);
         EXPECT_EQ(ip.GetProtocol(), 17);

@@ -7,8 +7,11 @@
 
 #include "ns3/core-module.h"
 #include "ns3/leaf-spine-helper.h"
+#include "ns3/pcap-file.h"
 
 #include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 namespace vclos_test
 {
@@ -60,6 +63,42 @@ inline double
 TxSeconds(uint64_t bytes, double bps)
 {
     return bytes * 8.0 / bps;
+}
+
+/**
+ * \param file a pcap file
+ * \param[out] linkType its data link type
+ * \return the bytes of its records, in order (empty if the file cannot be read: the caller
+ *         checks linkType, 0 then)
+ */
+inline std::vector<std::vector<uint8_t>>
+ReadPcapRecords(const std::string& file, uint32_t& linkType)
+{
+    std::vector<std::vector<uint8_t>> records;
+    ns3::PcapFile pcap;
+    pcap.Open(file, std::ios::in);
+    linkType = 0;
+    if (pcap.Fail())
+    {
+        return records;
+    }
+    linkType = pcap.GetDataLinkType();
+    std::vector<uint8_t> buf(65536);
+    while (true)
+    {
+        uint32_t sec;
+        uint32_t usec;
+        uint32_t inclLen;
+        uint32_t origLen;
+        uint32_t readLen;
+        pcap.Read(buf.data(), buf.size(), sec, usec, inclLen, origLen, readLen);
+        if (pcap.Eof())
+        {
+            break;
+        }
+        records.emplace_back(buf.begin(), buf.begin() + readLen);
+    }
+    return records;
 }
 
 } // namespace vclos_test
