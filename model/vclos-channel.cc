@@ -4,7 +4,6 @@
 
 #include "vclos-channel.h"
 
-#include "pooled-event.h"
 #include "vclos-net-device.h"
 
 #include "ns3/abort.h"
@@ -53,11 +52,11 @@ void
 VclosChannel::Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime)
 {
     const std::size_t to = (m_device[0] == src) ? 1 : 0;
-    PooledEvent<VclosNetDevice, Ptr<Packet>>::ScheduleWithContext(m_nodeId[to],
-                                                                  txTime + m_delay,
-                                                                  &VclosNetDevice::Receive,
-                                                                  PeekPointer(m_device[to]),
-                                                                  p);
+    Simulator::ScheduleWithContext(m_nodeId[to],
+                                   txTime + m_delay,
+                                   &VclosNetDevice::Receive,
+                                   PeekPointer(m_device[to]),
+                                   p);
 }
 
 Time

@@ -5,7 +5,6 @@
 #include "vclos-net-device.h"
 
 #include "pfc-header.h"
-#include "pooled-event.h"
 #include "vclos-channel.h"
 
 #include "ns3/abort.h"
@@ -214,9 +213,8 @@ VclosNetDevice::Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingres
     {
         // The line is busy: come back when the packet on the wire is out.
         m_txCompletePending = true;
-        m_txCompleteEvent = PooledEvent<VclosNetDevice>::Schedule(m_txEnd - now,
-                                                                  &VclosNetDevice::TransmitComplete,
-                                                                  this);
+        m_txCompleteEvent =
+            Simulator::Schedule(m_txEnd - now, &VclosNetDevice::TransmitComplete, this);
     }
     return true;
 }
@@ -264,8 +262,7 @@ VclosNetDevice::StartTransmission(const Ptr<Packet>& p, const Time& now)
     if (m_queuedPackets > 0 || !m_control.Empty() || !m_txIdle.IsNull())
     {
         m_txCompletePending = true;
-        m_txCompleteEvent =
-            PooledEvent<VclosNetDevice>::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
+        m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
     }
     m_channel->Transmit(p, this, txTime);
 }
