@@ -232,6 +232,24 @@ SignalAndWait(pid_t pid, int sig, int& status)
     return false;
 }
 
+/**
+ * Send \p sig to a long run once job a's row is in, and expect vclos-sim to exit 128 + sig.
+ * \param r the run (StartLongRun)
+ * \param sig the signal
+ */
+static void
+InterruptAndExpectExit(const LongRun& r, int sig)
+{
+    ASSERT_GT(r.pid, 0);
+    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
+    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
+    int status = 0;
+    ASSERT_TRUE(SignalAndWait(r.pid, sig, status)) << "vclos-sim did not stop after signal " << sig;
+    ASSERT_TRUE(WIFEXITED(status))
+        << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+}
+
 /// SIGINT or SIGTERM once job a finished: the run stops at the next event boundary, exits
 /// 128 + the signal, is marked "interrupted" with job a complete and job b written
 /// unfinished (with why, in table invariants).
@@ -243,14 +261,7 @@ TEST_P(InterruptedRun, KeepsEveryFinishedJobAndSaysSo)
 {
     const int sig = GetParam();
     LongRun r = StartLongRun("signal" + std::to_string(sig));
-    ASSERT_GT(r.pid, 0);
-    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
-    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
-    int status = 0;
-    ASSERT_TRUE(SignalAndWait(r.pid, sig, status)) << "vclos-sim did not stop after signal " << sig;
-    ASSERT_TRUE(WIFEXITED(status))
-        << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+    ASSERT_NO_FATAL_FAILURE(InterruptAndExpectExit(r, sig));
     EXPECT_EQ(RunInterrupt::ExitCode(sig), 128 + sig);
     EXPECT_EQ(Query(r.db, "SELECT status, sim_time_s > 0, events > 0 FROM runs;"),
               "interrupted|1|1\n");
@@ -280,14 +291,7 @@ TEST_P(InterruptedRun, AtFlowLevelToo)
 {
     const int sig = GetParam();
     LongRun r = StartLongRun("flow-signal" + std::to_string(sig), "flow");
-    ASSERT_GT(r.pid, 0);
-    ASSERT_FALSE(r.exited) << "vclos-sim ended by itself; run it on " << r.file;
-    ASSERT_TRUE(r.seen) << "job a's row never appeared while the run went on";
-    int status = 0;
-    ASSERT_TRUE(SignalAndWait(r.pid, sig, status)) << "vclos-sim did not stop after signal " << sig;
-    ASSERT_TRUE(WIFEXITED(status))
-        << "vclos-sim died of signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+    ASSERT_NO_FATAL_FAILURE(InterruptAndExpectExit(r, sig));
     EXPECT_EQ(Query(r.db, "SELECT level, status, sim_time_s > 0, events > 0 FROM runs;"),
               "flow|interrupted|1|1\n");
     EXPECT_EQ(Query(r.db, "SELECT name, finish_s IS NOT NULL FROM jobs ORDER BY job_id;"),
