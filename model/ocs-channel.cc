@@ -132,48 +132,57 @@ OcsChannel::IsLit(uint32_t port) const
 }
 
 void
-OcsChannel::Lose(Ptr<const Packet> p, uint32_t port)
+OcsChannel::Lose(VclosFrame* f, uint32_t port)
 {
     NS_LOG_LOGIC("light lost at port " << port);
     ++m_lostPackets;
-    m_lostBytes += p->GetSize();
+    m_lostBytes += f->GetSize();
     ++m_lostPort[port];
-    m_lightLostTrace(p, port);
+    if (!m_lightLostTrace.IsEmpty())
+    {
+        m_lightLostTrace(f->GetPacket(), port);
+    }
+    VclosFrame::Release(f);
 }
 
 void
-OcsChannel::Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime)
+OcsChannel::Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime)
 {
     const uint32_t port = src->GetChannelPort();
     if (!IsLit(port))
     {
-        Lose(p, port);
+        Lose(f, port);
         return;
     }
     // The light of the packet has crossed the switch when its last bit has: the circuit
     // must stay unchanged until then.
-    Simulator::Schedule(txTime + m_fibre[port], &OcsChannel::Cross, this, p, port, m_epoch[port]);
+    VclosFrameEvent<OcsChannel, uint32_t, uint64_t>::Schedule(txTime + m_fibre[port],
+                                                              &OcsChannel::Cross,
+                                                              this,
+                                                              f,
+                                                              port,
+                                                              m_epoch[port]);
 }
 
 void
-OcsChannel::Cross(Ptr<Packet> p, uint32_t port, uint64_t epoch)
+OcsChannel::Cross(VclosFrame* f, uint32_t port, uint64_t epoch)
 {
     if (epoch != m_epoch[port])
     {
-        Lose(p, port);
+        Lose(f, port);
         return;
     }
     const uint32_t to = m_map.GetPeer(port);
     if (!m_port[to])
     {
-        Lose(p, port); // a lit circuit to a port without a device
+        Lose(f, port); // a lit circuit to a port without a device
         return;
     }
-    Simulator::ScheduleWithContext(m_context[to],
-                                   m_fibre[to],
-                                   &VclosNetDevice::Receive,
-                                   PeekPointer(m_port[to]),
-                                   p);
+    VclosFrameEvent<VclosNetDevice>::ScheduleWithContext(m_context[to],
+                                                        m_fibre[to],
+                                                        &VclosNetDevice::Receive,
+                                                        PeekPointer(m_port[to]),
+                                                        f);
 }
 
 Time

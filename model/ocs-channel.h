@@ -74,7 +74,7 @@ class OcsChannel : public VclosChannel
      */
     void Connect(Ptr<VclosNetDevice> device, uint32_t port, Time fibreDelay);
 
-    void Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime) override;
+    void Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime) override;
     Time GetDelay() const override;
     Ptr<VclosNetDevice> GetPeer(const VclosNetDevice* device) const override;
     std::size_t GetNDevices() const override;
@@ -122,11 +122,12 @@ class OcsChannel : public VclosChannel
     /// Apply \p map; \p delay until new circuits are lit (0: at once).
     void Apply(const vclos::CircuitMap& map, Time delay);
     /// The last bit of a packet crossed the switch from \p port (circuit epoch \p epoch).
-    void Cross(Ptr<Packet> p, uint32_t port, uint64_t epoch);
+    void Cross(VclosFrame* f, uint32_t port, uint64_t epoch);
     /// A new circuit of \p port is lit (if its epoch is still \p epoch).
     void Light(uint32_t port, uint64_t epoch);
     void ReconfigurationEnd(uint32_t changed);
-    void Lose(Ptr<const Packet> p, uint32_t port);
+    /// Count \p f lost at \p port, fire LightLost and release the frame.
+    void Lose(VclosFrame* f, uint32_t port);
 
     uint32_t m_nPorts;                       //!< Ports attribute
     Time m_reconfigurationDelay;             //!< ReconfigurationDelay attribute

@@ -198,7 +198,7 @@ RdmaNic::AddPort(Ptr<VclosNetDevice> device)
     NS_ABORT_MSG_IF(m_ports.size() >= 2, "a NIC has a network port and an intra-server port");
     const uint32_t port = m_ports.size();
     device->SetPortIndex(port);
-    device->SetPacketHandler(MakeCallback(&RdmaNic::Receive, this));
+    device->SetFrameHandler(MakeCallback(&RdmaNic::Receive, this));
     device->SetTxIdleCallback(MakeCallback(&RdmaNic::TrySend, this).Bind(port));
     m_ports.emplace_back();
     m_ports.back().device = device;
@@ -463,7 +463,7 @@ RdmaNic::TrySend(uint32_t port)
     }
 }
 
-Ptr<Packet>
+VclosFrame*
 RdmaNic::Build(const RdmaQueuePair& qp,
                uint32_t payload,
                uint8_t opcode,
@@ -473,7 +473,6 @@ RdmaNic::Build(const RdmaQueuePair& qp,
                uint32_t ext,
                uint8_t tos)
 {
-    Ptr<Packet> p = Create<Packet>(payload);
     Rocev2Header h;
     h.SetTos(tos);
     h.SetTtl(m_ttl);
@@ -489,8 +488,10 @@ RdmaNic::Build(const RdmaQueuePair& qp,
     {
         h.SetExtension(ext);
     }
-    p->AddHeader(h);
-    return p;
+    const uint32_t headerBytes = h.GetSerializedSize();
+    VclosFrame* f = VclosFrame::Create(headerBytes + payload, headerBytes);
+    h.Write(f->Head());
+    return f;
 }
 
 void
@@ -513,9 +514,9 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
         opcode = first ? BthHeader::SEND_FIRST : BthHeader::SEND_MIDDLE;
     }
     // The last packet of a message asks for an ACK and carries the immediate (ImmDt).
-    Ptr<Packet> p = Build(qp, payload, opcode, psn, last, last, imm, DATA_TOS);
+    VclosFrame* f = Build(qp, payload, opcode, psn, last, last, imm, DATA_TOS);
     PortState& ps = m_ports[qp.port];
-    const uint32_t size = p->GetSize();
+    const uint32_t size = f->GetSize();
     ++m_dataSent;
     qp.cc->OnPacketSent(size);
     const DataRate rate = qp.cc->GetRate();
@@ -528,7 +529,7 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
     {
         qp.lastProgress = Simulator::Now();
     }
-    ps.device->Enqueue(p, DATA_PRIORITY, VclosNetDevice::NO_INGRESS, false);
+    ps.device->Enqueue(f, DATA_PRIORITY, VclosNetDevice::NO_INGRESS, false);
     ArmTimer(qp);
 }
 
@@ -575,24 +576,19 @@ RdmaNic::RetransmitTimeout(uint32_t qpn)
 }
 
 void
-RdmaNic::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
+RdmaNic::Receive(VclosNetDevice* /* in */, VclosFrame* f)
 {
-    const uint32_t size = p->GetSize();
-    uint8_t copy[kParseBytes] = {};
-    uint32_t peeked = 0;
-    // The port copied the headers once on arrival; copy them here only if it did not.
-    const uint8_t* hdr = in ? in->PeekReceived(p, peeked) : nullptr;
-    if (hdr == nullptr || peeked < std::min(size, kParseBytes))
-    {
-        p->CopyData(copy, std::min(size, kParseBytes));
-        hdr = copy;
-    }
+    // The frame's head holds the headers (zeros past a short packet's end).
+    static_assert(kParseBytes <= VclosFrame::HEAD_BYTES, "headers in the head");
+    const uint32_t size = f->GetSize();
+    const uint8_t* hdr = f->Head();
     const uint16_t dport = static_cast<uint16_t>((hdr[22] << 8) | hdr[23]);
     const uint8_t* bth = hdr + 28;
     const uint32_t destQp = ReadU24(bth + 5);
     if (size < HEADER_BYTES || hdr[9] != kUdpProtocol || dport != BthHeader::ROCEV2_PORT)
     {
         NS_LOG_WARN("GPU " << m_gpuId << " dropped a packet that is not RoCEv2");
+        VclosFrame::Release(f);
         return;
     }
     RdmaQueuePair* q = FindQp(destQp);
@@ -602,6 +598,7 @@ RdmaNic::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         NS_LOG_DEBUG("GPU " << m_gpuId << " dropped a packet for QP " << destQp);
         ++m_stalePackets;
         m_staleDropTrace(destQp);
+        VclosFrame::Release(f);
         return;
     }
     RdmaQueuePair& qp = *q;
@@ -618,12 +615,13 @@ RdmaNic::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
     else
     {
         const uint32_t extra = BthHeader::HasImmediate(opcode) ? ImmDtHeader::SIZE : 0;
-        ReceiveData(qp, hdr, size - HEADER_BYTES - extra, p);
+        ReceiveData(qp, hdr, size - HEADER_BYTES - extra);
     }
+    VclosFrame::Release(f);
 }
 
 void
-RdmaNic::ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Ptr<Packet> /* p */)
+RdmaNic::ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload)
 {
     ++m_dataReceived;
     const uint8_t* bth = hdr + 28;
@@ -682,7 +680,7 @@ RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
     const uint8_t syndrome = nak ? AethHeader::SYNDROME_NAK_SEQ : AethHeader::SYNDROME_ACK;
     const uint32_t aeth = (static_cast<uint32_t>(syndrome) << 24) | (qp.msn & 0xFFFFFF);
     // ACK: last PSN received in order; NAK: the PSN expected next.
-    Ptr<Packet> p = Build(qp,
+    VclosFrame* f = Build(qp,
                           0,
                           BthHeader::ACKNOWLEDGE,
                           nak ? qp.expectedPsn : qp.expectedPsn - 1,
@@ -690,7 +688,7 @@ RdmaNic::SendControl(RdmaQueuePair& qp, bool nak)
                           true,
                           aeth,
                           CONTROL_TOS);
-    m_ports[qp.port].device->Enqueue(p, CONTROL_PRIORITY, VclosNetDevice::NO_INGRESS, false);
+    m_ports[qp.port].device->Enqueue(f, CONTROL_PRIORITY, VclosNetDevice::NO_INGRESS, false);
 }
 
 void

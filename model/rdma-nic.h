@@ -198,8 +198,9 @@ class RdmaNic : public Object
 
   private:
     void DoDispose() override;
-    void Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p);
-    void ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload, Ptr<Packet> p);
+    /// A port's frame handler: the NIC consumes (releases) every frame.
+    void Receive(VclosNetDevice* in, VclosFrame* f);
+    void ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload);
     void ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr);
     void SendControl(RdmaQueuePair& qp, bool nak);
     void TrySend(uint32_t port);
@@ -210,7 +211,7 @@ class RdmaNic : public Object
     uint32_t AddQp(Ptr<RdmaNic> peer, uint16_t srcPort);
     RdmaQueuePair* FindQp(uint32_t qpn) const;
     void ReleaseQp(RdmaQueuePair& qp);
-    Ptr<Packet> Build(const RdmaQueuePair& qp,
+    VclosFrame* Build(const RdmaQueuePair& qp,
                       uint32_t payload,
                       uint8_t opcode,
                       uint64_t psn,

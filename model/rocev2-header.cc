@@ -108,32 +108,52 @@ Rocev2Header::SetExtension(uint32_t word)
 void
 Rocev2Header::Serialize(Buffer::Iterator i) const
 {
+    uint8_t bytes[BASE_SIZE + EXT_SIZE];
+    Write(bytes);
+    i.Write(bytes, GetSerializedSize());
+}
+
+void
+Rocev2Header::Write(uint8_t* out) const
+{
     const uint32_t size = GetSerializedSize() + m_payload;
+    const auto u16 = [&out](uint32_t v) {
+        out[0] = static_cast<uint8_t>(v >> 8);
+        out[1] = static_cast<uint8_t>(v);
+        out += 2;
+    };
+    const auto u32 = [&out](uint32_t v) {
+        out[0] = static_cast<uint8_t>(v >> 24);
+        out[1] = static_cast<uint8_t>(v >> 16);
+        out[2] = static_cast<uint8_t>(v >> 8);
+        out[3] = static_cast<uint8_t>(v);
+        out += 4;
+    };
     // IPv4 (as Ipv4Header serializes it without checksums enabled)
-    i.WriteU8(0x45);
-    i.WriteU8(m_tos); // DSCP/ECN
-    i.WriteHtonU16(static_cast<uint16_t>(size));
-    i.WriteHtonU16(0);      // identification
-    i.WriteHtonU16(0x4000); // DF, fragment offset 0
-    i.WriteU8(m_ttl);
-    i.WriteU8(kUdpProtocol);
-    i.WriteU16(0); // checksum not computed (as ns-3 by default)
-    i.WriteHtonU32(m_srcIp);
-    i.WriteHtonU32(m_dstIp);
+    *out++ = 0x45;
+    *out++ = m_tos; // DSCP/ECN
+    u16(size);
+    u16(0);      // identification
+    u16(0x4000); // DF, fragment offset 0
+    *out++ = m_ttl;
+    *out++ = kUdpProtocol;
+    u16(0); // checksum not computed (as ns-3 by default)
+    u32(m_srcIp);
+    u32(m_dstIp);
     // UDP
-    i.WriteHtonU16(m_srcPort);
-    i.WriteHtonU16(BthHeader::ROCEV2_PORT);
-    i.WriteHtonU16(static_cast<uint16_t>(size - 20));
-    i.WriteU16(0); // no checksum
+    u16(m_srcPort);
+    u16(BthHeader::ROCEV2_PORT);
+    u16(size - 20);
+    u16(0); // no checksum
     // BTH
-    i.WriteU8(m_opcode);
-    i.WriteU8(0);
-    i.WriteHtonU16(0xFFFF); // default partition key
-    i.WriteHtonU32(m_destQp);
-    i.WriteHtonU32((m_ackReq ? 0x80000000u : 0u) | m_psn);
+    *out++ = m_opcode;
+    *out++ = 0;
+    u16(0xFFFF); // default partition key
+    u32(m_destQp);
+    u32((m_ackReq ? 0x80000000u : 0u) | m_psn);
     if (m_hasExt)
     {
-        i.WriteHtonU32(m_ext);
+        u32(m_ext);
     }
 }
 

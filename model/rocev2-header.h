@@ -77,6 +77,13 @@ class Rocev2Header : public Header
      */
     void SetExtension(uint32_t word);
 
+    /**
+     * Write the header's bytes (GetSerializedSize() of them), as Serialize() does, to
+     * memory: a NIC builds its frames' heads with it.
+     * \param out where to write
+     */
+    void Write(uint8_t* out) const;
+
   private:
     uint32_t m_srcIp;
     uint32_t m_dstIp;

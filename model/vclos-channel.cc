@@ -49,14 +49,14 @@ VclosChannel::Attach(Ptr<VclosNetDevice> device)
 }
 
 void
-VclosChannel::Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime)
+VclosChannel::Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime)
 {
     const std::size_t to = (m_device[0] == src) ? 1 : 0;
-    Simulator::ScheduleWithContext(m_nodeId[to],
-                                   txTime + m_delay,
-                                   &VclosNetDevice::Receive,
-                                   PeekPointer(m_device[to]),
-                                   p);
+    VclosFrameEvent<VclosNetDevice>::ScheduleWithContext(m_nodeId[to],
+                                                        txTime + m_delay,
+                                                        &VclosNetDevice::Receive,
+                                                        PeekPointer(m_device[to]),
+                                                        f);
 }
 
 Time

@@ -13,6 +13,7 @@
 namespace ns3
 {
 
+class VclosFrame;
 class VclosNetDevice;
 
 /**
@@ -40,12 +41,12 @@ class VclosChannel : public Channel
     virtual void Attach(Ptr<VclosNetDevice> device);
 
     /**
-     * Deliver \p p from \p src to the other end.
-     * \param p the packet
+     * Deliver \p f from \p src to the other end.
+     * \param f the packet's frame (the channel owns it now)
      * \param src the sending device
      * \param txTime serialisation time of the packet at the sender
      */
-    virtual void Transmit(Ptr<Packet> p, const VclosNetDevice* src, Time txTime);
+    virtual void Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime);
 
     /// \return the propagation delay (an OcsChannel: its longest light path)
     virtual Time GetDelay() const;

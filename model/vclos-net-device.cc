@@ -129,12 +129,18 @@ VclosNetDevice::DoDispose()
     m_channel = nullptr;
     for (auto& q : m_queue)
     {
-        q.Clear();
+        while (!q.Empty())
+        {
+            VclosFrame::Release(q.PopFront());
+        }
     }
-    m_control.Clear();
+    while (!m_control.Empty())
+    {
+        VclosFrame::Release(m_control.PopFront());
+    }
     m_jobCounter = nullptr;
     m_dequeueHook = MakeNullCallback<void, uint32_t, uint32_t, uint32_t>();
-    m_handler = MakeNullCallback<void, Ptr<VclosNetDevice>, Ptr<Packet>>();
+    m_handler = MakeNullCallback<void, VclosNetDevice*, VclosFrame*>();
     m_txIdle = MakeNullCallback<void>();
     m_receiveErrorModel = nullptr;
     NetDevice::DoDispose();
@@ -150,39 +156,40 @@ VclosNetDevice::Attach(Ptr<VclosChannel> channel)
 bool
 VclosNetDevice::Enqueue(Ptr<Packet> p)
 {
-    uint8_t head[2];
-    p->CopyData(head, 2);
-    return Enqueue(p, PriorityOfTos(head[1]), NO_INGRESS, false);
+    VclosFrame* f = VclosFrame::FromPacket(p);
+    const uint32_t priority = f->GetSize() >= 2 ? PriorityOfTos(f->Head()[1]) : 0;
+    return Enqueue(f, priority, NO_INGRESS, false);
 }
 
 bool
-VclosNetDevice::Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted)
+VclosNetDevice::Enqueue(VclosFrame* f, uint32_t priority, uint32_t ingress, bool admitted)
 {
     NS_ASSERT(priority < PRIORITIES);
+    f->SetIngress(ingress);
     const Time now = Simulator::Now(); // read once: IsBusy() and IsPaused() at this instant
     if (!(now < m_txEnd) && m_queuedPackets == 0 && m_control.Empty() && m_linkUp &&
         !(now < m_pausedUntil[priority]))
     {
         if (!m_enqueueTrace.IsEmpty())
         {
-            m_enqueueTrace(p);
+            m_enqueueTrace(f->GetPacket());
         }
         if (!m_dequeueTrace.IsEmpty())
         {
-            m_dequeueTrace(p);
+            m_dequeueTrace(f->GetPacket());
         }
         if (ingress != NO_INGRESS && !m_dequeueHook.IsNull())
         {
-            m_dequeueHook(ingress, priority, p->GetSize());
+            m_dequeueHook(ingress, priority, f->GetSize());
         }
-        StartTransmission(p, now);
+        StartTransmission(f, now);
         return true;
     }
-    const uint32_t size = p->GetSize();
+    const uint32_t size = f->GetSize();
     if (!admitted && m_queueBytes + size > m_queueLimit)
     {
         NS_LOG_LOGIC("drop " << size << " bytes, queue " << m_queueBytes);
-        CountDrop(DROP_QUEUE, p);
+        Drop(DROP_QUEUE, f);
         return false;
     }
     m_queueBytes += size;
@@ -194,9 +201,9 @@ VclosNetDevice::Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingres
     }
     if (!m_enqueueTrace.IsEmpty())
     {
-        m_enqueueTrace(p);
+        m_enqueueTrace(f->GetPacket());
     }
-    m_queue[priority].PushBack(Item{p, ingress});
+    m_queue[priority].PushBack(f);
     if (!(now < m_txEnd))
     {
         // The line is free but packets wait: a transmission that ends right now (its
@@ -233,29 +240,24 @@ VclosNetDevice::NextPriority(const Time& now) const
 }
 
 void
-VclosNetDevice::StartTransmission(const Ptr<Packet>& p, const Time& now)
+VclosNetDevice::StartTransmission(VclosFrame* f, const Time& now)
 {
-    const uint32_t size = p->GetSize();
+    const uint32_t size = f->GetSize();
     const Time txTime = GetTxTime(size);
     m_txEnd = now + txTime;
     m_txBytes += size;
     ++m_txPackets;
-    if (m_jobCounter)
+    if (m_jobCounter && !PfcHeader::IsPfc(f->Head()))
     {
-        uint8_t head[kIpv4HeaderBytes] = {};
-        p->CopyData(head, kIpv4HeaderBytes);
-        if (!PfcHeader::IsPfc(head))
-        {
-            m_jobCounter->Count(m_jobCounterLink, head, size, now.GetTimeStep());
-        }
+        m_jobCounter->Count(m_jobCounterLink, f->Head(), size, now.GetTimeStep());
     }
     if (!m_phyTxBeginTrace.IsEmpty())
     {
-        m_phyTxBeginTrace(p);
+        m_phyTxBeginTrace(f->GetPacket());
     }
     if (!m_snifferTrace.IsEmpty())
     {
-        m_snifferTrace(p);
+        m_snifferTrace(f->GetPacket());
     }
     // A port needs an event at the end of the transmission only if something waits
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
@@ -264,7 +266,7 @@ VclosNetDevice::StartTransmission(const Ptr<Packet>& p, const Time& now)
         m_txCompletePending = true;
         m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
     }
-    m_channel->Transmit(p, this, txTime);
+    m_channel->Transmit(f, this, txTime);
 }
 
 void
@@ -291,27 +293,26 @@ VclosNetDevice::TransmitNext()
     }
     if (!m_control.Empty())
     {
-        Ptr<Packet> p = m_control.PopFront();
-        StartTransmission(p, now);
+        StartTransmission(m_control.PopFront(), now);
         return;
     }
     const uint32_t prio = NextPriority(now);
     if (prio < PRIORITIES)
     {
-        Item item = m_queue[prio].PopFront();
-        const uint32_t size = item.packet->GetSize();
+        VclosFrame* f = m_queue[prio].PopFront();
+        const uint32_t size = f->GetSize();
         m_queueBytes -= size;
         m_prioBytes[prio] -= size;
         --m_queuedPackets;
         if (!m_dequeueTrace.IsEmpty())
         {
-            m_dequeueTrace(item.packet);
+            m_dequeueTrace(f->GetPacket());
         }
-        if (item.ingress != NO_INGRESS && !m_dequeueHook.IsNull())
+        if (f->GetIngress() != NO_INGRESS && !m_dequeueHook.IsNull())
         {
-            m_dequeueHook(item.ingress, prio, size);
+            m_dequeueHook(f->GetIngress(), prio, size);
         }
-        StartTransmission(item.packet, now);
+        StartTransmission(f, now);
         return;
     }
     if (!m_txIdle.IsNull())
@@ -328,7 +329,7 @@ VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
     pfc.SetPause(priority, quanta);
     p->AddHeader(pfc);
     ++m_pfcSent;
-    m_control.PushBack(p);
+    m_control.PushBack(VclosFrame::FromPacket(p));
     if (IsBusy())
     {
         if (!m_txCompletePending)
@@ -344,10 +345,11 @@ VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
 }
 
 void
-VclosNetDevice::ReceivePfc(Ptr<Packet> p)
+VclosNetDevice::ReceivePfc(VclosFrame* f)
 {
     PfcHeader pfc;
-    p->RemoveHeader(pfc);
+    f->GetPacket()->PeekHeader(pfc);
+    VclosFrame::Release(f);
     ++m_pfcReceived;
     const Time now = Simulator::Now();
     // One quantum is 512 bit times at this port's rate.
@@ -438,12 +440,19 @@ VclosNetDevice::HasRoom(uint32_t priority, uint32_t size) const
 }
 
 void
-VclosNetDevice::CountDrop(DropCause cause, Ptr<const Packet> p)
+VclosNetDevice::Drop(DropCause cause, VclosFrame* f)
 {
     NS_ASSERT(cause < DROP_CAUSES);
     ++m_drops[cause];
-    m_dropTrace(p);
-    m_dropCauseTrace(p, cause);
+    if (!m_dropTrace.IsEmpty())
+    {
+        m_dropTrace(f->GetPacket());
+    }
+    if (!m_dropCauseTrace.IsEmpty())
+    {
+        m_dropCauseTrace(f->GetPacket(), cause);
+    }
+    VclosFrame::Release(f);
 }
 
 const char*
@@ -456,47 +465,35 @@ VclosNetDevice::DropCauseName(DropCause cause)
 }
 
 void
-VclosNetDevice::Receive(Ptr<Packet> p)
+VclosNetDevice::Receive(VclosFrame* f)
 {
-    // One copy of the headers per hop: the PFC test here, the handler's parsing there.
-    const uint32_t length = p->CopyData(m_rxHead.data(), RX_PEEK_BYTES);
-    if (length >= 2 && PfcHeader::IsPfc(m_rxHead.data()))
+    if (f->GetSize() >= 2 && PfcHeader::IsPfc(f->Head()))
     {
-        ReceivePfc(p);
+        ReceivePfc(f);
         return;
     }
-    if (m_receiveErrorModel && m_receiveErrorModel->IsCorrupt(p))
+    if (m_receiveErrorModel && m_receiveErrorModel->IsCorrupt(f->GetPacket()))
     {
         NS_LOG_LOGIC("receive error model dropped a packet");
         Ptr<VclosNetDevice> peer = GetPeer();
-        (peer ? peer : Ptr<VclosNetDevice>(this))->CountDrop(DROP_RX_ERROR, p);
+        (peer ? peer : Ptr<VclosNetDevice>(this))->Drop(DROP_RX_ERROR, f);
         return;
     }
-    m_rxBytes += p->GetSize();
+    m_rxBytes += f->GetSize();
     ++m_rxPackets;
     if (!m_phyRxEndTrace.IsEmpty())
     {
-        m_phyRxEndTrace(p);
+        m_phyRxEndTrace(f->GetPacket());
     }
     if (!m_snifferTrace.IsEmpty())
     {
-        m_snifferTrace(p);
+        m_snifferTrace(f->GetPacket());
     }
-    // Sinks get const packets: the bytes in m_rxHead are still the packet's. Bytes past a
-    // short packet's end read as zero, as in a zero-filled copy.
-    if (length < RX_PEEK_BYTES)
-    {
-        std::memset(m_rxHead.data() + length, 0, RX_PEEK_BYTES - length);
-    }
-    m_rxHeadLength = length;
-    const Packet* outer = m_rxPacket; // (a handler never delivers to this port re-entrantly)
-    m_rxPacket = PeekPointer(p);
-    m_handler(this, p);
-    m_rxPacket = outer;
+    m_handler(this, f);
 }
 
 void
-VclosNetDevice::SetPacketHandler(PacketHandler handler)
+VclosNetDevice::SetFrameHandler(FrameHandler handler)
 {
     m_handler = handler;
 }

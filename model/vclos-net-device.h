@@ -15,6 +15,7 @@
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/ring-fifo.h"
+#include "ns3/vclos-frame.h"
 #include "ns3/traced-callback.h"
 
 #include <array>
@@ -34,8 +35,10 @@ class Node;
  * no link header to the packet, but charges FramingOverhead bytes of serialisation
  * time per packet (Ethernet header + FCS + preamble + inter-frame gap).
  *
- * Received packets go straight to the owner's packet handler (a switch or a NIC),
- * not through the ns-3 protocol stack: this is the simulator's hot path.
+ * Received packets go straight to the owner's frame handler (a switch or a NIC), not
+ * through the ns-3 protocol stack: this is the simulator's hot path. Packets travel as
+ * VclosFrame (header bytes and size); the ns-3 Packet of a frame is built only when a trace
+ * sink, pcap or an error model needs it.
  * A NIC that pulls packets when the line is free registers a transmit-idle callback.
  */
 class VclosNetDevice : public NetDevice
@@ -48,8 +51,9 @@ class VclosNetDevice : public NetDevice
      */
     typedef void (*PfcTracedCallback)(uint32_t priority, uint16_t quanta);
 
-    /// Handler of received packets: (ingress device, packet).
-    typedef Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>> PacketHandler;
+    /// Handler of received packets: (ingress device, frame). The handler owns the frame:
+    /// it passes it on (Enqueue()) or releases it (VclosFrame::Release()).
+    typedef Callback<void, VclosNetDevice*, VclosFrame*> FrameHandler;
     /// Called when a packet queued with an ingress port leaves for the wire:
     /// (ingress port, priority, bytes). A switch's buffer accounting uses it.
     typedef Callback<void, uint32_t, uint32_t, uint32_t> DequeueHook;
@@ -60,9 +64,6 @@ class VclosNetDevice : public NetDevice
     static constexpr uint32_t kIpv4HeaderBytes = 20;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
-    /// Bytes Receive() copies for the packet handler (PeekReceived()): IPv4, UDP, BTH and
-    /// AETH or ImmDt (44) rounded up
-    static constexpr uint32_t RX_PEEK_BYTES = 48;
 
     /**
      * Why a packet was lost. A drop is counted on the port whose link the packet
@@ -125,8 +126,9 @@ class VclosNetDevice : public NetDevice
      */
     bool Enqueue(Ptr<Packet> p);
     /**
-     * Queue a packet whose priority the caller knows.
-     * \param p an IPv4 packet
+     * Queue a frame whose priority the caller knows. The port owns the frame from now on
+     * (a dropped frame is released).
+     * \param f an IPv4 packet's frame
      * \param priority its priority (0..7)
      * \param ingress the switch port it came in on (NO_INGRESS if none); given back to the
      *        dequeue hook
@@ -134,7 +136,7 @@ class VclosNetDevice : public NetDevice
      *        buffer): the port's own QueueBytes limit is not applied
      * \return false if the packet was dropped
      */
-    bool Enqueue(const Ptr<Packet>& p, uint32_t priority, uint32_t ingress, bool admitted);
+    bool Enqueue(VclosFrame* f, uint32_t priority, uint32_t ingress, bool admitted);
 
     /**
      * Send a PFC frame to the other end, ahead of every queued packet.
@@ -154,43 +156,25 @@ class VclosNetDevice : public NetDevice
     /**
      * \param priority the packet's priority
      * \param size its bytes
-     * \return true if Enqueue(p, priority, ingress, false) would accept it (no tail drop)
+     * \return true if Enqueue(f, priority, ingress, false) would accept it (no tail drop)
      */
     bool HasRoom(uint32_t priority, uint32_t size) const;
     /**
-     * Count a packet lost on this port's link (see DropCause) and fire the Drop traces.
+     * Count a packet lost on this port's link (see DropCause), fire the Drop traces and
+     * release its frame.
      * \param cause why
-     * \param p the packet
+     * \param f the packet's frame
      */
-    void CountDrop(DropCause cause, Ptr<const Packet> p);
+    void Drop(DropCause cause, VclosFrame* f);
 
     /**
-     * Called by the channel when a packet has fully arrived.
-     * \param p the packet
+     * Called by the channel when a packet has fully arrived; the port owns the frame.
+     * \param f the packet's frame
      */
-    void Receive(Ptr<Packet> p);
+    void Receive(VclosFrame* f);
 
-    /**
-     * The first bytes of the packet this port is delivering to its packet handler, copied
-     * once per hop by Receive() so that the handler (a switch reading the flow key, a NIC
-     * reading the RoCE headers) need not copy them out of the packet again.
-     * \param p the packet the handler was given
-     * \param[out] length bytes available (the packet's size if below RX_PEEK_BYTES)
-     * \return the bytes as they arrived, or nullptr if \p p is not the packet this port is
-     *         delivering right now (e.g. a handler called directly): then copy them yourself
-     */
-    const uint8_t* PeekReceived(const Ptr<Packet>& p, uint32_t& length) const
-    {
-        if (m_rxPacket == nullptr || PeekPointer(p) != m_rxPacket)
-        {
-            return nullptr;
-        }
-        length = m_rxHeadLength;
-        return m_rxHead.data();
-    }
-
-    /// \param handler handler of received packets
-    void SetPacketHandler(PacketHandler handler);
+    /// \param handler handler of received frames (it owns each frame it is given)
+    void SetFrameHandler(FrameHandler handler);
     /// \param cb called whenever the port finishes a transmission and its queue is empty
     void SetTxIdleCallback(Callback<void> cb);
 
@@ -289,20 +273,13 @@ class VclosNetDevice : public NetDevice
     bool SupportsSendFrom() const override;
 
   private:
-    /// A queued packet and where it came from.
-    struct Item
-    {
-        Ptr<Packet> packet;
-        uint32_t ingress;
-    };
-
     void DoDispose() override;
     /**
-     * Serialise \p p onto the link now (the line is free).
-     * \param p the packet
+     * Serialise \p f onto the link now (the line is free).
+     * \param f the frame (passed on to the channel)
      * \param now Simulator::Now(), read once by the caller
      */
-    void StartTransmission(const Ptr<Packet>& p, const Time& now);
+    void StartTransmission(VclosFrame* f, const Time& now);
     void TransmitComplete();
     /// Start the next eligible packet if the line is free; else wait for a resume.
     void TransmitNext();
@@ -312,7 +289,7 @@ class VclosNetDevice : public NetDevice
      * \return the priority, or PRIORITIES if none
      */
     uint32_t NextPriority(const Time& now) const;
-    void ReceivePfc(Ptr<Packet> p);
+    void ReceivePfc(VclosFrame* f);
     void PauseExpired();
 
     Ptr<Node> m_node;
@@ -324,9 +301,9 @@ class VclosNetDevice : public NetDevice
     DataRate m_bps;
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
-    std::array<RingFifo<Item>, PRIORITIES> m_queue; //!< egress FIFO per priority (lazy)
+    std::array<RingFifo<VclosFrame*>, PRIORITIES> m_queue; //!< egress FIFO per priority (lazy)
     std::array<uint32_t, PRIORITIES> m_prioBytes;   //!< bytes queued per priority
-    RingFifo<Ptr<Packet>> m_control;                //!< PFC frames to send first (lazy)
+    RingFifo<VclosFrame*> m_control;                //!< PFC frames to send first (lazy)
     uint32_t m_queueBytes;
     uint32_t m_queuedPackets;
     std::array<Time, PRIORITIES> m_pausedUntil; //!< the other end paused us until
@@ -342,7 +319,7 @@ class VclosNetDevice : public NetDevice
     bool m_txCompletePending;      //!< m_txCompleteEvent is scheduled
     mutable DataRate m_cachedRate; //!< rate m_stepsPerByte was computed for
     mutable double m_stepsPerByte; //!< serialisation time steps per byte
-    PacketHandler m_handler;
+    FrameHandler m_handler;
     Callback<void> m_txIdle;
     bool m_linkUp{true};                    //!< link state (SetLinkUp())
     uint32_t m_channelPort{0};              //!< the channel's index of this device
@@ -352,9 +329,6 @@ class VclosNetDevice : public NetDevice
     uint64_t m_txPackets;
     uint64_t m_rxBytes;
     uint64_t m_rxPackets;
-    std::array<uint8_t, RX_PEEK_BYTES> m_rxHead{}; //!< first bytes of m_rxPacket
-    uint32_t m_rxHeadLength{0};                    //!< valid bytes in m_rxHead
-    const Packet* m_rxPacket{nullptr};             //!< packet in the packet handler, if any
     std::array<uint64_t, DROP_CAUSES> m_drops;     //!< per cause
     uint32_t m_maxQueueBytes;
     Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)

@@ -181,7 +181,7 @@ VclosSwitch::AddPort(Ptr<VclosNetDevice> device)
 {
     const uint32_t port = m_ports.size();
     device->SetPortIndex(port);
-    device->SetPacketHandler(MakeCallback(&VclosSwitch::Receive, this));
+    device->SetFrameHandler(MakeCallback(&VclosSwitch::Receive, this));
     device->SetDequeueHook(MakeCallback(&VclosSwitch::Dequeued, this).Bind(port));
     m_ports.push_back(device);
     m_portPtr.push_back(PeekPointer(device));
@@ -300,28 +300,23 @@ VclosSwitch::GetNoRouteDrops() const
 }
 
 void
-VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
+VclosSwitch::Receive(VclosNetDevice* in, VclosFrame* f)
 {
-    uint8_t buf[vclos::kFlowKeyBytes]; // IPv4 header (20 bytes) + UDP ports
-    uint32_t peeked = 0;
-    const uint8_t* head = in->PeekReceived(p, peeked);
-    if (head != nullptr && peeked >= vclos::kFlowKeyBytes)
-    {
-        std::memcpy(buf, head, vclos::kFlowKeyBytes); // copied once by the port
-    }
-    else
-    {
-        std::memset(buf, 0, sizeof(buf));
-        p->CopyData(buf, vclos::kFlowKeyBytes);
-    }
+    // The IPv4 header (20 bytes) and UDP ports, rewritten in place below (zeros past the
+    // end of a short packet).
+    uint8_t* buf = f->Head();
+    static_assert(vclos::kFlowKeyBytes <= VclosFrame::HEAD_BYTES, "flow key in the head");
     // Hop limit: a packet that arrives with TTL 1 (or 0) would leave with 0.
     if (buf[8] <= 1)
     {
         NS_LOG_WARN("TTL expired at port " << in->GetPortIndex());
         ++m_hopLimitDrops;
-        m_hopLimitTrace(p);
+        if (!m_hopLimitTrace.IsEmpty())
+        {
+            m_hopLimitTrace(f->GetPacket());
+        }
         Ptr<VclosNetDevice> sender = in->GetPeer();
-        (sender ? sender : in)->CountDrop(VclosNetDevice::DROP_HOP_LIMIT, p);
+        (sender ? PeekPointer(sender) : in)->Drop(VclosNetDevice::DROP_HOP_LIMIT, f);
         return;
     }
     vclos::FlowKey key;
@@ -333,16 +328,19 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
     {
         NS_LOG_WARN("no route to " << key.dstIp);
         ++m_noRouteDrops;
-        m_noRouteTrace(p);
+        if (!m_noRouteTrace.IsEmpty())
+        {
+            m_noRouteTrace(f->GetPacket());
+        }
         Ptr<VclosNetDevice> sender = in->GetPeer();
-        (sender ? sender : in)->CountDrop(VclosNetDevice::DROP_NO_ROUTE, p);
+        (sender ? PeekPointer(sender) : in)->Drop(VclosNetDevice::DROP_NO_ROUTE, f);
         return;
     }
     const uint8_t tos = buf[1];
     const uint32_t prio = VclosNetDevice::PriorityOfTos(tos);
     VclosNetDevice* out = m_portPtr[port];
     const uint32_t ingress = in->GetPortIndex();
-    const uint32_t size = p->GetSize();
+    const uint32_t size = f->GetSize();
     // Admission first: a packet the buffer refuses is neither marked nor counted as marked.
     const bool shared = m_bufferBytes != 0;
     if (shared)
@@ -350,14 +348,17 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         VclosNetDevice::DropCause cause;
         if (!Admit(ingress, port, prio, size, cause))
         {
-            m_bufferDropTrace(p);
-            out->CountDrop(cause, p);
+            if (!m_bufferDropTrace.IsEmpty())
+            {
+                m_bufferDropTrace(f->GetPacket());
+            }
+            out->Drop(cause, f);
             return;
         }
     }
     else if (!out->HasRoom(prio, size))
     {
-        out->CountDrop(VclosNetDevice::DROP_QUEUE, p); // tail drop
+        out->Drop(VclosNetDevice::DROP_QUEUE, f); // tail drop
         return;
     }
     // ECN: mark by the egress queue the packet joins (ECN-capable, not yet CE).
@@ -370,14 +371,12 @@ VclosSwitch::Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p)
         SetCe(buf);
         out->CountEcnMark();
     }
-    m_rewrite.SetBytes(buf);
-    p->RemoveAtStart(Ipv4BytesHeader::SIZE);
-    p->AddHeader(m_rewrite);
-    if (mark)
+    f->Ipv4HeaderRewritten();
+    if (mark && !m_ecnMarkTrace.IsEmpty())
     {
-        m_ecnMarkTrace(p, port);
+        m_ecnMarkTrace(f->GetPacket(), port);
     }
-    out->Enqueue(p, prio, ingress, shared);
+    out->Enqueue(f, prio, ingress, shared);
 }
 
 bool

@@ -5,7 +5,6 @@
 #ifndef VCLOS_SWITCH_H
 #define VCLOS_SWITCH_H
 
-#include "ipv4-bytes-header.h"
 #include "vclos-net-device.h"
 
 #include "ns3/ecmp-hash.h"
@@ -199,7 +198,8 @@ class VclosSwitch : public Object
 
   private:
     void DoDispose() override;
-    void Receive(Ptr<VclosNetDevice> in, Ptr<Packet> p);
+    /// A port's frame handler: route, admit, mark and queue \p f (or drop it).
+    void Receive(VclosNetDevice* in, VclosFrame* f);
     /// Shared-buffer admission of a packet; sends PAUSE upstream when needed. On refusal
     /// \p cause says why (DROP_BUFFER or DROP_HEADROOM).
     bool Admit(uint32_t ingress,
@@ -253,7 +253,6 @@ class VclosSwitch : public Object
     uint64_t m_bufferDrops;
     uint64_t m_losslessDrops;
     uint64_t m_hopLimitDrops;
-    Ipv4BytesHeader m_rewrite; //!< scratch header for the per-hop IPv4 rewrite (TTL, ECN)
     TracedCallback<Ptr<const Packet>> m_hopLimitTrace;
     TracedCallback<Ptr<const Packet>> m_bufferDropTrace;
     TracedCallback<Ptr<const Packet>, uint32_t> m_ecnMarkTrace; //!< marked packet, egress port

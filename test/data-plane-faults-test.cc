@@ -55,14 +55,13 @@ TEST_F(SimTest, ControlPacketOvertakesPausedData)
     cable->SetAttribute("Delay", TimeValue(MicroSeconds(1)));
     a->Attach(cable);
     b->Attach(cable);
-    a->SetPacketHandler(
-        Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>([](Ptr<VclosNetDevice>, Ptr<Packet>) {}));
+    a->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
+        [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
     std::vector<std::pair<uint32_t, Time>> arrivals; // (priority, time) at B
-    b->SetPacketHandler(Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>(
-        [&arrivals](Ptr<VclosNetDevice>, Ptr<Packet> p) {
-            uint8_t head[2];
-            p->CopyData(head, 2);
-            arrivals.emplace_back(VclosNetDevice::PriorityOfTos(head[1]), Simulator::Now());
+    b->SetFrameHandler(
+        Callback<void, VclosNetDevice*, VclosFrame*>([&arrivals](VclosNetDevice*, VclosFrame* f) {
+            arrivals.emplace_back(VclosNetDevice::PriorityOfTos(f->Head()[1]), Simulator::Now());
+            VclosFrame::Release(f);
         }));
     Simulator::Schedule(Time(0), &VclosNetDevice::SendPfc, b, 3, 0xFFFF);
     const Ptr<Packet> data = MakePacket(RdmaNic::DATA_TOS, 4096);
@@ -71,10 +70,12 @@ TEST_F(SimTest, ControlPacketOvertakesPausedData)
     const Time tAck = MicroSeconds(20);
     Simulator::Schedule(tData, [&]() {
         ASSERT_TRUE(a->IsPaused(3));
-        EXPECT_TRUE(a->Enqueue(data, 3, VclosNetDevice::NO_INGRESS, false));
+        EXPECT_TRUE(
+            a->Enqueue(VclosFrame::FromPacket(data), 3, VclosNetDevice::NO_INGRESS, false));
     });
     Simulator::Schedule(tAck, [&]() {
-        EXPECT_TRUE(a->Enqueue(ack, 6, VclosNetDevice::NO_INGRESS, false));
+        EXPECT_TRUE(
+            a->Enqueue(VclosFrame::FromPacket(ack), 6, VclosNetDevice::NO_INGRESS, false));
     });
     Simulator::Run();
     ASSERT_EQ(arrivals.size(), 2u);

@@ -181,43 +181,109 @@ TEST_F(SimTest, UserTraceSinksAndPcapSeeEveryPacket)
     std::remove(file.c_str());
 }
 
-TEST_F(SimTest, PeekReceivedHoldsTheDeliveredPacketsFirstBytesOnly)
+TEST_F(SimTest, FrameHeadHoldsThePacketsFirstBytesAndZerosBeyond)
 {
-    // Two ports on one cable; B's handler compares PeekReceived() with the packet's bytes.
+    // Two ports on one cable; B's handler compares each frame's head with its packet's bytes.
     Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
     Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
     Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
     a->Attach(cable);
     b->Attach(cable);
-    a->SetPacketHandler(
-        Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>([](Ptr<VclosNetDevice>, Ptr<Packet>) {}));
-    const Ptr<Packet> other = Create<Packet>(100);
-    std::vector<uint32_t> lengths;
-    b->SetPacketHandler(Callback<void, Ptr<VclosNetDevice>, Ptr<Packet>>(
-        [&lengths, &other](Ptr<VclosNetDevice> in, Ptr<Packet> p) {
-            uint32_t length = 0;
-            const uint8_t* head = in->PeekReceived(p, length);
-            ASSERT_NE(head, nullptr);
-            lengths.push_back(length);
-            uint8_t copy[VclosNetDevice::RX_PEEK_BYTES] = {};
-            EXPECT_EQ(length, p->CopyData(copy, VclosNetDevice::RX_PEEK_BYTES));
+    a->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
+        [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
+    std::vector<uint32_t> sizes;
+    std::vector<uint64_t> uids;
+    b->SetFrameHandler(
+        Callback<void, VclosNetDevice*, VclosFrame*>([&](VclosNetDevice*, VclosFrame* f) {
+            ASSERT_TRUE(f->HasPacket()); // a packet from Enqueue(Ptr<Packet>) keeps its Packet
+            Ptr<Packet> p = f->GetPacket();
+            sizes.push_back(f->GetSize());
+            uids.push_back(p->GetUid());
+            uint8_t copy[VclosFrame::HEAD_BYTES] = {};
+            p->CopyData(copy, VclosFrame::HEAD_BYTES);
             // Past a short packet's end the bytes read as zero.
-            EXPECT_EQ(std::memcmp(head, copy, VclosNetDevice::RX_PEEK_BYTES), 0);
-            uint32_t unused = 0;
-            EXPECT_EQ(in->PeekReceived(other, unused), nullptr); // not the delivered packet
+            EXPECT_EQ(std::memcmp(f->Head(), copy, VclosFrame::HEAD_BYTES), 0);
+            VclosFrame::Release(f);
         }));
-    // A long packet first leaves its bytes behind; the short one must not show them.
+    // A long packet first leaves its bytes in the frame it used; the short one, which gets
+    // the same frame from the free list, must not show them.
     std::vector<uint8_t> bytes(300);
     for (std::size_t i = 0; i < bytes.size(); ++i)
     {
         bytes[i] = static_cast<uint8_t>(0x45 + i);
     }
-    Simulator::Schedule(Time(0), [&]() {
-        a->Enqueue(Create<Packet>(bytes.data(), 300), 0, VclosNetDevice::NO_INGRESS, false);
-        a->Enqueue(Create<Packet>(bytes.data(), 10), 0, VclosNetDevice::NO_INGRESS, false);
-    });
+    const Ptr<Packet> longPacket = Create<Packet>(bytes.data(), 300);
+    const Ptr<Packet> shortPacket = Create<Packet>(bytes.data(), 10);
+    Simulator::Schedule(Time(0), [&]() { a->Enqueue(longPacket); });
+    Simulator::Schedule(MicroSeconds(1), [&]() { a->Enqueue(shortPacket); });
     Simulator::Run();
-    ASSERT_EQ(lengths, (std::vector<uint32_t>{VclosNetDevice::RX_PEEK_BYTES, 10}));
-    uint32_t unused = 0;
-    EXPECT_EQ(b->PeekReceived(other, unused), nullptr);
+    EXPECT_EQ(sizes, (std::vector<uint32_t>{300, 10}));
+    EXPECT_EQ(uids, (std::vector<uint64_t>{longPacket->GetUid(), shortPacket->GetUid()}));
+    EXPECT_EQ(VclosFrame::GetLiveFrames(), 0u);
+}
+
+TEST_F(SimTest, FrameBuildsItsPacketOnceWithTheHeadBytesAndZeroPayload)
+{
+    VclosFrame* f = VclosFrame::Create(1000, 44);
+    for (uint32_t i = 0; i < 44; ++i)
+    {
+        f->Head()[i] = static_cast<uint8_t>(i + 1);
+    }
+    EXPECT_FALSE(f->HasPacket());
+    Ptr<Packet> p = f->GetPacket();
+    EXPECT_TRUE(f->HasPacket());
+    EXPECT_EQ(PeekPointer(f->GetPacket()), PeekPointer(p)); // built once
+    ASSERT_EQ(p->GetSize(), 1000u);
+    std::vector<uint8_t> bytes(1000);
+    p->CopyData(bytes.data(), 1000);
+    for (uint32_t i = 0; i < 1000; ++i)
+    {
+        ASSERT_EQ(bytes[i], i < 44 ? i + 1 : 0) << "byte " << i;
+    }
+    // A switch's IPv4 rewrite reaches the packet.
+    f->Head()[8] = 7;  // TTL
+    f->Head()[1] |= 3; // CE
+    f->Ipv4HeaderRewritten();
+    p->CopyData(bytes.data(), 1000);
+    EXPECT_EQ(bytes[8], 7);
+    EXPECT_EQ(bytes[1], 2 | 3);
+    EXPECT_EQ(bytes[20], 21); // past the IPv4 header: unchanged
+    EXPECT_EQ(p->GetSize(), 1000u);
+    const std::size_t live = VclosFrame::GetLiveFrames();
+    VclosFrame::Release(f);
+    EXPECT_EQ(VclosFrame::GetLiveFrames(), live - 1);
+    // The free list hands the frame out again, zeroed and without the old packet.
+    VclosFrame* g = VclosFrame::Create(60, 0);
+    EXPECT_FALSE(g->HasPacket());
+    for (uint32_t i = 0; i < VclosFrame::HEAD_BYTES; ++i)
+    {
+        ASSERT_EQ(g->Head()[i], 0) << "byte " << i;
+    }
+    VclosFrame::Release(g);
+}
+
+TEST_F(SimTest, FramesInFlightAreReleasedWhenTheSimulationIsDestroyed)
+{
+    // A packet on the cable and one in the queue when the run stops: Destroy() and the
+    // devices' disposal release both frames.
+    const std::size_t before = VclosFrame::GetLiveFrames();
+    {
+        Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
+        Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
+        Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
+        cable->SetAttribute("Delay", TimeValue(MicroSeconds(10)));
+        a->Attach(cable);
+        b->Attach(cable);
+        b->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
+            [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
+        a->Enqueue(VclosFrame::Create(1000, 0), 0, VclosNetDevice::NO_INGRESS, false);
+        a->Enqueue(VclosFrame::Create(1000, 0), 0, VclosNetDevice::NO_INGRESS, false);
+        EXPECT_EQ(VclosFrame::GetLiveFrames(), before + 2);
+        Simulator::Stop(NanoSeconds(1));
+        Simulator::Run();
+        a->Dispose();
+        b->Dispose();
+    }
+    Simulator::Destroy();
+    EXPECT_EQ(VclosFrame::GetLiveFrames(), before);
 }
