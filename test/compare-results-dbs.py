@@ -17,6 +17,7 @@ import sys
 # Columns that describe how a run was made, not what it computed.
 IGNORED = {
     "runs": {"ns3_version", "started_utc", "wall_time_s", "events"},
+    "placements": {"search_s"},  # wall-clock time of the placement search
 }
 
 
