@@ -426,11 +426,11 @@ void
 RdmaNic::TrySend(uint32_t port)
 {
     PortState& ps = m_ports[port];
-    if (ps.device->IsBusy() || ps.device->GetQueueBytes() > 0 || ps.device->IsPaused(DATA_PRIORITY))
+    const Time now = Simulator::Now();
+    if (!ps.device->IsIdle(DATA_PRIORITY, now))
     {
         return; // the device calls back when the line is free (or resumed)
     }
-    const Time now = Simulator::Now();
     Time earliest = Time::Max();
     uint32_t examined = 0;
     while (examined < ps.active.size())
@@ -449,7 +449,7 @@ RdmaNic::TrySend(uint32_t port)
         ++ps.rr;
         if (qp.nextSendTime <= now)
         {
-            SendDataPacket(qp);
+            SendDataPacket(qp, now);
             return;
         }
         earliest = std::min(earliest, qp.nextSendTime);
@@ -495,7 +495,7 @@ RdmaNic::Build(const RdmaQueuePair& qp,
 }
 
 void
-RdmaNic::SendDataPacket(RdmaQueuePair& qp)
+RdmaNic::SendDataPacket(RdmaQueuePair& qp, const Time& now)
 {
     uint32_t payload;
     uint64_t psn;
@@ -523,11 +523,11 @@ RdmaNic::SendDataPacket(RdmaQueuePair& qp)
     if (rate < ps.device->GetDataRate())
     {
         qp.nextSendTime =
-            Simulator::Now() + rate.CalculateBytesTxTime(size + ps.device->GetFramingOverhead());
+            now + rate.CalculateBytesTxTime(size + ps.device->GetFramingOverhead());
     }
     if (wasIdle)
     {
-        qp.lastProgress = Simulator::Now();
+        qp.lastProgress = now;
     }
     ps.device->Enqueue(f, DATA_PRIORITY, VclosNetDevice::NO_INGRESS, false);
     ArmTimer(qp);

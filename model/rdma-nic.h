@@ -204,7 +204,8 @@ class RdmaNic : public Object
     void ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr);
     void SendControl(RdmaQueuePair& qp, bool nak);
     void TrySend(uint32_t port);
-    void SendDataPacket(RdmaQueuePair& qp);
+    /// Send \p qp's next data packet; \p now is Simulator::Now()
+    void SendDataPacket(RdmaQueuePair& qp, const Time& now);
     void Activate(RdmaQueuePair& qp);
     void ArmTimer(RdmaQueuePair& qp);
     void RetransmitTimeout(uint32_t qpn);

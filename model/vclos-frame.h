@@ -6,6 +6,7 @@
 #define VCLOS_FRAME_H
 
 #include "ns3/event-impl.h"
+#include "ns3/pooled-event.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/ptr.h"
@@ -144,14 +145,14 @@ class VclosFrame
  * \ingroup vclos
  * The event that hands a frame to obj->method(frame, args...) (a cable's delivery, an OCS
  * crossing). It owns the frame until it runs: an event destroyed unrun (cancelled,
- * Simulator::Destroy() with packets in flight) releases it. Its memory comes from a free
- * list of its own (one such event per packet hop).
+ * Simulator::Destroy() with packets in flight) releases it. Its memory is pooled (one such
+ * event per packet hop).
  *
  * \tparam OBJ the receiving class
  * \tparam Args further arguments of the method (copied)
  */
 template <typename OBJ, typename... Args>
-class VclosFrameEvent final : public EventImpl
+class VclosFrameEvent final : public PooledEventImpl<VclosFrameEvent<OBJ, Args...>>
 {
   public:
     /// The member function the frame goes to.
@@ -200,44 +201,7 @@ class VclosFrameEvent final : public EventImpl
         VclosFrame::Release(m_frame);
     }
 
-    /**
-     * \param size bytes
-     * \return a block from the free list, or from the heap if it is empty
-     */
-    static void* operator new(std::size_t size)
-    {
-        if (size != sizeof(VclosFrameEvent) || s_free == nullptr)
-        {
-            return ::operator new(size);
-        }
-        Block* b = s_free;
-        s_free = b->next;
-        return b;
-    }
-
-    /**
-     * \param p a block to put on the free list
-     * \param size its bytes
-     */
-    static void operator delete(void* p, std::size_t size) noexcept
-    {
-        if (size != sizeof(VclosFrameEvent))
-        {
-            ::operator delete(p);
-            return;
-        }
-        Block* b = static_cast<Block*>(p);
-        b->next = s_free;
-        s_free = b;
-    }
-
   private:
-    /// A free block, linked through its first bytes.
-    struct Block
-    {
-        Block* next; //!< the next free block
-    };
-
     VclosFrameEvent(Method method, OBJ* obj, VclosFrame* frame, Args... args)
         : m_method(method),
           m_obj(obj),
@@ -252,9 +216,6 @@ class VclosFrameEvent final : public EventImpl
         m_frame = nullptr; // the method owns it now
         std::apply([this, f](Args&... args) { (m_obj->*m_method)(f, args...); }, m_args);
     }
-
-    /// Free blocks (kept until the program ends; ns-3 runs events in one thread).
-    static inline Block* s_free = nullptr;
 
     Method m_method;            //!< the member function
     OBJ* m_obj;                 //!< the object

@@ -5,6 +5,7 @@
 #include "vclos-net-device.h"
 
 #include "pfc-header.h"
+#include "pooled-event.h"
 #include "vclos-channel.h"
 
 #include "ns3/abort.h"
@@ -107,7 +108,6 @@ VclosNetDevice::VclosNetDevice()
       m_ecnMarks(0),
       m_pfcSent(0),
       m_pfcReceived(0),
-      m_txCompletePending(false),
       m_stepsPerByte(0),
       m_txBytes(0),
       m_txPackets(0),
@@ -123,7 +123,6 @@ VclosNetDevice::~VclosNetDevice() = default;
 void
 VclosNetDevice::DoDispose()
 {
-    m_txCompleteEvent.Cancel();
     m_pauseWake.Cancel();
     m_node = nullptr;
     m_channel = nullptr;
@@ -219,9 +218,7 @@ VclosNetDevice::Enqueue(VclosFrame* f, uint32_t priority, uint32_t ingress, bool
     if (!m_txCompletePending)
     {
         // The line is busy: come back when the packet on the wire is out.
-        m_txCompletePending = true;
-        m_txCompleteEvent =
-            Simulator::Schedule(m_txEnd - now, &VclosNetDevice::TransmitComplete, this);
+        ScheduleTransmitComplete(m_txEnd - now);
     }
     return true;
 }
@@ -263,8 +260,7 @@ VclosNetDevice::StartTransmission(VclosFrame* f, const Time& now)
     // for the line: queued packets (scheduled by Enqueue) or a NIC pulling packets.
     if (m_queuedPackets > 0 || !m_control.Empty() || !m_txIdle.IsNull())
     {
-        m_txCompletePending = true;
-        m_txCompleteEvent = Simulator::Schedule(txTime, &VclosNetDevice::TransmitComplete, this);
+        ScheduleTransmitComplete(txTime);
     }
     m_channel->Transmit(f, this, txTime);
 }
@@ -277,10 +273,26 @@ VclosNetDevice::SetLinkJobCounter(Ptr<LinkJobCounter> counter, uint32_t linkId)
 }
 
 void
+VclosNetDevice::ScheduleTransmitComplete(const Time& delay)
+{
+    m_txCompletePending = true;
+    // In the port's node (as the channel delivers to it), or the caller's if it has none.
+    // The event holds a reference to the port: a disposed port's late event finds nothing
+    // to send.
+    Simulator::ScheduleWithContext(
+        m_node ? m_nodeId : Simulator::GetContext(),
+        delay,
+        new PooledMemberEvent<VclosNetDevice>(&VclosNetDevice::TransmitComplete, this));
+}
+
+void
 VclosNetDevice::TransmitComplete()
 {
     m_txCompletePending = false;
-    TransmitNext();
+    if (m_channel)
+    {
+        TransmitNext();
+    }
 }
 
 void
@@ -334,10 +346,7 @@ VclosNetDevice::SendPfc(uint32_t priority, uint16_t quanta)
     {
         if (!m_txCompletePending)
         {
-            m_txCompletePending = true;
-            m_txCompleteEvent = Simulator::Schedule(m_txEnd - Simulator::Now(),
-                                                    &VclosNetDevice::TransmitComplete,
-                                                    this);
+            ScheduleTransmitComplete(m_txEnd - Simulator::Now());
         }
         return;
     }
@@ -537,13 +546,26 @@ VclosNetDevice::GetFramingOverhead() const
 Time
 VclosNetDevice::GetTxTime(uint32_t bytes) const
 {
+    const uint32_t wire = bytes + m_framingOverhead;
     if (m_bps != m_cachedRate)
     {
         // time steps (of the current resolution) per byte at this rate
         m_cachedRate = m_bps;
         m_stepsPerByte = 8.0 / m_bps.GetBitRate() * Time(Seconds(1)).GetTimeStep();
+        m_txMemo.fill(TxMemo{});
     }
-    return Time(std::llround((bytes + m_framingOverhead) * m_stepsPerByte));
+    // A port sends few distinct sizes (data, ACK): remember the last two (most recent first).
+    if (m_txMemo[0].wireBytes == wire)
+    {
+        return Time(m_txMemo[0].steps);
+    }
+    if (m_txMemo[1].wireBytes != wire)
+    {
+        m_txMemo[1] = m_txMemo[0]; // keep the last two
+        m_txMemo[0] = {wire, std::llround(wire * m_stepsPerByte)};
+        return Time(m_txMemo[0].steps);
+    }
+    return Time(m_txMemo[1].steps);
 }
 
 Ptr<VclosChannel>
@@ -798,6 +820,7 @@ void
 VclosNetDevice::SetNode(Ptr<Node> node)
 {
     m_node = node;
+    m_nodeId = node ? node->GetId() : 0;
 }
 
 bool

@@ -180,6 +180,16 @@ class VclosNetDevice : public NetDevice
 
     /// \return true while a packet is being serialised
     bool IsBusy() const;
+    /**
+     * \param priority a priority
+     * \param now Simulator::Now()
+     * \return true if the line is free, no packet waits in the priority queues and the
+     *         other end does not pause \p priority (a NIC may send one now)
+     */
+    bool IsIdle(uint32_t priority, const Time& now) const
+    {
+        return !(now < m_txEnd) && m_queueBytes == 0 && !(now < m_pausedUntil[priority]);
+    }
     /// \return bytes waiting in the egress queues (not counting the packet on the wire)
     uint32_t GetQueueBytes() const;
     /// \param priority 0..7 \return bytes waiting in that priority's queue
@@ -281,6 +291,8 @@ class VclosNetDevice : public NetDevice
      */
     void StartTransmission(VclosFrame* f, const Time& now);
     void TransmitComplete();
+    /// Schedule TransmitComplete() after \p delay (none may be pending).
+    void ScheduleTransmitComplete(const Time& delay);
     /// Start the next eligible packet if the line is free; else wait for a resume.
     void TransmitNext();
     /**
@@ -293,6 +305,7 @@ class VclosNetDevice : public NetDevice
     void PauseExpired();
 
     Ptr<Node> m_node;
+    uint32_t m_nodeId{0}; //!< m_node's id (event context)
     Ptr<VclosChannel> m_channel;
     uint32_t m_ifIndex;
     uint32_t m_portIndex;
@@ -315,10 +328,17 @@ class VclosNetDevice : public NetDevice
     uint64_t m_pfcSent;
     uint64_t m_pfcReceived;
     Time m_txEnd;                  //!< end of the current (or last) transmission
-    EventId m_txCompleteEvent;     //!< pending TransmitComplete, if any
-    bool m_txCompletePending;      //!< m_txCompleteEvent is scheduled
+    bool m_txCompletePending{false}; //!< a TransmitComplete is scheduled
     mutable DataRate m_cachedRate; //!< rate m_stepsPerByte was computed for
     mutable double m_stepsPerByte; //!< serialisation time steps per byte
+    /// A wire size (framing included) and its serialisation time steps.
+    struct TxMemo
+    {
+        uint32_t wireBytes{0}; //!< 0: empty
+        int64_t steps{0};      //!< time steps at m_cachedRate
+    };
+
+    mutable std::array<TxMemo, 2> m_txMemo; //!< the last two sizes, most recent first
     FrameHandler m_handler;
     Callback<void> m_txIdle;
     bool m_linkUp{true};                    //!< link state (SetLinkUp())
