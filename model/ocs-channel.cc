@@ -4,6 +4,7 @@
 
 #include "ocs-channel.h"
 
+#include "pooled-event.h"
 #include "vclos-net-device.h"
 
 #include "ns3/abort.h"
@@ -19,6 +20,43 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("OcsChannel");
 NS_OBJECT_ENSURE_REGISTERED(OcsChannel);
+
+/// The last bit of a frame crossing the switch (pooled). Owns the frame until it runs.
+class OcsChannel::CrossingEvent final : public PooledEventImpl<CrossingEvent>
+{
+  public:
+    /**
+     * \param channel the switch (not owned: it lives as long as the simulation)
+     * \param f the frame
+     * \param port the port it entered by
+     * \param epoch that port's circuit epoch when it entered
+     */
+    CrossingEvent(OcsChannel* channel, VclosFrame* f, uint32_t port, uint64_t epoch)
+        : m_channel(channel),
+          m_frame(f),
+          m_port(port),
+          m_epoch(epoch)
+    {
+    }
+
+    ~CrossingEvent() override
+    {
+        VclosFrame::Release(m_frame); // destroyed unrun
+    }
+
+  private:
+    void Notify() override
+    {
+        VclosFrame* f = m_frame;
+        m_frame = nullptr;
+        m_channel->Cross(f, m_port, m_epoch);
+    }
+
+    OcsChannel* m_channel; //!< the switch
+    VclosFrame* m_frame;   //!< the frame, until it crosses
+    uint32_t m_port;       //!< entry port
+    uint64_t m_epoch;      //!< entry port's circuit epoch
+};
 
 namespace
 {
@@ -156,12 +194,9 @@ OcsChannel::Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime)
     }
     // The light of the packet has crossed the switch when its last bit has: the circuit
     // must stay unchanged until then.
-    VclosFrameEvent<OcsChannel, uint32_t, uint64_t>::Schedule(txTime + m_fibre[port],
-                                                              &OcsChannel::Cross,
-                                                              this,
-                                                              f,
-                                                              port,
-                                                              m_epoch[port]);
+    Simulator::ScheduleWithContext(Simulator::GetContext(),
+                                   txTime + m_fibre[port],
+                                   new CrossingEvent(this, f, port, m_epoch[port]));
 }
 
 void
@@ -178,11 +213,7 @@ OcsChannel::Cross(VclosFrame* f, uint32_t port, uint64_t epoch)
         Lose(f, port); // a lit circuit to a port without a device
         return;
     }
-    VclosFrameEvent<VclosNetDevice>::ScheduleWithContext(m_context[to],
-                                                        m_fibre[to],
-                                                        &VclosNetDevice::Receive,
-                                                        PeekPointer(m_port[to]),
-                                                        f);
+    m_port[to]->ScheduleReceive(m_context[to], m_fibre[to], f);
 }
 
 Time

@@ -118,6 +118,8 @@ class OcsChannel : public VclosChannel
     uint64_t GetLostPackets(uint32_t port) const;
 
   private:
+    class CrossingEvent;
+
     void DoDispose() override;
     /// Apply \p map; \p delay until new circuits are lit (0: at once).
     void Apply(const vclos::CircuitMap& map, Time delay);

@@ -6,7 +6,6 @@
 #define VCLOS_POOLED_EVENT_H
 
 #include "ns3/event-impl.h"
-#include "ns3/ptr.h"
 
 #include <cstddef>
 #include <new>
@@ -74,39 +73,6 @@ class PooledEventImpl : public EventImpl
     };
 
     static inline Block* s_free = nullptr; //!< the free blocks
-};
-
-/**
- * \ingroup vclos
- * A pooled event calling obj->method() (a port's end of transmission). It holds a reference
- * to the object, so the object outlives it (no need to cancel it on disposal).
- * \tparam OBJ a reference-counted class
- */
-template <typename OBJ>
-class PooledMemberEvent final : public PooledEventImpl<PooledMemberEvent<OBJ>>
-{
-  public:
-    /// The member function called.
-    using Method = void (OBJ::*)();
-
-    /**
-     * \param method the member function
-     * \param obj the object
-     */
-    PooledMemberEvent(Method method, OBJ* obj)
-        : m_method(method),
-          m_obj(obj)
-    {
-    }
-
-  private:
-    void Notify() override
-    {
-        (PeekPointer(m_obj)->*m_method)();
-    }
-
-    Method m_method; //!< the member function
-    Ptr<OBJ> m_obj;  //!< the object
 };
 
 } // namespace ns3

@@ -52,11 +52,7 @@ void
 VclosChannel::Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime)
 {
     const std::size_t to = (m_device[0] == src) ? 1 : 0;
-    VclosFrameEvent<VclosNetDevice>::ScheduleWithContext(m_nodeId[to],
-                                                        txTime + m_delay,
-                                                        &VclosNetDevice::Receive,
-                                                        PeekPointer(m_device[to]),
-                                                        f);
+    m_device[to]->ScheduleReceive(m_nodeId[to], txTime + m_delay, f);
 }
 
 Time

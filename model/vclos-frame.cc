@@ -17,7 +17,7 @@ namespace ns3
 namespace
 {
 
-/// Frames not in use, and every frame ever made (freed when the program ends).
+/// Frames not in use, and every frame ever made.
 struct FramePool
 {
     VclosFrame* free{nullptr};
@@ -28,8 +28,9 @@ struct FramePool
 FramePool&
 Pool()
 {
-    static FramePool pool;
-    return pool;
+    // Never destroyed: a port disposed during static destruction may still release frames.
+    static FramePool* pool = new FramePool;
+    return *pool;
 }
 
 } // namespace

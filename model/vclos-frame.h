@@ -5,18 +5,13 @@
 #ifndef VCLOS_FRAME_H
 #define VCLOS_FRAME_H
 
-#include "ns3/event-impl.h"
-#include "ns3/pooled-event.h"
-#include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/ptr.h"
-#include "ns3/simulator.h"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <tuple>
 
 namespace ns3
 {
@@ -139,88 +134,6 @@ class VclosFrame
     uint32_t m_ingress{0};                    //!< switch ingress port
     Ptr<Packet> m_packet;                     //!< the ns-3 packet, once built
     VclosFrame* m_nextFree{nullptr};          //!< free-list link
-};
-
-/**
- * \ingroup vclos
- * The event that hands a frame to obj->method(frame, args...) (a cable's delivery, an OCS
- * crossing). It owns the frame until it runs: an event destroyed unrun (cancelled,
- * Simulator::Destroy() with packets in flight) releases it. Its memory is pooled (one such
- * event per packet hop).
- *
- * \tparam OBJ the receiving class
- * \tparam Args further arguments of the method (copied)
- */
-template <typename OBJ, typename... Args>
-class VclosFrameEvent final : public PooledEventImpl<VclosFrameEvent<OBJ, Args...>>
-{
-  public:
-    /// The member function the frame goes to.
-    using Method = void (OBJ::*)(VclosFrame*, Args...);
-
-    /**
-     * Schedule obj->method(frame, args...) after \p delay in \p context.
-     * \param context the event context (node id)
-     * \param delay the delay
-     * \param method the member function
-     * \param obj the object (not owned: it must outlive the event, as with MakeEvent)
-     * \param frame the frame, now owned by the event
-     * \param args the further arguments
-     */
-    static void ScheduleWithContext(uint32_t context,
-                                    const Time& delay,
-                                    Method method,
-                                    OBJ* obj,
-                                    VclosFrame* frame,
-                                    Args... args)
-    {
-        Simulator::ScheduleWithContext(context,
-                                       delay,
-                                       new VclosFrameEvent(method, obj, frame, args...));
-    }
-
-    /**
-     * Schedule obj->method(frame, args...) after \p delay in the current context.
-     * \param delay the delay
-     * \param method the member function
-     * \param obj the object
-     * \param frame the frame, now owned by the event
-     * \param args the further arguments
-     */
-    static void Schedule(const Time& delay,
-                         Method method,
-                         OBJ* obj,
-                         VclosFrame* frame,
-                         Args... args)
-    {
-        ScheduleWithContext(Simulator::GetContext(), delay, method, obj, frame, args...);
-    }
-
-    ~VclosFrameEvent() override
-    {
-        VclosFrame::Release(m_frame);
-    }
-
-  private:
-    VclosFrameEvent(Method method, OBJ* obj, VclosFrame* frame, Args... args)
-        : m_method(method),
-          m_obj(obj),
-          m_frame(frame),
-          m_args(args...)
-    {
-    }
-
-    void Notify() override
-    {
-        VclosFrame* f = m_frame;
-        m_frame = nullptr; // the method owns it now
-        std::apply([this, f](Args&... args) { (m_obj->*m_method)(f, args...); }, m_args);
-    }
-
-    Method m_method;            //!< the member function
-    OBJ* m_obj;                 //!< the object
-    VclosFrame* m_frame;        //!< the frame, until delivered
-    std::tuple<Args...> m_args; //!< further arguments
 };
 
 } // namespace ns3

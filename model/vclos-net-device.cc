@@ -24,6 +24,57 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("VclosNetDevice");
 NS_OBJECT_ENSURE_REGISTERED(VclosNetDevice);
 
+/// A frame's arrival at a port (pooled: one per packet hop). Owns the frame until it runs.
+class VclosNetDevice::DeliveryEvent final : public PooledEventImpl<DeliveryEvent>
+{
+  public:
+    /**
+     * \param to the receiving port (not owned: ports live as long as the simulation)
+     * \param f the frame
+     */
+    DeliveryEvent(VclosNetDevice* to, VclosFrame* f)
+        : m_to(to),
+          m_frame(f)
+    {
+    }
+
+    ~DeliveryEvent() override
+    {
+        VclosFrame::Release(m_frame); // destroyed unrun
+    }
+
+  private:
+    void Notify() override
+    {
+        VclosFrame* f = m_frame;
+        m_frame = nullptr; // the port owns it now
+        m_to->Receive(f);
+    }
+
+    VclosNetDevice* m_to; //!< the receiving port
+    VclosFrame* m_frame;  //!< the frame, until delivered
+};
+
+/// A port's end of transmission (pooled). Holds a reference to the port, so a disposed
+/// port's late event finds nothing to send instead of a deleted object.
+class VclosNetDevice::TransmitCompleteEvent final : public PooledEventImpl<TransmitCompleteEvent>
+{
+  public:
+    /// \param port the port
+    explicit TransmitCompleteEvent(VclosNetDevice* port)
+        : m_port(port)
+    {
+    }
+
+  private:
+    void Notify() override
+    {
+        m_port->TransmitComplete();
+    }
+
+    Ptr<VclosNetDevice> m_port; //!< the port
+};
+
 TypeId
 VclosNetDevice::GetTypeId()
 {
@@ -277,12 +328,9 @@ VclosNetDevice::ScheduleTransmitComplete(const Time& delay)
 {
     m_txCompletePending = true;
     // In the port's node (as the channel delivers to it), or the caller's if it has none.
-    // The event holds a reference to the port: a disposed port's late event finds nothing
-    // to send.
-    Simulator::ScheduleWithContext(
-        m_node ? m_nodeId : Simulator::GetContext(),
-        delay,
-        new PooledMemberEvent<VclosNetDevice>(&VclosNetDevice::TransmitComplete, this));
+    Simulator::ScheduleWithContext(m_node ? m_nodeId : Simulator::GetContext(),
+                                   delay,
+                                   new TransmitCompleteEvent(this));
 }
 
 void
@@ -499,6 +547,12 @@ VclosNetDevice::Receive(VclosFrame* f)
         m_snifferTrace(f->GetPacket());
     }
     m_handler(this, f);
+}
+
+void
+VclosNetDevice::ScheduleReceive(uint32_t context, const Time& delay, VclosFrame* f)
+{
+    Simulator::ScheduleWithContext(context, delay, new DeliveryEvent(this, f));
 }
 
 void
@@ -832,7 +886,7 @@ VclosNetDevice::NeedsArp() const
 void
 VclosNetDevice::SetReceiveCallback(NetDevice::ReceiveCallback /* cb */)
 {
-    // Packets go to the packet handler (SetPacketHandler), not to the node's stack.
+    // Packets go to the frame handler (SetFrameHandler), not to the node's stack.
 }
 
 void

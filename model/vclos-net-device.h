@@ -172,6 +172,14 @@ class VclosNetDevice : public NetDevice
      * \param f the packet's frame
      */
     void Receive(VclosFrame* f);
+    /**
+     * Schedule Receive(f) (a channel's delivery): the event owns the frame until it runs,
+     * and releases it if it is destroyed unrun (Simulator::Destroy() with packets in flight).
+     * \param context the event's context (this port's node id)
+     * \param delay when, from now
+     * \param f the packet's frame
+     */
+    void ScheduleReceive(uint32_t context, const Time& delay, VclosFrame* f);
 
     /// \param handler handler of received frames (it owns each frame it is given)
     void SetFrameHandler(FrameHandler handler);
@@ -283,6 +291,9 @@ class VclosNetDevice : public NetDevice
     bool SupportsSendFrom() const override;
 
   private:
+    class DeliveryEvent;
+    class TransmitCompleteEvent;
+
     void DoDispose() override;
     /**
      * Serialise \p f onto the link now (the line is free).
