@@ -4,7 +4,6 @@
 
 #include "ocs-channel.h"
 
-#include "pooled-event.h"
 #include "vclos-net-device.h"
 
 #include "ns3/abort.h"
@@ -21,8 +20,8 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("OcsChannel");
 NS_OBJECT_ENSURE_REGISTERED(OcsChannel);
 
-/// The last bit of a frame crossing the switch (pooled). Owns the frame until it runs.
-class OcsChannel::CrossingEvent final : public PooledEventImpl<CrossingEvent>
+/// The last bit of a frame crossing the switch.
+class OcsChannel::CrossingEvent final : public VclosFrameEventImpl<CrossingEvent>
 {
   public:
     /**
@@ -32,28 +31,20 @@ class OcsChannel::CrossingEvent final : public PooledEventImpl<CrossingEvent>
      * \param epoch that port's circuit epoch when it entered
      */
     CrossingEvent(OcsChannel* channel, VclosFrame* f, uint32_t port, uint64_t epoch)
-        : m_channel(channel),
-          m_frame(f),
+        : VclosFrameEventImpl(f),
+          m_channel(channel),
           m_port(port),
           m_epoch(epoch)
     {
     }
 
-    ~CrossingEvent() override
-    {
-        VclosFrame::Release(m_frame); // destroyed unrun
-    }
-
   private:
     void Notify() override
     {
-        VclosFrame* f = m_frame;
-        m_frame = nullptr;
-        m_channel->Cross(f, m_port, m_epoch);
+        m_channel->Cross(TakeFrame(), m_port, m_epoch);
     }
 
     OcsChannel* m_channel; //!< the switch
-    VclosFrame* m_frame;   //!< the frame, until it crosses
     uint32_t m_port;       //!< entry port
     uint64_t m_epoch;      //!< entry port's circuit epoch
 };

@@ -6,6 +6,7 @@
 #define VCLOS_FRAME_H
 
 #include "ns3/packet.h"
+#include "ns3/pooled-event.h"
 #include "ns3/ptr.h"
 
 #include <array>
@@ -134,6 +135,40 @@ class VclosFrame
     uint32_t m_ingress{0};                    //!< switch ingress port
     Ptr<Packet> m_packet;                     //!< the ns-3 packet, once built
     VclosFrame* m_nextFree{nullptr};          //!< free-list link
+};
+
+/**
+ * \ingroup vclos
+ * A pooled event that carries a frame (a cable's delivery, an OCS crossing): it owns the
+ * frame until it runs (TakeFrame() hands it on), and releases it if it is destroyed unrun
+ * (Simulator::Destroy() with packets in flight).
+ * \tparam Derived the final event class (CRTP)
+ */
+template <typename Derived>
+class VclosFrameEventImpl : public PooledEventImpl<Derived>
+{
+  protected:
+    /// \param f the frame, now owned by the event
+    explicit VclosFrameEventImpl(VclosFrame* f)
+        : m_frame(f)
+    {
+    }
+
+    ~VclosFrameEventImpl() override
+    {
+        VclosFrame::Release(m_frame);
+    }
+
+    /// \return the frame, now owned by the caller (once, in Notify())
+    VclosFrame* TakeFrame()
+    {
+        VclosFrame* f = m_frame;
+        m_frame = nullptr;
+        return f;
+    }
+
+  private:
+    VclosFrame* m_frame; //!< the frame, until handed on
 };
 
 } // namespace ns3

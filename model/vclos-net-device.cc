@@ -24,8 +24,8 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("VclosNetDevice");
 NS_OBJECT_ENSURE_REGISTERED(VclosNetDevice);
 
-/// A frame's arrival at a port (pooled: one per packet hop). Owns the frame until it runs.
-class VclosNetDevice::DeliveryEvent final : public PooledEventImpl<DeliveryEvent>
+/// A frame's arrival at a port (one per packet hop).
+class VclosNetDevice::DeliveryEvent final : public VclosFrameEventImpl<DeliveryEvent>
 {
   public:
     /**
@@ -33,26 +33,18 @@ class VclosNetDevice::DeliveryEvent final : public PooledEventImpl<DeliveryEvent
      * \param f the frame
      */
     DeliveryEvent(VclosNetDevice* to, VclosFrame* f)
-        : m_to(to),
-          m_frame(f)
+        : VclosFrameEventImpl(f),
+          m_to(to)
     {
-    }
-
-    ~DeliveryEvent() override
-    {
-        VclosFrame::Release(m_frame); // destroyed unrun
     }
 
   private:
     void Notify() override
     {
-        VclosFrame* f = m_frame;
-        m_frame = nullptr; // the port owns it now
-        m_to->Receive(f);
+        m_to->Receive(TakeFrame());
     }
 
     VclosNetDevice* m_to; //!< the receiving port
-    VclosFrame* m_frame;  //!< the frame, until delivered
 };
 
 /// A port's end of transmission (pooled). Holds a reference to the port, so a disposed
