@@ -8,7 +8,6 @@
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
-#include "ns3/node.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -105,7 +104,6 @@ OcsChannel::SetNPorts(uint32_t nPorts)
     m_nPorts = nPorts;
     m_port.assign(nPorts, nullptr);
     m_fibre.assign(nPorts, Time(0));
-    m_context.assign(nPorts, 0);
     m_litAt.assign(nPorts, Time(0));
     m_epoch.assign(nPorts, 0);
     m_lostPort.assign(nPorts, 0);
@@ -136,7 +134,6 @@ OcsChannel::Attach(Ptr<VclosNetDevice> device)
     NS_ABORT_MSG_IF(m_port[port], "OcsChannel: port " << port << " already has a device");
     m_port[port] = device;
     m_fibre[port] = fibre;
-    m_context[port] = device->GetNode() ? device->GetNode()->GetId() : 0;
     ++m_attached;
     device->SetChannelPort(port);
     device->SetLinkUp(IsLit(port));
@@ -204,7 +201,7 @@ OcsChannel::Cross(VclosFrame* f, uint32_t port, uint64_t epoch)
         Lose(f, port); // a lit circuit to a port without a device
         return;
     }
-    m_port[to]->ScheduleReceive(m_context[to], m_fibre[to], f);
+    m_port[to]->ScheduleReceive(m_fibre[to], f);
 }
 
 Time

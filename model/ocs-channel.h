@@ -135,7 +135,6 @@ class OcsChannel : public VclosChannel
     Time m_reconfigurationDelay;             //!< ReconfigurationDelay attribute
     std::vector<Ptr<VclosNetDevice>> m_port; //!< per port: the device (or null)
     std::vector<Time> m_fibre;               //!< per port: fibre delay
-    std::vector<uint32_t> m_context;         //!< per port: node id of its device
     std::vector<Time> m_litAt;               //!< per port: when its circuit is (was) lit
     std::vector<uint64_t> m_epoch;           //!< per port: bumped at every circuit change
     std::vector<uint64_t> m_lostPort;        //!< per port: packets lost

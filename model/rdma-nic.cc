@@ -580,15 +580,19 @@ RdmaNic::Receive(VclosNetDevice* /* in */, VclosFrame* f)
 {
     // The frame's head holds the headers (zeros past a short packet's end).
     static_assert(kParseBytes <= VclosFrame::HEAD_BYTES, "headers in the head");
-    const uint32_t size = f->GetSize();
-    const uint8_t* hdr = f->Head();
+    ReceiveHeaders(f->Head(), f->GetSize());
+    VclosFrame::Release(f);
+}
+
+void
+RdmaNic::ReceiveHeaders(const uint8_t* hdr, uint32_t size)
+{
     const uint16_t dport = static_cast<uint16_t>((hdr[22] << 8) | hdr[23]);
     const uint8_t* bth = hdr + 28;
     const uint32_t destQp = ReadU24(bth + 5);
     if (size < HEADER_BYTES || hdr[9] != kUdpProtocol || dport != BthHeader::ROCEV2_PORT)
     {
         NS_LOG_WARN("GPU " << m_gpuId << " dropped a packet that is not RoCEv2");
-        VclosFrame::Release(f);
         return;
     }
     RdmaQueuePair* q = FindQp(destQp);
@@ -598,7 +602,6 @@ RdmaNic::Receive(VclosNetDevice* /* in */, VclosFrame* f)
         NS_LOG_DEBUG("GPU " << m_gpuId << " dropped a packet for QP " << destQp);
         ++m_stalePackets;
         m_staleDropTrace(destQp);
-        VclosFrame::Release(f);
         return;
     }
     RdmaQueuePair& qp = *q;
@@ -617,7 +620,6 @@ RdmaNic::Receive(VclosNetDevice* /* in */, VclosFrame* f)
         const uint32_t extra = BthHeader::HasImmediate(opcode) ? ImmDtHeader::SIZE : 0;
         ReceiveData(qp, hdr, size - HEADER_BYTES - extra);
     }
-    VclosFrame::Release(f);
 }
 
 void

@@ -200,6 +200,12 @@ class RdmaNic : public Object
     void DoDispose() override;
     /// A port's frame handler: the NIC consumes (releases) every frame.
     void Receive(VclosNetDevice* in, VclosFrame* f);
+    /**
+     * Handle a received packet.
+     * \param hdr its first VclosFrame::HEAD_BYTES bytes (zeros past its end)
+     * \param size its bytes
+     */
+    void ReceiveHeaders(const uint8_t* hdr, uint32_t size);
     void ReceiveData(RdmaQueuePair& qp, const uint8_t* hdr, uint32_t payload);
     void ReceiveAck(RdmaQueuePair& qp, const uint8_t* hdr);
     void SendControl(RdmaQueuePair& qp, bool nak);

@@ -8,7 +8,6 @@
 
 #include "ns3/abort.h"
 #include "ns3/log.h"
-#include "ns3/node.h"
 #include "ns3/simulator.h"
 
 namespace ns3
@@ -33,8 +32,7 @@ VclosChannel::GetTypeId()
 }
 
 VclosChannel::VclosChannel()
-    : m_nodeId{0, 0},
-      m_nDevices(0)
+    : m_nDevices(0)
 {
 }
 
@@ -43,7 +41,6 @@ VclosChannel::Attach(Ptr<VclosNetDevice> device)
 {
     NS_ABORT_MSG_IF(m_nDevices >= 2, "a VclosChannel connects exactly two devices");
     m_device[m_nDevices] = device;
-    m_nodeId[m_nDevices] = device->GetNode() ? device->GetNode()->GetId() : 0;
     device->SetChannelPort(m_nDevices);
     ++m_nDevices;
 }
@@ -52,7 +49,7 @@ void
 VclosChannel::Transmit(VclosFrame* f, const VclosNetDevice* src, Time txTime)
 {
     const std::size_t to = (m_device[0] == src) ? 1 : 0;
-    m_device[to]->ScheduleReceive(m_nodeId[to], txTime + m_delay, f);
+    m_device[to]->ScheduleReceive(txTime + m_delay, f);
 }
 
 Time

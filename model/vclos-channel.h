@@ -64,7 +64,6 @@ class VclosChannel : public Channel
 
     Time m_delay;                    //!< propagation delay
     Ptr<VclosNetDevice> m_device[2]; //!< the two ends
-    uint32_t m_nodeId[2];            //!< node ids of the two ends (event contexts)
     std::size_t m_nDevices;          //!< number of attached devices
 };
 

@@ -199,8 +199,8 @@ bool
 VclosNetDevice::Enqueue(Ptr<Packet> p)
 {
     VclosFrame* f = VclosFrame::FromPacket(p);
-    const uint32_t priority = f->GetSize() >= 2 ? PriorityOfTos(f->Head()[1]) : 0;
-    return Enqueue(f, priority, NO_INGRESS, false);
+    // (the head reads as zeros past a short packet's end: priority 0)
+    return Enqueue(f, PriorityOfTos(f->Head()[1]), NO_INGRESS, false);
 }
 
 bool
@@ -504,6 +504,13 @@ VclosNetDevice::Drop(DropCause cause, VclosFrame* f)
     VclosFrame::Release(f);
 }
 
+void
+VclosNetDevice::DropArrived(DropCause cause, VclosFrame* f)
+{
+    Ptr<VclosNetDevice> peer = GetPeer();
+    (peer ? PeekPointer(peer) : this)->Drop(cause, f);
+}
+
 const char*
 VclosNetDevice::DropCauseName(DropCause cause)
 {
@@ -516,7 +523,7 @@ VclosNetDevice::DropCauseName(DropCause cause)
 void
 VclosNetDevice::Receive(VclosFrame* f)
 {
-    if (f->GetSize() >= 2 && PfcHeader::IsPfc(f->Head()))
+    if (PfcHeader::IsPfc(f->Head()))
     {
         ReceivePfc(f);
         return;
@@ -524,8 +531,7 @@ VclosNetDevice::Receive(VclosFrame* f)
     if (m_receiveErrorModel && m_receiveErrorModel->IsCorrupt(f->GetPacket()))
     {
         NS_LOG_LOGIC("receive error model dropped a packet");
-        Ptr<VclosNetDevice> peer = GetPeer();
-        (peer ? peer : Ptr<VclosNetDevice>(this))->Drop(DROP_RX_ERROR, f);
+        DropArrived(DROP_RX_ERROR, f);
         return;
     }
     m_rxBytes += f->GetSize();
@@ -542,9 +548,9 @@ VclosNetDevice::Receive(VclosFrame* f)
 }
 
 void
-VclosNetDevice::ScheduleReceive(uint32_t context, const Time& delay, VclosFrame* f)
+VclosNetDevice::ScheduleReceive(const Time& delay, VclosFrame* f)
 {
-    Simulator::ScheduleWithContext(context, delay, new DeliveryEvent(this, f));
+    Simulator::ScheduleWithContext(m_nodeId, delay, new DeliveryEvent(this, f));
 }
 
 void

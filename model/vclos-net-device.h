@@ -60,8 +60,6 @@ class VclosNetDevice : public NetDevice
 
     /// Priorities (802.1p classes), each with its own egress FIFO.
     static constexpr uint32_t PRIORITIES = 8;
-    /// Bytes of an IPv4 header without options (what LinkJobCounter reads of a packet).
-    static constexpr uint32_t kIpv4HeaderBytes = 20;
     /// Ingress of packets that did not come through a switch port.
     static constexpr uint32_t NO_INGRESS = 0xFFFF;
 
@@ -166,6 +164,13 @@ class VclosNetDevice : public NetDevice
      * \param f the packet's frame
      */
     void Drop(DropCause cause, VclosFrame* f);
+    /**
+     * Drop(cause, f) for a packet that arrived at this port: it is counted on the link it
+     * arrived on, i.e. by the port at the other end (by this port if there is none).
+     * \param cause why (NO_ROUTE, HOP_LIMIT, RX_ERROR)
+     * \param f the packet's frame
+     */
+    void DropArrived(DropCause cause, VclosFrame* f);
 
     /**
      * Called by the channel when a packet has fully arrived; the port owns the frame.
@@ -173,13 +178,13 @@ class VclosNetDevice : public NetDevice
      */
     void Receive(VclosFrame* f);
     /**
-     * Schedule Receive(f) (a channel's delivery): the event owns the frame until it runs,
-     * and releases it if it is destroyed unrun (Simulator::Destroy() with packets in flight).
-     * \param context the event's context (this port's node id)
+     * Schedule Receive(f) (a channel's delivery) in this port's node context: the event owns
+     * the frame until it runs, and releases it if it is destroyed unrun (Simulator::Destroy()
+     * with packets in flight).
      * \param delay when, from now
      * \param f the packet's frame
      */
-    void ScheduleReceive(uint32_t context, const Time& delay, VclosFrame* f);
+    void ScheduleReceive(const Time& delay, VclosFrame* f);
 
     /// \param handler handler of received frames (it owns each frame it is given)
     void SetFrameHandler(FrameHandler handler);
@@ -316,7 +321,7 @@ class VclosNetDevice : public NetDevice
     void PauseExpired();
 
     Ptr<Node> m_node;
-    uint32_t m_nodeId{0}; //!< m_node's id (event context)
+    uint32_t m_nodeId{0}; //!< m_node's id (event context; 0 without a node)
     Ptr<VclosChannel> m_channel;
     uint32_t m_ifIndex;
     uint32_t m_portIndex;

@@ -315,8 +315,7 @@ VclosSwitch::Receive(VclosNetDevice* in, VclosFrame* f)
         {
             m_hopLimitTrace(f->GetPacket());
         }
-        Ptr<VclosNetDevice> sender = in->GetPeer();
-        (sender ? PeekPointer(sender) : in)->Drop(VclosNetDevice::DROP_HOP_LIMIT, f);
+        in->DropArrived(VclosNetDevice::DROP_HOP_LIMIT, f);
         return;
     }
     vclos::FlowKey key;
@@ -332,8 +331,7 @@ VclosSwitch::Receive(VclosNetDevice* in, VclosFrame* f)
         {
             m_noRouteTrace(f->GetPacket());
         }
-        Ptr<VclosNetDevice> sender = in->GetPeer();
-        (sender ? PeekPointer(sender) : in)->Drop(VclosNetDevice::DROP_NO_ROUTE, f);
+        in->DropArrived(VclosNetDevice::DROP_NO_ROUTE, f);
         return;
     }
     const uint8_t tos = buf[1];
