@@ -13,7 +13,6 @@
 #include "ns3/ipv4-header.h"
 #include "ns3/pfc-header.h"
 #include "ns3/rocev2-header.h"
-#include "ns3/vclos-channel.h"
 
 #include <vector>
 
@@ -49,14 +48,9 @@ TEST_F(SimTest, ControlPacketOvertakesPausedData)
 {
     // Two ports on one 100 Gbps cable with 1 us delay. B pauses priority 3 at A for
     // 65535 quanta (335.5 us); data queued at A must wait, an ACK (priority 6) must not.
-    Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
-    Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
-    Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
-    cable->SetAttribute("Delay", TimeValue(MicroSeconds(1)));
-    a->Attach(cable);
-    b->Attach(cable);
-    a->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
-        [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
+    const vclos_test::PortPair ports = vclos_test::MakePortPair(MicroSeconds(1));
+    const Ptr<VclosNetDevice> a = ports.a;
+    const Ptr<VclosNetDevice> b = ports.b;
     std::vector<std::pair<uint32_t, Time>> arrivals; // (priority, time) at B
     b->SetFrameHandler(
         Callback<void, VclosNetDevice*, VclosFrame*>([&arrivals](VclosNetDevice*, VclosFrame* f) {

@@ -8,7 +8,6 @@
 #include "vclos-test-utils.h"
 
 #include "ns3/ring-fifo.h"
-#include "ns3/vclos-channel.h"
 
 #include <cstdio>
 #include <cstring>
@@ -184,13 +183,9 @@ TEST_F(SimTest, UserTraceSinksAndPcapSeeEveryPacket)
 TEST_F(SimTest, FrameHeadHoldsThePacketsFirstBytesAndZerosBeyond)
 {
     // Two ports on one cable; B's handler compares each frame's head with its packet's bytes.
-    Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
-    Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
-    Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
-    a->Attach(cable);
-    b->Attach(cable);
-    a->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
-        [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
+    const vclos_test::PortPair ports = vclos_test::MakePortPair(MicroSeconds(1));
+    const Ptr<VclosNetDevice> a = ports.a;
+    const Ptr<VclosNetDevice> b = ports.b;
     std::vector<uint32_t> sizes;
     std::vector<uint64_t> uids;
     b->SetFrameHandler(
@@ -268,14 +263,9 @@ TEST_F(SimTest, FramesInFlightAreReleasedWhenTheSimulationIsDestroyed)
     // devices' disposal release both frames.
     const std::size_t before = VclosFrame::GetLiveFrames();
     {
-        Ptr<VclosNetDevice> a = CreateObject<VclosNetDevice>();
-        Ptr<VclosNetDevice> b = CreateObject<VclosNetDevice>();
-        Ptr<VclosChannel> cable = CreateObject<VclosChannel>();
-        cable->SetAttribute("Delay", TimeValue(MicroSeconds(10)));
-        a->Attach(cable);
-        b->Attach(cable);
-        b->SetFrameHandler(Callback<void, VclosNetDevice*, VclosFrame*>(
-            [](VclosNetDevice*, VclosFrame* f) { VclosFrame::Release(f); }));
+        const vclos_test::PortPair ports = vclos_test::MakePortPair(MicroSeconds(10));
+        const Ptr<VclosNetDevice> a = ports.a;
+        const Ptr<VclosNetDevice> b = ports.b;
         a->Enqueue(VclosFrame::Create(1000, 0), 0, VclosNetDevice::NO_INGRESS, false);
         a->Enqueue(VclosFrame::Create(1000, 0), 0, VclosNetDevice::NO_INGRESS, false);
         EXPECT_EQ(VclosFrame::GetLiveFrames(), before + 2);

@@ -8,6 +8,8 @@
 #include "ns3/core-module.h"
 #include "ns3/leaf-spine-helper.h"
 #include "ns3/pcap-file.h"
+#include "ns3/vclos-channel.h"
+#include "ns3/vclos-net-device.h"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -99,6 +101,41 @@ ReadPcapRecords(const std::string& file, uint32_t& linkType)
         records.emplace_back(buf.begin(), buf.begin() + readLen);
     }
     return records;
+}
+
+/// Two ports, no nodes, on one cable.
+struct PortPair
+{
+    ns3::Ptr<ns3::VclosNetDevice> a;   ///< one end
+    ns3::Ptr<ns3::VclosNetDevice> b;   ///< the other end
+    ns3::Ptr<ns3::VclosChannel> cable; ///< the cable
+};
+
+/// \return a frame handler that releases every frame it is given
+inline ns3::VclosNetDevice::FrameHandler
+DiscardFrames()
+{
+    return ns3::VclosNetDevice::FrameHandler(
+        [](ns3::VclosNetDevice*, ns3::VclosFrame* f) { ns3::VclosFrame::Release(f); });
+}
+
+/**
+ * \param delay the cable's propagation delay
+ * \return two ports attached to a new cable, both discarding what they receive until a test
+ *         sets its own frame handler
+ */
+inline PortPair
+MakePortPair(ns3::Time delay)
+{
+    PortPair pair{ns3::CreateObject<ns3::VclosNetDevice>(),
+                  ns3::CreateObject<ns3::VclosNetDevice>(),
+                  ns3::CreateObject<ns3::VclosChannel>()};
+    pair.cable->SetAttribute("Delay", ns3::TimeValue(delay));
+    pair.a->Attach(pair.cable);
+    pair.b->Attach(pair.cable);
+    pair.a->SetFrameHandler(DiscardFrames());
+    pair.b->SetFrameHandler(DiscardFrames());
+    return pair;
 }
 
 } // namespace vclos_test
