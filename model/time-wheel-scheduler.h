@@ -101,7 +101,10 @@ class TimeWheelScheduler : public Scheduler
      */
     static void ResetBucket(Bucket& b);
 
-    static constexpr std::size_t kKeepEvents = 64;  //!< capacity a bucket may always keep
+    /// Floor of a turn's need: a bucket may always keep kShrinkFactor x this many slots (64).
+    /// Four times 64 let W256's lockstep (256 events per bucket) pin 256 slots in every
+    /// bucket: 24 MB of its 40 MiB.
+    static constexpr std::size_t kKeepEvents = 16;
     static constexpr std::size_t kShrinkFactor = 4; //!< capacity over need that is freed
 
     mutable std::vector<Bucket> m_buckets; //!< the wheel
