@@ -178,6 +178,19 @@ ResultRows(const std::string& merged)
     return out;
 }
 
+/// Check two merged databases hold the same result rows, table by table (ResultRows()).
+void
+ExpectSameResultRows(const std::string& a, const std::string& b)
+{
+    const auto ra = ResultRows(a);
+    const auto rb = ResultRows(b);
+    ASSERT_EQ(ra.size(), rb.size());
+    for (std::size_t i = 0; i < ra.size(); ++i)
+    {
+        EXPECT_EQ(ra[i], rb[i]);
+    }
+}
+
 /// Run a whole sweep with \p jobs workers into DIR/out and merge it; \return the merged db
 std::string
 RunAndMerge(const std::string& name, int jobs)
@@ -286,13 +299,7 @@ TEST(SweepRunTest, OneAndTwoWorkersGiveIdenticalRows)
     const std::string two = RunAndMerge("ref2", 2);
     ExpectOneCompleteRunPerKey(one);
     ExpectOneCompleteRunPerKey(two);
-    const auto a = ResultRows(one);
-    const auto b = ResultRows(two);
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i)
-    {
-        EXPECT_EQ(a[i], b[i]);
-    }
+    ExpectSameResultRows(one, two);
     // The policies did place the jobs differently: the comparison is not of equal runs.
     EXPECT_GT(std::stoi(Query(one, "SELECT count(DISTINCT gpus || policy) FROM placements")[0][0]),
               4);
@@ -346,13 +353,7 @@ TEST(SweepRunTest, KilledHalfwayResumedAndMergedEqualsUninterrupted)
         Shell(Sweeper() + " merge " + out + " --db " + merged + " >" + dir + "/merge3.log 2>&1"),
         0);
     ExpectOneCompleteRunPerKey(merged);
-    const auto a = ResultRows(ref);
-    const auto b = ResultRows(merged);
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i)
-    {
-        EXPECT_EQ(a[i], b[i]);
-    }
+    ExpectSameResultRows(ref, merged);
 }
 
 TEST(SweepRunTest, SlurmScriptRunsEveryArrayTask)
