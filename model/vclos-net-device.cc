@@ -606,14 +606,15 @@ VclosNetDevice::GetTxTime(uint32_t bytes) const
         m_stepsPerByte = 8.0 / m_bps.GetBitRate() * Time(Seconds(1)).GetTimeStep();
         m_txMemo.fill(TxMemo{});
     }
-    // A port sends few distinct sizes (data, ACK): remember the last two (most recent first).
+    // A port sends few distinct sizes (data, ACK): remember the last two computed (newest first; a
+    // hit does not reorder them).
     if (m_txMemo[0].wireBytes == wire)
     {
         return Time(m_txMemo[0].steps);
     }
     if (m_txMemo[1].wireBytes != wire)
     {
-        m_txMemo[1] = m_txMemo[0]; // keep the last two
+        m_txMemo[1] = m_txMemo[0]; // the older one is dropped
         m_txMemo[0] = {wire, std::llround(wire * m_stepsPerByte)};
         return Time(m_txMemo[0].steps);
     }

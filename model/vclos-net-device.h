@@ -15,8 +15,8 @@
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/ring-fifo.h"
-#include "ns3/vclos-frame.h"
 #include "ns3/traced-callback.h"
+#include "ns3/vclos-frame.h"
 
 #include <array>
 
@@ -193,6 +193,7 @@ class VclosNetDevice : public NetDevice
 
     /// \return true while a packet is being serialised
     bool IsBusy() const;
+
     /**
      * \param priority a priority
      * \param now Simulator::Now()
@@ -203,6 +204,7 @@ class VclosNetDevice : public NetDevice
     {
         return !(now < m_txEnd) && m_queueBytes == 0 && !(now < m_pausedUntil[priority]);
     }
+
     /// \return bytes waiting in the egress queues (not counting the packet on the wire)
     uint32_t GetQueueBytes() const;
     /// \param priority 0..7 \return bytes waiting in that priority's queue
@@ -331,8 +333,8 @@ class VclosNetDevice : public NetDevice
     uint32_t m_framingOverhead;
     uint32_t m_queueLimit;
     std::array<RingFifo<VclosFrame*>, PRIORITIES> m_queue; //!< egress FIFO per priority (lazy)
-    std::array<uint32_t, PRIORITIES> m_prioBytes;   //!< bytes queued per priority
-    RingFifo<VclosFrame*> m_control;                //!< PFC frames to send first (lazy)
+    std::array<uint32_t, PRIORITIES> m_prioBytes;          //!< bytes queued per priority
+    RingFifo<VclosFrame*> m_control;                       //!< PFC frames to send first (lazy)
     uint32_t m_queueBytes;
     uint32_t m_queuedPackets;
     std::array<Time, PRIORITIES> m_pausedUntil; //!< the other end paused us until
@@ -343,10 +345,11 @@ class VclosNetDevice : public NetDevice
     uint64_t m_ecnMarks;
     uint64_t m_pfcSent;
     uint64_t m_pfcReceived;
-    Time m_txEnd;                  //!< end of the current (or last) transmission
+    Time m_txEnd;                    //!< end of the current (or last) transmission
     bool m_txCompletePending{false}; //!< a TransmitComplete is scheduled
-    mutable DataRate m_cachedRate; //!< rate m_stepsPerByte was computed for
-    mutable double m_stepsPerByte; //!< serialisation time steps per byte
+    mutable DataRate m_cachedRate;   //!< rate m_stepsPerByte was computed for
+    mutable double m_stepsPerByte;   //!< serialisation time steps per byte
+
     /// A wire size (framing included) and its serialisation time steps.
     struct TxMemo
     {
@@ -354,7 +357,7 @@ class VclosNetDevice : public NetDevice
         int64_t steps{0};      //!< time steps at m_cachedRate
     };
 
-    mutable std::array<TxMemo, 2> m_txMemo; //!< the last two sizes, most recent first
+    mutable std::array<TxMemo, 2> m_txMemo; //!< the last two sizes computed, newest first
     FrameHandler m_handler;
     Callback<void> m_txIdle;
     bool m_linkUp{true};                    //!< link state (SetLinkUp())
@@ -365,7 +368,7 @@ class VclosNetDevice : public NetDevice
     uint64_t m_txPackets;
     uint64_t m_rxBytes;
     uint64_t m_rxPackets;
-    std::array<uint64_t, DROP_CAUSES> m_drops;     //!< per cause
+    std::array<uint64_t, DROP_CAUSES> m_drops; //!< per cause
     uint32_t m_maxQueueBytes;
     Ptr<ErrorModel> m_receiveErrorModel; //!< drops received packets it corrupts (optional)
     Ptr<LinkJobCounter> m_jobCounter;    //!< per-job transmit counter (optional)
